@@ -1,0 +1,236 @@
+// The vocabulary shared by the tracking rules, the use cases and the adapters.
+// Pure data: no behaviour lives here.
+
+/** A Graph `emailAddress` wrapper, as in `from`, `toRecipients`, … */
+export interface GraphRecipient {
+  emailAddress: { name?: string | null; address?: string | null };
+}
+
+export interface GraphHeader {
+  name: string;
+  value: string;
+}
+
+export interface GraphExtendedProperty {
+  id: string;
+  value: string;
+}
+
+/**
+ * A message in the shape Microsoft Graph returns it (`$select` of the properties tracking needs).
+ * Inbox messages carry `internetMessageHeaders`; Sent Items messages carry the MAPI extended
+ * properties In-Reply-To (0x1042), References (0x1039) and Message-ID (0x1035) instead.
+ */
+export interface GraphMessage {
+  id: string;
+  internetMessageId?: string | null;
+  conversationId?: string | null;
+  /** Base64, 22 + 5n bytes; the same bytes as the MIME `Thread-Index` header. */
+  conversationIndex?: string | null;
+  internetMessageHeaders?: GraphHeader[] | null;
+  singleValueExtendedProperties?: GraphExtendedProperty[] | null;
+  subject?: string | null;
+  from?: GraphRecipient | null;
+  sender?: GraphRecipient | null;
+  toRecipients?: GraphRecipient[] | null;
+  ccRecipients?: GraphRecipient[] | null;
+  bccRecipients?: GraphRecipient[] | null;
+  replyTo?: GraphRecipient[] | null;
+  receivedDateTime?: string | null;
+  sentDateTime?: string | null;
+  parentFolderId?: string | null;
+  categories?: string[] | null;
+  isDraft?: boolean | null;
+  hasAttachments?: boolean | null;
+  body?: { contentType: "text" | "html"; content: string } | null;
+}
+
+/** CRM record types that carry email addresses, in sender-resolution precedence order. */
+export const RECORD_TYPES = [
+  "systemuser",
+  "contact",
+  "account",
+  "lead",
+  "equipment",
+  "team",
+  "businessunit",
+  "queue",
+  "custom",
+] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+export interface RecordRef {
+  type: RecordType;
+  id: string;
+}
+
+/** A CRM record as it is stored and as the replay's `--records` file lists it. */
+export interface CrmRecord extends RecordRef {
+  name?: string;
+  emailAddresses: string[];
+  /** Inactive or disabled records are never resolved. Default: true. */
+  active?: boolean;
+  /** ISO date-time; within a type the first-created record wins. */
+  createdOn: string;
+  /** The system user (or team) that owns the record. */
+  ownerId?: string;
+}
+
+/** One row of the address index: what resolution needs about a record with that address. */
+export interface AddressEntry extends RecordRef {
+  address: string; // lower-cased
+  name?: string;
+  active: boolean;
+  createdOn: string;
+  ownerId?: string;
+}
+
+/** An address as it appears on the activity, with the records it resolved to (empty: unresolved). */
+export interface ResolvedParty {
+  address: string;
+  name?: string;
+  records: RecordRef[];
+}
+
+export type Folder =
+  | { kind: "inbox" }
+  | { kind: "sentitems" }
+  /** A tracked folder under the Inbox, named as in the mailbox's `trackedFolders`. */
+  | { kind: "tracked"; name: string };
+
+export type CorrelationMethod =
+  | "inReplyTo"
+  | "references"
+  | "trackingToken"
+  | "conversationIndex"
+  | "smartMatching"
+  | "none";
+
+export interface Correlation {
+  method: CorrelationMethod;
+  /** The earlier activity this one correlates with. */
+  correlatedActivityId?: string;
+  /** That activity's Message-ID. */
+  internetMessageId?: string;
+  /** Set only for the header methods (inReplyTo, references, conversationIndex). */
+  parentActivityId?: string;
+}
+
+export type IncomingEmailFilter =
+  | "all"
+  | "responsesToTrackedEmail"
+  | "fromLeadsContactsAccounts"
+  | "fromEmailEnabledRecords"
+  | "none";
+
+export type SyncMethod = "none" | "serverSideSync";
+
+export interface TrackedFolder {
+  /** The folder's display path under the Inbox, e.g. "Customers/Contoso". */
+  folder: string;
+  regarding: RecordRef;
+}
+
+export interface OrganizationSettings {
+  useCorrelation: boolean;
+  useTrackingTokens: boolean;
+  trackingTokenPrefix: string;
+  /** Earlier prefixes, still recognised when parsing tokens back (newest first). */
+  trackingTokenPrefixHistory: string[];
+  trackingTokenBaseNumber: number;
+  trackingTokenUserDigits: number;
+  trackingTokenCounterDigits: number;
+  useSmartMatching: boolean;
+  hashFilterKeywords: string;
+  hashMaxCount: number;
+  hashDeltaSubjectCount: number;
+  hashMinAddressCount: number;
+  smartMatchingWindowDays: number;
+  useFolderLevelTracking: boolean;
+  trackCategorizedItems: boolean;
+  trackingCategory: string;
+  autoTrackSentFolderItems: boolean;
+  trackEmailsBetweenUsersAsTwoActivities: boolean;
+  doNotCorrelateForwardedEmailsAsReplies: boolean;
+  unresolveEmailAddressIfMultipleMatch: boolean;
+  unresolveSenderIfMultipleMatch: boolean;
+  skipAutomatedEmail: boolean;
+  maxBodyBytes: number;
+}
+
+export interface MailboxSettings {
+  address: string; // lower-cased
+  kind: "user" | "queue";
+  enabled: boolean;
+  incomingSyncMethod: SyncMethod;
+  outgoingSyncMethod: SyncMethod;
+  incomingEmailFilter: IncomingEmailFilter;
+  trackedFolders: TrackedFolder[];
+  /** ISO date-time: mail received before it is not processed (Dynamics' ProcessEmailReceivedAfter). */
+  processEmailReceivedAfter?: string;
+}
+
+/** Why a message was or was not tracked: the rule that decided. */
+export type DecisionReason =
+  // tracked
+  | "acceptedByFilter"
+  | "trackedFolder"
+  | "trackingCategory"
+  | "alreadyTracked"
+  // not tracked
+  | "mailboxDisabled"
+  | "incomingSyncDisabled"
+  | "beforeStartDate"
+  | "sentItemsNotAutoTracked"
+  | "folderNotTracked"
+  | "draft"
+  | "automatedEmail"
+  | "rejectedByFilter";
+
+export interface AutomatedEmail {
+  autoReply: boolean;
+  bulk: boolean;
+  /** The headers that told, e.g. "Auto-Submitted: auto-replied". */
+  evidence: string[];
+}
+
+export type Direction = "incoming" | "outgoing";
+
+/** The email activity as stored in Cosmos DB. */
+export interface EmailActivity {
+  id: string;
+  /** Normalised Message-ID (without angle brackets). */
+  internetMessageId: string;
+  internetMessageIdSynthetic: boolean;
+  /** The mailbox address when the activity belongs to one user (email between users), else absent. */
+  scope?: string;
+  direction: Direction;
+  subject: string;
+  sender?: ResolvedParty;
+  toRecipients: ResolvedParty[];
+  ccRecipients: ResolvedParty[];
+  bccRecipients: ResolvedParty[];
+  sentOn?: string;
+  receivedOn?: string;
+  /** The time correlation ranks by: sent, else received, else processing time. */
+  activityTime: string;
+  inReplyTo?: string;
+  references: string[];
+  conversationIndex?: string;
+  /** Hex of the 22-byte ConversationIndex header. */
+  threadKey?: string;
+  trackingToken?: string;
+  regarding?: RecordRef;
+  correlation: Correlation;
+  receivingMailbox: string;
+  acceptingEntity?: RecordRef;
+  folder: Folder;
+  decisionReason: DecisionReason;
+  automated: AutomatedEmail;
+  smartMatch: { subjectHashes: string[]; addressHashes: string[] };
+  body?: { contentType: "text" | "html"; content: string };
+  bodyTruncated: boolean;
+  recipientsTruncated: boolean;
+  graphMessageId?: string;
+  createdOn: string;
+}
