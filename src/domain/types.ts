@@ -178,6 +178,7 @@ export type DecisionReason =
   | "trackingCategory"
   | "alreadyTracked"
   // not tracked
+  | "mailboxNotConfigured"
   | "mailboxDisabled"
   | "incomingSyncDisabled"
   | "beforeStartDate"
