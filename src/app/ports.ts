@@ -4,9 +4,11 @@ import type {
   AddressEntry,
   CrmRecord,
   EmailActivity,
+  GraphMessage,
   MailboxSettings,
   OrganizationSettings,
 } from "../domain/types.js";
+import type { GraphFailure } from "./errors.js";
 
 /**
  * A correlation lookup entry. `key` names what is looked up, with a kind prefix:
@@ -67,4 +69,115 @@ export interface TrackingStore {
   records: RecordDirectory;
   settings: SettingsStore;
   counters: TokenCounterStore;
+}
+
+// ---- Live tracking (Graph subscriptions, notifications, catch-up) -------------------------------
+
+/** The two folders that are subscribed to and caught up. */
+export type MailFolderName = "inbox" | "sentitems";
+
+/** A Graph change-notification subscription this app created, keyed by Graph's subscription id. */
+export interface SubscriptionRecord {
+  id: string;
+  mailbox: string;
+  folder: MailFolderName;
+  resource: string;
+  /** As returned by Graph (it may be shorter than asked). */
+  expirationDateTime: string;
+  createdOn: string;
+  renewedOn?: string;
+}
+
+export interface SubscriptionStore {
+  getSubscription(id: string): Promise<SubscriptionRecord | undefined>;
+  putSubscription(subscription: SubscriptionRecord): Promise<void>;
+  deleteSubscription(id: string): Promise<void>;
+  listSubscriptions(options?: { mailbox?: string }): Promise<SubscriptionRecord[]>;
+}
+
+/** A problem or event recorded on a mailbox for admins (Dynamics' mailbox alerts). */
+export interface MailboxEvent {
+  at: string;
+  level: "error" | "warning" | "information";
+  code: string;
+  message: string;
+  messageId?: string;
+}
+
+export interface MailboxSyncState {
+  mailbox: string;
+  /** Per folder: the whole @odata.deltaLink URL Graph returned last. */
+  deltaLinks: Partial<Record<MailFolderName, string>>;
+  /** Per folder: when a catch-up last completed. */
+  caughtUpAt: Partial<Record<MailFolderName, string>>;
+  /** The most recent events, newest first, bounded. */
+  events: MailboxEvent[];
+}
+
+export interface SyncStateStore {
+  getSyncState(mailbox: string): Promise<MailboxSyncState | undefined>;
+  putDeltaLink(mailbox: string, folder: MailFolderName, deltaLink: string | undefined, options: { caughtUpAt: string }): Promise<void>;
+  recordEvent(mailbox: string, event: MailboxEvent): Promise<void>;
+}
+
+/** One page of a per-folder delta query. */
+export interface DeltaPage {
+  messages: GraphMessage[];
+  /** Ids reported `@removed`. */
+  removedIds: string[];
+  /** Present on the last page only. */
+  deltaLink?: string;
+}
+
+/** Microsoft Graph, as the use cases need it. Failures are thrown as GraphFailure (src/app/errors.ts). */
+export interface MailGateway {
+  getMessage(mailbox: string, messageId: string, options: { folder: MailFolderName }): Promise<GraphMessage>;
+  /** Many messages of one mailbox, fetched with $batch (≤ 20 per request); failed items retried one by one. */
+  getMessages(
+    mailbox: string,
+    messageIds: string[],
+    options: { folder: MailFolderName },
+  ): Promise<Array<{ messageId: string; message?: GraphMessage; failure?: GraphFailure }>>;
+  createSubscription(options: {
+    mailbox: string;
+    folder: MailFolderName;
+    notificationUrl: string;
+    lifecycleNotificationUrl: string;
+    clientState: string;
+    expirationDateTime: string;
+  }): Promise<{ id: string; resource: string; expirationDateTime: string }>;
+  renewSubscription(id: string, options: { expirationDateTime: string }): Promise<{ expirationDateTime: string }>;
+  reauthorizeSubscription(id: string): Promise<void>;
+  deleteSubscription(id: string): Promise<void>;
+  /** Pages of changes since `deltaLink`, or a fresh delta bounded by `receivedAfter` when none. */
+  delta(mailbox: string, folder: MailFolderName, options: { deltaLink?: string; receivedAfter?: string; pageSize?: number }): AsyncIterable<DeltaPage>;
+  /** Draft + send, so the sent message's Message-ID is known. */
+  sendMail(mailbox: string, message: OutgoingMessage): Promise<{ id: string; internetMessageId: string; conversationIndex?: string }>;
+}
+
+export interface OutgoingMessage {
+  subject: string;
+  body: { contentType: "text" | "html"; content: string };
+  toRecipients: string[];
+  ccRecipients?: string[];
+  /** A reply's parent Message-ID, sent as In-Reply-To/References. */
+  inReplyTo?: string;
+}
+
+/** A unit of background work on the notifications queue. */
+export type QueueItem =
+  | {
+      kind: "change";
+      subscriptionId: string;
+      mailbox: string;
+      folder: MailFolderName;
+      messageId: string;
+      changeType: string;
+      /** When the webhook accepted it. */
+      acceptedAt: string;
+    }
+  | { kind: "catchUp"; mailbox: string; folder: MailFolderName; reason: string; requestedAt: string };
+
+export interface WorkQueue {
+  enqueue(items: QueueItem[]): Promise<void>;
 }
