@@ -10,6 +10,7 @@ import {
   type SyncMethod,
   type TrackedFolder,
 } from "./types.js";
+import { compileSubjectFilter } from "./subject.js";
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
@@ -133,10 +134,10 @@ export const HASH_FILTER_FLAGS = "giu";
 function regexValue(value: unknown, path: string): ParseResult<string> {
   const requirement = `must be a regular expression that compiles with flags "${HASH_FILTER_FLAGS}"`;
   if (typeof value !== "string") return fail(path, requirement, value);
-  try {
-    new RegExp(value, HASH_FILTER_FLAGS);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+  // The same compilation smart matching uses, so a value accepted here never fails there.
+  const compiled = compileSubjectFilter(value);
+  if (!compiled.ok) {
+    const reason = compiled.reason.replace(/^.*?: /, "");
     return { ok: false, problems: [`${path} ${requirement} (got ${describeValue(value)}: ${reason})`] };
   }
   return { ok: true, value };
