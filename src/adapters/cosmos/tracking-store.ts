@@ -1,0 +1,138 @@
+import type https from "node:https";
+import type { TokenCredential } from "@azure/identity";
+import { CosmosClient, PluginOn, type CosmosClientOptions, type Database, type PluginConfig } from "@azure/cosmos";
+import type { TrackingStore } from "../../app/ports.js";
+import { createCosmosActivityStore } from "./activity-store.js";
+import { containerDefinitions, type ContainerName } from "./containers.js";
+import { StoreError, statusOf, translateErrors } from "./errors.js";
+import { createCosmosLookupStore } from "./lookup-store.js";
+import { createCosmosRecordDirectory } from "./record-directory.js";
+import { createCosmosSettingsStore } from "./settings-store.js";
+import { createCosmosTokenCounterStore } from "./token-counter-store.js";
+
+export interface OpenCosmosTrackingStoreOptions {
+  /** Account endpoint, e.g. https://<account>.documents.azure.com:443/ */
+  endpoint: string;
+  /** Account key. Without it, `credential` (Microsoft Entra ID, data-plane RBAC) is used. */
+  key?: string;
+  credential?: TokenCredential;
+  /** Default: containers.json's databaseName ("tracking"). */
+  databaseName?: string;
+  /** To trust a local CA explicitly (embedded server, emulator) instead of disabling TLS checks. */
+  httpsAgent?: https.Agent;
+  /**
+   * Create the database and containers from containers.json when missing. Default: true. Set it
+   * to false when infrastructure deploys them: an Entra ID identity with only the data-plane
+   * role cannot create them.
+   */
+  createIfMissing?: boolean;
+}
+
+export interface CosmosTrackingStore {
+  store: TrackingStore;
+  /** HTTP requests sent to Cosmos DB since opening (or the last reset), retries included. */
+  requestCount(): number;
+  resetRequestCount(): void;
+  dispose(): Promise<void>;
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/**
+ * Opens the Cosmos DB implementation of every store port. Throttling (429) is retried by the SDK
+ * itself (default: up to 9 retries within 30 s, waiting the x-ms-retry-after-ms Cosmos DB asks
+ * for); what is still failing after that surfaces as StoreError "throttled".
+ */
+export async function openCosmosTrackingStore(options: OpenCosmosTrackingStoreOptions): Promise<CosmosTrackingStore> {
+  const { endpoint, key, credential } = options;
+  let endpointUrl: URL;
+  try {
+    endpointUrl = new URL(endpoint);
+  } catch {
+    throw new TypeError(`Cosmos DB endpoint is not a URL: "${endpoint}"`);
+  }
+  if (key === undefined && credential === undefined) {
+    throw new TypeError("Cosmos DB needs either a key or a credential (Microsoft Entra ID)");
+  }
+
+  let requests = 0;
+  const countRequests: PluginConfig = {
+    on: PluginOn.request,
+    plugin: (context, diagnosticNode, next) => {
+      requests++;
+      return next(context);
+    },
+  };
+  // `plugins` is a supported client option that the published typings mark @hidden.
+  const clientOptions: CosmosClientOptions & { plugins: PluginConfig[] } = {
+    endpoint,
+    ...(key !== undefined ? { key } : { aadCredentials: credential }),
+    ...(options.httpsAgent !== undefined && { agent: options.httpsAgent }),
+    // A local server answers for one address only; endpoint discovery would send the SDK elsewhere
+    // (and from http to https).
+    ...(LOOPBACK_HOSTS.has(endpointUrl.hostname) && { connectionPolicy: { enableEndpointDiscovery: false } }),
+    plugins: [countRequests],
+  };
+  const client = new CosmosClient(clientOptions);
+
+  try {
+    const databaseName = options.databaseName ?? containerDefinitions.databaseName;
+    const database =
+      options.createIfMissing === false
+        ? client.database(databaseName)
+        : await createDatabaseAndContainers(client, databaseName, { usingCredential: key === undefined });
+    const container = (name: ContainerName) => database.container(name);
+
+    const store: TrackingStore = {
+      activities: createCosmosActivityStore(container("activities")),
+      lookups: createCosmosLookupStore(container("lookups")),
+      records: createCosmosRecordDirectory({ records: container("records"), addresses: container("addresses") }),
+      settings: createCosmosSettingsStore(container("settings")),
+      counters: createCosmosTokenCounterStore(container("counters")),
+    };
+    return {
+      store,
+      requestCount: () => requests,
+      resetRequestCount: () => {
+        requests = 0;
+      },
+      dispose: async () => {
+        client.dispose();
+      },
+    };
+  } catch (error) {
+    client.dispose();
+    throw error;
+  }
+}
+
+async function createDatabaseAndContainers(
+  client: CosmosClient,
+  databaseName: string,
+  options: { usingCredential: boolean },
+): Promise<Database> {
+  try {
+    return await translateErrors("create database and containers", async () => {
+      const { database } = await client.databases.createIfNotExists({ id: databaseName });
+      for (const definition of containerDefinitions.containers) {
+        await database.containers.createIfNotExists({
+          id: definition.name,
+          // Version 2 (large partition keys): Message-IDs used as lookup keys can exceed 101 bytes.
+          partitionKey: { paths: [definition.partitionKeyPath], version: 2 },
+          indexingPolicy: definition.indexingPolicy,
+          ...(definition.defaultTtl !== undefined && { defaultTtl: definition.defaultTtl }),
+        });
+      }
+      return database;
+    });
+  } catch (error) {
+    if (error instanceof StoreError && error.code === "permission" && options.usingCredential) {
+      throw new StoreError(
+        "permission",
+        `${error.message}. An Entra ID identity cannot create databases or containers through the data plane: deploy them with the infrastructure and open the store with createIfMissing: false`,
+        { cause: error, statusCode: statusOf(error) ?? 403 },
+      );
+    }
+    throw error;
+  }
+}
