@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import https from "node:https";
 import type { TrackingStore } from "../../src/app/ports.js";
+import type { EmailActivity } from "../../src/domain/types.js";
 import { openCosmosTrackingStore } from "../../src/adapters/cosmos/index.js";
 import { startEmbeddedCosmos } from "../../local/embedded-cosmos.js";
 
@@ -72,4 +73,33 @@ export async function openEnvironmentTestStore(): Promise<TestStore> {
 /** COSMOS_ENDPOINT when set, else the embedded server. */
 export function openTestStore(): Promise<TestStore> {
   return process.env.COSMOS_ENDPOINT ? openEnvironmentTestStore() : openEmbeddedTestStore();
+}
+
+/** A valid EmailActivity with every required field; override what the test is about. */
+export function buildActivity(overrides: Partial<EmailActivity> = {}): EmailActivity {
+  return {
+    id: `activity-${randomUUID()}`,
+    internetMessageId: `${randomUUID()}@mail.contoso.com`,
+    internetMessageIdSynthetic: false,
+    direction: "incoming",
+    subject: "Quarterly order",
+    sender: { address: "ann@fabrikam.com", records: [{ type: "contact", id: "c1" }] },
+    toRecipients: [{ address: "sales@contoso.com", records: [{ type: "queue", id: "q1" }] }],
+    ccRecipients: [],
+    bccRecipients: [],
+    receivedOn: "2025-03-01T10:00:00.000Z",
+    activityTime: "2025-03-01T10:00:00.000Z",
+    references: [],
+    correlation: { method: "none" },
+    receivingMailbox: "sales@contoso.com",
+    folder: { kind: "inbox" },
+    decisionReason: "acceptedByFilter",
+    automated: { autoReply: false, bulk: false, evidence: [] },
+    smartMatch: { subjectHashes: [], addressHashes: [] },
+    body: { contentType: "text", content: "Hello" },
+    bodyTruncated: false,
+    recipientsTruncated: false,
+    createdOn: "2025-03-01T10:00:05.000Z",
+    ...overrides,
+  };
 }
