@@ -1,0 +1,124 @@
+// Smart matching: correlation by subject words and shared addresses, when no header or token
+// correlates. Hashes are made once per activity and stored, so candidates compare without
+// reading their activities.
+//
+// Match rules (project decision): both subject-hash sets are non-empty; their sizes differ by at
+// most hashDeltaSubjectCount; the smaller set is contained in the larger (with delta 0 the sets
+// are equal); and the two emails share at least hashMinAddressCount address hashes.
+// Among matching candidates the most recent wins (ties: the greater activityId).
+import { createHash } from "node:crypto";
+import { subjectWords } from "./subject.js";
+
+/** Short, stable hash: the first 16 hex characters of SHA-256 over the UTF-8 text. */
+export function hashValue(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex").slice(0, 16);
+}
+
+export interface SmartMatchHashes {
+  subjectHashes: string[];
+  addressHashes: string[];
+}
+
+export interface SmartMatchHashOptions {
+  hashFilterKeywords: string;
+  hashMaxCount: number;
+}
+
+export interface SmartMatchInput {
+  subject: string | null | undefined;
+  /** Every address on the email: from, to, cc and bcc, in that order. */
+  addresses: string[];
+}
+
+/**
+ * Subject hashes in word order; address hashes of the first hashMaxCount distinct addresses
+ * (lower-cased, trimmed, empty ones dropped; input order decides which are kept), sorted.
+ */
+export function smartMatchHashes(
+  input: SmartMatchInput,
+  options: SmartMatchHashOptions,
+): SmartMatchHashes {
+  const subjectHashes = subjectWords(input.subject, options).map(hashValue);
+  const addresses: string[] = [];
+  const seen = new Set<string>();
+  for (const raw of input.addresses) {
+    if (addresses.length >= options.hashMaxCount) break;
+    const address = raw.trim().toLowerCase();
+    if (address.length === 0 || seen.has(address)) continue;
+    seen.add(address);
+    addresses.push(address);
+  }
+  const addressHashes = addresses.map(hashValue).sort();
+  return { subjectHashes, addressHashes };
+}
+
+/** The lookup key under which activities are found by one of their address hashes. */
+export function addressKey(addressHash: string): string {
+  return `addr:${addressHash}`;
+}
+
+export interface SmartMatchOptions {
+  hashDeltaSubjectCount: number;
+  hashMinAddressCount: number;
+}
+
+export function isSmartMatch(
+  current: SmartMatchHashes,
+  candidate: SmartMatchHashes,
+  options: SmartMatchOptions,
+): boolean {
+  const a = new Set(current.subjectHashes);
+  const b = new Set(candidate.subjectHashes);
+  if (a.size === 0 || b.size === 0) return false;
+  if (Math.abs(a.size - b.size) > options.hashDeltaSubjectCount) return false;
+  const [smaller, larger] = a.size <= b.size ? [a, b] : [b, a];
+  for (const hash of smaller) if (!larger.has(hash)) return false;
+  const candidateAddresses = new Set(candidate.addressHashes);
+  let shared = 0;
+  for (const hash of new Set(current.addressHashes)) if (candidateAddresses.has(hash)) shared += 1;
+  return shared >= options.hashMinAddressCount;
+}
+
+export interface SmartMatchCandidate {
+  activityId: string;
+  activityTime: string;
+  subjectHashes?: string[];
+  addressHashes?: string[];
+}
+
+export interface ChooseSmartMatchOptions extends SmartMatchOptions {
+  /** ISO date-time: older candidates are outside the matching window and ignored. */
+  notBefore: string;
+  /** The activity being correlated, which must not match itself. */
+  excludeActivityId?: string;
+}
+
+/** The most recent candidate that smart-matches `current`, or undefined. */
+export function chooseSmartMatch<T extends SmartMatchCandidate>(
+  current: SmartMatchHashes,
+  candidates: T[],
+  options: ChooseSmartMatchOptions,
+): T | undefined {
+  const notBefore = Date.parse(options.notBefore);
+  if (Number.isNaN(notBefore)) throw new RangeError(`notBefore is not a date-time: ${options.notBefore}`);
+  let best: { candidate: T; time: number } | undefined;
+  for (const candidate of candidates) {
+    if (candidate.activityId === options.excludeActivityId) continue;
+    const time = Date.parse(candidate.activityTime);
+    // A candidate with an unreadable time cannot be ranked: skip it rather than guess.
+    if (Number.isNaN(time) || time < notBefore) continue;
+    const hashes = {
+      subjectHashes: candidate.subjectHashes ?? [],
+      addressHashes: candidate.addressHashes ?? [],
+    };
+    if (!isSmartMatch(current, hashes, options)) continue;
+    if (
+      !best ||
+      time > best.time ||
+      (time === best.time && candidate.activityId > best.candidate.activityId)
+    ) {
+      best = { candidate, time };
+    }
+  }
+  return best?.candidate;
+}
