@@ -1,0 +1,64 @@
+// The email activity: its identity (what makes tracking exactly-once) and its correlation lookups.
+import { createHash } from "node:crypto";
+import type { LookupEntry } from "../app/ports.js";
+import { messageIdKey } from "./correlation.js";
+import { conversationIndexKey } from "./conversation-index.js";
+import { addressKey } from "./smart-matching.js";
+import { trackingTokenKey } from "./tracking-token.js";
+import type { EmailActivity, MailboxSettings, RecordRef } from "./types.js";
+
+/**
+ * The activity id is derived from the Message-ID (and, for email between users tracked as two
+ * activities, the receiving mailbox), so every copy of one email — redelivered notifications,
+ * concurrent workers, the catch-up finding it again, another mailbox receiving it — lands on the
+ * same document and Cosmos DB's create-if-absent makes the write happen once.
+ */
+export function activityIdFor(options: { internetMessageId: string; scope?: string }): string {
+  const material = `${options.scope ?? ""}\u0000${options.internetMessageId}`;
+  return createHash("sha256").update(material).digest("base64url").slice(0, 32);
+}
+
+/**
+ * Email between users: the sender is a system user and so is a recipient (Sent Items copy) or the
+ * receiving mailbox's owner (Inbox copy). With `trackEmailsBetweenUsersAsTwoActivities` each user
+ * mailbox gets its own activity; otherwise one activity per Message-ID serves everyone.
+ */
+export function activityScope(options: {
+  twoActivities: boolean;
+  mailbox: Pick<MailboxSettings, "address" | "kind">;
+  senderRecords: RecordRef[];
+  recipientRecords: RecordRef[];
+}): string | undefined {
+  if (!options.twoActivities || options.mailbox.kind !== "user") return undefined;
+  const senderIsUser = options.senderRecords.some((r) => r.type === "systemuser");
+  const recipientIsUser = options.recipientRecords.some((r) => r.type === "systemuser");
+  return senderIsUser && recipientIsUser ? options.mailbox.address : undefined;
+}
+
+/** The lookup rows that let later email correlate with this activity. */
+export function lookupEntriesFor(
+  activity: EmailActivity,
+  options: { smartMatching: boolean },
+): LookupEntry[] {
+  const base = {
+    activityId: activity.id,
+    internetMessageId: activity.internetMessageId,
+    activityTime: activity.activityTime,
+    ...(activity.regarding ? { regarding: activity.regarding } : {}),
+  };
+  const keys = [messageIdKey(activity.internetMessageId)];
+  if (activity.trackingToken) keys.push(trackingTokenKey(activity.trackingToken));
+  if (activity.threadKey) keys.push(conversationIndexKey(activity.threadKey));
+  const entries: LookupEntry[] = keys.map((key) => ({ key, ...base }));
+  if (options.smartMatching && activity.smartMatch.subjectHashes.length > 0) {
+    for (const hash of activity.smartMatch.addressHashes) {
+      entries.push({
+        key: addressKey(hash),
+        ...base,
+        subjectHashes: activity.smartMatch.subjectHashes,
+        addressHashes: activity.smartMatch.addressHashes,
+      });
+    }
+  }
+  return entries;
+}
