@@ -1,0 +1,388 @@
+// The behaviour every TrackingStore implementation owes the pipeline. Register it once per
+// implementation: describeTrackingStoreContract("name", open).
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LookupEntry, TrackingStore } from "../../src/app/ports.js";
+import { MAX_DOCUMENT_BYTES, documentBytes } from "../../src/adapters/cosmos/document-size.js";
+import type { CrmRecord, MailboxSettings, OrganizationSettings } from "../../src/domain/types.js";
+import { buildActivity } from "../support/cosmos.js";
+
+export interface ContractStore {
+  store: TrackingStore;
+  requestCount(): number;
+  resetRequestCount(): void;
+  dispose(): Promise<void>;
+}
+
+/** Each call must return an empty store of its own. */
+export type OpenContractStore = () => Promise<ContractStore>;
+
+const unique = (prefix: string) => `${prefix}-${randomUUID()}`;
+
+function entry(overrides: Partial<LookupEntry> & Pick<LookupEntry, "key" | "activityId" | "activityTime">): LookupEntry {
+  return { internetMessageId: `${overrides.activityId}@mail.contoso.com`, ...overrides };
+}
+
+function record(overrides: Partial<CrmRecord> & Pick<CrmRecord, "type" | "id" | "emailAddresses">): CrmRecord {
+  return { name: overrides.id, createdOn: "2024-01-01T00:00:00.000Z", ...overrides };
+}
+
+function organization(overrides: Partial<OrganizationSettings> = {}): OrganizationSettings {
+  return {
+    useCorrelation: true,
+    useTrackingTokens: true,
+    trackingTokenPrefix: "CRM:",
+    trackingTokenPrefixHistory: [],
+    trackingTokenBaseNumber: 0,
+    trackingTokenUserDigits: 3,
+    trackingTokenCounterDigits: 4,
+    useSmartMatching: true,
+    hashFilterKeywords: "^[\\s]*([\\w]+\\s?:[\\s]*)+",
+    hashMaxCount: 20,
+    hashDeltaSubjectCount: 0,
+    hashMinAddressCount: 2,
+    smartMatchingWindowDays: 90,
+    useFolderLevelTracking: false,
+    trackCategorizedItems: true,
+    trackingCategory: "Tracked to Dynamics 365",
+    autoTrackSentFolderItems: false,
+    trackEmailsBetweenUsersAsTwoActivities: false,
+    doNotCorrelateForwardedEmailsAsReplies: false,
+    unresolveEmailAddressIfMultipleMatch: false,
+    unresolveSenderIfMultipleMatch: false,
+    skipAutomatedEmail: true,
+    maxBodyBytes: 1_048_576,
+    ...overrides,
+  };
+}
+
+function mailbox(address: string, overrides: Partial<MailboxSettings> = {}): MailboxSettings {
+  return {
+    address,
+    kind: "user",
+    enabled: true,
+    incomingSyncMethod: "serverSideSync",
+    outgoingSyncMethod: "serverSideSync",
+    incomingEmailFilter: "all",
+    trackedFolders: [],
+    ...overrides,
+  };
+}
+
+export function describeTrackingStoreContract(name: string, open: OpenContractStore): void {
+  describe(`TrackingStore contract: ${name}`, () => {
+    // Most tests share one store and keep to their own ids and keys; tests about the whole
+    // store (first numbers, listings, request counts) open a fresh one.
+    let shared: ContractStore;
+    beforeAll(async () => {
+      shared = await open();
+    });
+    afterAll(async () => {
+      await shared?.dispose();
+    });
+    const withFreshStore = async (run: (opened: ContractStore) => Promise<void>) => {
+      const opened = await open();
+      try {
+        await run(opened);
+      } finally {
+        await opened.dispose();
+      }
+    };
+
+    describe("activities", () => {
+      it("creates an activity once and reads it back", async () => {
+        const activity = buildActivity();
+        const result = await shared.store.activities.createActivity(activity);
+        expect(result).toEqual({ created: true, activity });
+        expect(await shared.store.activities.getActivity(activity.id)).toEqual(activity);
+      });
+
+      it("returns the stored activity with created: false on a duplicate create", async () => {
+        const first = buildActivity();
+        await shared.store.activities.createActivity(first);
+        const second = await shared.store.activities.createActivity({ ...first, subject: "A different subject" });
+        expect(second).toEqual({ created: false, activity: first });
+        expect(await shared.store.activities.getActivity(first.id)).toEqual(first);
+      });
+
+      it("creates exactly once when 20 creates of the same id race", async () => {
+        const id = unique("race");
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => shared.store.activities.createActivity(buildActivity({ id, subject: `attempt ${i}` }))),
+        );
+        const winners = results.filter((result) => result.created);
+        expect(winners).toHaveLength(1);
+        const stored = await shared.store.activities.getActivity(id);
+        expect(stored).toEqual(winners[0]?.activity);
+        for (const result of results) expect(result.activity).toEqual(stored);
+      });
+
+      it("returns undefined for an activity that does not exist", async () => {
+        expect(await shared.store.activities.getActivity(unique("missing"))).toBeUndefined();
+      });
+
+      it.each(["a/b", "a\\b", "a?b", "a#b", "a~2Fb", "a%2Fb"])("keeps the id %s as given", async (suffix) => {
+        const activity = buildActivity({ id: `${unique("id")}-${suffix}` });
+        expect((await shared.store.activities.createActivity(activity)).created).toBe(true);
+        expect(await shared.store.activities.getActivity(activity.id)).toEqual(activity);
+      });
+
+      it("stores a 2.5 MB body truncated and flagged, within Cosmos DB's item limit", async () => {
+        const content = "<p>quarterly figures</p>".repeat(Math.ceil((2.5 * 1024 * 1024) / 24));
+        const activity = buildActivity({ body: { contentType: "html", content } });
+        const result = await shared.store.activities.createActivity(activity);
+        const stored = await shared.store.activities.getActivity(activity.id);
+
+        expect(result.created).toBe(true);
+        expect(stored).toEqual(result.activity);
+        expect(stored?.bodyTruncated).toBe(true);
+        expect(stored?.body?.content.length).toBeLessThan(content.length);
+        expect(content.startsWith(stored?.body?.content ?? "-")).toBe(true);
+        expect(documentBytes(stored)).toBeLessThan(MAX_DOCUMENT_BYTES);
+      });
+    });
+
+    describe("lookups", () => {
+      it("keeps one entry when the same (key, activity) is written twice", async () => {
+        const key = unique("mid:");
+        const written = entry({ key, activityId: "a1", activityTime: "2025-01-01T00:00:00.000Z" });
+        await shared.store.lookups.putEntries([written]);
+        await shared.store.lookups.putEntries([written, written]);
+        expect(await shared.store.lookups.listSince(key, "2000-01-01T00:00:00.000Z")).toEqual([written]);
+      });
+
+      it("rewrites an entry with the latest values", async () => {
+        const key = unique("tok:");
+        await shared.store.lookups.putEntries([entry({ key, activityId: "a1", activityTime: "2025-01-01T00:00:00.000Z" })]);
+        const rewritten = entry({ key, activityId: "a1", activityTime: "2025-01-02T00:00:00.000Z", regarding: { type: "account", id: "acc1" } });
+        await shared.store.lookups.putEntries([rewritten]);
+        expect(await shared.store.lookups.findLatest(key)).toEqual(rewritten);
+      });
+
+      it.each([
+        { case: "written in order", times: ["2025-01-01", "2025-02-01", "2025-03-01"], latest: 2 },
+        { case: "written newest first", times: ["2025-03-01", "2025-02-01", "2025-01-01"], latest: 0 },
+        { case: "newest in the middle", times: ["2025-01-01", "2025-06-01", "2025-03-01"], latest: 1 },
+        { case: "only one", times: ["2025-01-01"], latest: 0 },
+      ])("findLatest returns the most recent activityTime ($case)", async ({ times, latest }) => {
+        const key = unique("cix:");
+        const entries = times.map((time, i) => entry({ key, activityId: `a${i}`, activityTime: `${time}T00:00:00.000Z` }));
+        await shared.store.lookups.putEntries(entries);
+        expect(await shared.store.lookups.findLatest(key)).toEqual(entries[latest]);
+      });
+
+      it("findLatest returns undefined for a key without entries", async () => {
+        expect(await shared.store.lookups.findLatest(unique("mid:"))).toBeUndefined();
+      });
+
+      it.each([
+        { case: "before every entry", since: "2024-12-31T00:00:00.000Z", expected: ["a3", "a2", "a1"] },
+        { case: "equal to an entry (inclusive)", since: "2025-02-01T00:00:00.000Z", expected: ["a3", "a2"] },
+        { case: "between entries", since: "2025-02-15T00:00:00.000Z", expected: ["a3"] },
+        { case: "after every entry", since: "2025-04-01T00:00:00.000Z", expected: [] },
+      ])("listSince returns entries at or after since, newest first ($case)", async ({ since, expected }) => {
+        const key = unique("addr:");
+        await shared.store.lookups.putEntries([
+          entry({ key, activityId: "a2", activityTime: "2025-02-01T00:00:00.000Z", subjectHashes: ["s2"], addressHashes: ["h2"] }),
+          entry({ key, activityId: "a1", activityTime: "2025-01-01T00:00:00.000Z", subjectHashes: ["s1"], addressHashes: ["h1"] }),
+          entry({ key, activityId: "a3", activityTime: "2025-03-01T00:00:00.000Z", subjectHashes: ["s3"], addressHashes: ["h3"] }),
+        ]);
+        const listed = await shared.store.lookups.listSince(key, since);
+        expect(listed.map((found) => found.activityId)).toEqual(expected);
+        for (const found of listed) {
+          const n = found.activityId.slice(1);
+          expect(found).toEqual(entry({ key, activityId: found.activityId, activityTime: found.activityTime, subjectHashes: [`s${n}`], addressHashes: [`h${n}`] }));
+        }
+      });
+
+      it("never returns entries of another key", async () => {
+        const [mine, other] = [unique("mid:"), unique("mid:")];
+        await shared.store.lookups.putEntries([
+          entry({ key: other, activityId: "shared-activity", activityTime: "2025-05-01T00:00:00.000Z" }),
+          entry({ key: mine, activityId: "shared-activity", activityTime: "2025-01-01T00:00:00.000Z" }),
+          entry({ key: other, activityId: "newer", activityTime: "2025-06-01T00:00:00.000Z" }),
+        ]);
+        expect(await shared.store.lookups.findLatest(mine)).toEqual(
+          entry({ key: mine, activityId: "shared-activity", activityTime: "2025-01-01T00:00:00.000Z" }),
+        );
+        expect((await shared.store.lookups.listSince(mine, "2000-01-01T00:00:00.000Z")).map((found) => found.key)).toEqual([mine]);
+        expect(await shared.store.lookups.listSince(other, "2000-01-01T00:00:00.000Z")).toHaveLength(2);
+      });
+    });
+
+    describe("records", () => {
+      it.each([
+        { case: "as stored", query: (address: string) => address },
+        { case: "lower case", query: (address: string) => address.toLowerCase() },
+        { case: "upper case", query: (address: string) => address.toUpperCase() },
+        { case: "with spaces around", query: (address: string) => `  ${address} ` },
+      ])("finds a record's address rows case-insensitively ($case)", async ({ query }) => {
+        const id = unique("c");
+        const address = `Ann@${id}.Example`;
+        await shared.store.records.upsertRecords([record({ type: "contact", id, name: "Ann", emailAddresses: [address], ownerId: "u1" })]);
+        expect(await shared.store.records.findByAddress(query(address))).toEqual([
+          { type: "contact", id, address: address.toLowerCase(), name: "Ann", active: true, createdOn: "2024-01-01T00:00:00.000Z", ownerId: "u1" },
+        ]);
+      });
+
+      it("returns every record with the address, inactive ones included", async () => {
+        const address = `${unique("shared")}@contoso.com`;
+        await shared.store.records.upsertRecords([
+          record({ type: "contact", id: "c1", emailAddresses: [address], createdOn: "2024-02-01T00:00:00.000Z" }),
+          record({ type: "account", id: "a1", emailAddresses: [address.toUpperCase()] }),
+          record({ type: "lead", id: "l1", emailAddresses: [address], active: false }),
+        ]);
+        const found = await shared.store.records.findByAddress(address);
+        expect(found.map(({ type, id, active }) => ({ type, id, active }))).toEqual([
+          { type: "contact", id: "c1", active: true },
+          { type: "account", id: "a1", active: true },
+          { type: "lead", id: "l1", active: false },
+        ]);
+      });
+
+      it("removes the rows of addresses a record no longer has, and only those", async () => {
+        const [old, kept, added] = ["old", "kept", "added"].map((label) => `${unique(label)}@contoso.com`) as [string, string, string];
+        await shared.store.records.upsertRecords([
+          record({ type: "contact", id: "c1", emailAddresses: [old, kept] }),
+          record({ type: "account", id: "a1", emailAddresses: [old] }),
+        ]);
+        await shared.store.records.upsertRecords([record({ type: "contact", id: "c1", emailAddresses: [kept, added], name: "Renamed" })]);
+
+        expect((await shared.store.records.findByAddress(old)).map((found) => `${found.type}:${found.id}`)).toEqual(["account:a1"]);
+        expect((await shared.store.records.findByAddress(kept)).map((found) => found.name)).toEqual(["Renamed"]);
+        expect((await shared.store.records.findByAddress(added)).map((found) => `${found.type}:${found.id}`)).toEqual(["contact:c1"]);
+      });
+
+      it("returns no rows for an unknown or empty address", async () => {
+        expect(await shared.store.records.findByAddress(`${unique("nobody")}@contoso.com`)).toEqual([]);
+        expect(await shared.store.records.findByAddress("  ")).toEqual([]);
+      });
+    });
+
+    describe("settings", () => {
+      it("round-trips the organization settings", async () => {
+        await withFreshStore(async ({ store }) => {
+          expect(await store.settings.getOrganization()).toBeUndefined();
+          await store.settings.putOrganization(organization());
+          await store.settings.putOrganization(organization({ trackingTokenPrefix: "TKN:", trackingTokenPrefixHistory: ["CRM:"] }));
+          expect(await store.settings.getOrganization()).toEqual(organization({ trackingTokenPrefix: "TKN:", trackingTokenPrefixHistory: ["CRM:"] }));
+        });
+      });
+
+      it("round-trips a mailbox under its lower-cased address", async () => {
+        const address = `${unique("Sales")}@Contoso.com`;
+        const settings = mailbox(address, {
+          kind: "queue",
+          incomingEmailFilter: "responsesToTrackedEmail",
+          trackedFolders: [{ folder: "Customers/Contoso", regarding: { type: "account", id: "acc1" } }],
+          processEmailReceivedAfter: "2025-01-01T00:00:00.000Z",
+        });
+        await shared.store.settings.putMailbox(settings);
+        const expected = { ...settings, address: address.toLowerCase() };
+        expect(await shared.store.settings.getMailbox(address)).toEqual(expected);
+        expect(await shared.store.settings.getMailbox(address.toUpperCase())).toEqual(expected);
+        expect(await shared.store.settings.getMailbox(`${unique("other")}@contoso.com`)).toBeUndefined();
+      });
+
+      it("lists every mailbox, and nothing else, by address", async () => {
+        await withFreshStore(async ({ store }) => {
+          expect(await store.settings.listMailboxes()).toEqual([]);
+          await store.settings.putOrganization(organization());
+          for (const address of ["zed@contoso.com", "Amy@contoso.com", "sales#eu@contoso.com"]) await store.settings.putMailbox(mailbox(address));
+          await store.settings.putMailbox(mailbox("zed@contoso.com", { enabled: false }));
+          expect(await store.settings.listMailboxes()).toEqual([
+            mailbox("amy@contoso.com"),
+            mailbox("sales#eu@contoso.com"),
+            mailbox("zed@contoso.com", { enabled: false }),
+          ]);
+        });
+      });
+    });
+
+    describe("token counters", () => {
+      it("numbers users 1, 2, 3 in order of first use and keeps each number", async () => {
+        await withFreshStore(async ({ store }) => {
+          const numbers = [];
+          for (const user of ["u-a", "u-b", "u-a", "u-c", "u-b"]) numbers.push(await store.counters.getUserNumber(user));
+          expect(numbers).toEqual([1, 2, 1, 3, 2]);
+        });
+      });
+
+      it("gives one number to a user asked for concurrently", async () => {
+        const user = unique("user");
+        const numbers = await Promise.all(Array.from({ length: 10 }, () => shared.store.counters.getUserNumber(user)));
+        expect(new Set(numbers).size).toBe(1);
+        expect(await shared.store.counters.getUserNumber(user)).toBe(numbers[0]);
+      });
+
+      it("gives distinct numbers to users asked for concurrently", async () => {
+        const users = Array.from({ length: 10 }, () => unique("user"));
+        const numbers = await Promise.all(users.map((user) => shared.store.counters.getUserNumber(user)));
+        expect(new Set(numbers).size).toBe(users.length);
+      });
+
+      it("returns 50 distinct consecutive values to 50 concurrent nextCounter calls", async () => {
+        await withFreshStore(async ({ store }) => {
+          const values = await Promise.all(Array.from({ length: 50 }, () => store.counters.nextCounter(7)));
+          expect([...values].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+          expect(await store.counters.nextCounter(8)).toBe(1);
+          expect(await store.counters.nextCounter(7)).toBe(51);
+        });
+      });
+
+      it.each([0, -1, 1.5])("rejects user number %s", async (userNumber) => {
+        await expect(shared.store.counters.nextCounter(userNumber)).rejects.toThrow(RangeError);
+      });
+    });
+
+    describe("request counting and partition-local reads", () => {
+      it("counts the requests each operation sends", async () => {
+        shared.resetRequestCount();
+        expect(shared.requestCount()).toBe(0);
+        await shared.store.activities.getActivity(unique("missing"));
+        const afterRead = shared.requestCount();
+        expect(afterRead).toBeGreaterThan(0);
+        await shared.store.lookups.findLatest(unique("mid:"));
+        expect(shared.requestCount()).toBeGreaterThan(afterRead);
+      });
+
+      it("reads lookups and addresses with the same number of requests however many other partitions exist", async () => {
+        await withFreshStore(async (opened) => {
+          const { store } = opened;
+          const key = "mid:target@mail.contoso.com";
+          const address = "target@contoso.com";
+          await store.lookups.putEntries([entry({ key, activityId: "t1", activityTime: "2025-01-01T00:00:00.000Z" })]);
+          await store.records.upsertRecords([record({ type: "contact", id: "t1", emailAddresses: [address] })]);
+
+          const measure = async () => {
+            const counts: number[] = [];
+            for (const read of [
+              () => store.lookups.findLatest(key),
+              () => store.lookups.listSince(key, "2000-01-01T00:00:00.000Z"),
+              () => store.records.findByAddress(address),
+              () => store.activities.getActivity("t1"),
+            ]) {
+              await read(); // warm any metadata cache first
+              opened.resetRequestCount();
+              await read();
+              counts.push(opened.requestCount());
+            }
+            return counts;
+          };
+
+          const before = await measure();
+          const unrelated = Array.from({ length: 500 }, (_, i) => i);
+          for (let start = 0; start < unrelated.length; start += 50) {
+            await Promise.all(unrelated.slice(start, start + 50).map((i) => store.activities.createActivity(buildActivity({ id: `other-${i}` }))));
+          }
+          await store.lookups.putEntries(unrelated.map((i) => entry({ key: `mid:other-${i}@mail.contoso.com`, activityId: `other-${i}`, activityTime: "2025-02-01T00:00:00.000Z" })));
+          await store.records.upsertRecords(unrelated.map((i) => record({ type: "contact", id: `other-${i}`, emailAddresses: [`other-${i}@contoso.com`] })));
+          const after = await measure();
+
+          expect(before.every((count) => count > 0)).toBe(true);
+          expect(after).toEqual(before);
+        });
+      });
+    });
+  });
+}
