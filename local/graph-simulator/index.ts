@@ -1,0 +1,15 @@
+// Public surface of the local Graph simulator (tests and local scenarios only; never src/).
+export { startGraphSimulator } from "./simulator.js";
+export type {
+  DeliverExternalInput,
+  DeliverResult,
+  Delivery,
+  GraphSimulator,
+  GraphSimulatorFaults,
+  GraphSimulatorOptions,
+  GraphSimulatorStats,
+  MailboxInfo,
+  SimMessageSnapshot,
+} from "./simulator.js";
+export type { LifecycleEvent, SimSubscription } from "./subscriptions.js";
+export { createTrustingCredential, createTrustingGraphClient, createTrustingHttpMessageHandler } from "./clients.js";
