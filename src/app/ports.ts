@@ -95,6 +95,13 @@ export interface SubscriptionStore {
   listSubscriptions(options?: { mailbox?: string }): Promise<SubscriptionRecord[]>;
 }
 
+/** Everything live tracking stores besides what the tracking pipeline needs. */
+export interface LiveTrackingStore {
+  subscriptions: SubscriptionStore;
+  syncState: SyncStateStore;
+  processed: ProcessedMessageStore;
+}
+
 /** A problem or event recorded on a mailbox for admins (Dynamics' mailbox alerts). */
 export interface MailboxEvent {
   at: string;
@@ -112,6 +119,15 @@ export interface MailboxSyncState {
   caughtUpAt: Partial<Record<MailFolderName, string>>;
   /** The most recent events, newest first, bounded. */
   events: MailboxEvent[];
+}
+
+/**
+ * Which Graph messages of a mailbox were already handled (tracked or decided against), so
+ * duplicate notifications and catch-up passes don't fetch them from Graph again.
+ */
+export interface ProcessedMessageStore {
+  wasProcessed(mailbox: string, graphMessageId: string): Promise<boolean>;
+  markProcessed(mailbox: string, graphMessageId: string, outcome: { reason: string; activityId?: string }): Promise<void>;
 }
 
 export interface SyncStateStore {
@@ -174,6 +190,14 @@ export type QueueItem =
       messageId: string;
       changeType: string;
       /** When the webhook accepted it. */
+      acceptedAt: string;
+    }
+  | {
+      kind: "lifecycle";
+      subscriptionId: string;
+      mailbox: string;
+      folder: MailFolderName;
+      lifecycleEvent: "reauthorizationRequired" | "subscriptionRemoved" | "missed";
       acceptedAt: string;
     }
   | { kind: "catchUp"; mailbox: string; folder: MailFolderName; reason: string; requestedAt: string };
