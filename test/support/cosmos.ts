@@ -2,7 +2,9 @@
 // embedded server. Each call gets its own random database so tests never see each other's data.
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import http from "node:http";
 import https from "node:https";
+import type { AddressInfo } from "node:net";
 import type { TrackingStore } from "../../src/app/ports.js";
 import type { EmailActivity } from "../../src/domain/types.js";
 import { openCosmosTrackingStore } from "../../src/adapters/cosmos/index.js";
@@ -101,5 +103,54 @@ export function buildActivity(overrides: Partial<EmailActivity> = {}): EmailActi
     recipientsTruncated: false,
     createdOn: "2025-03-01T10:00:05.000Z",
     ...overrides,
+  };
+}
+
+/** What a fault-injecting proxy answers instead of forwarding; undefined: forward. */
+export type InjectFault = (request: { method: string; url: string }) => { status: number; headers?: Record<string, string> } | undefined;
+
+/**
+ * An HTTP proxy in front of an embedded server that answers some requests with a fault (429,
+ * 413, 403, …), for what the embedded server never does by itself.
+ */
+export async function openFaultyTestStore(inject: InjectFault): Promise<TestStore & { forwarded(): number }> {
+  const server = await startEmbeddedCosmos({ protocol: "http" });
+  const upstream = new URL(server.endpoint);
+  const agent = new http.Agent({ keepAlive: true });
+  let forwarded = 0;
+  const proxy = http.createServer((request, response) => {
+    const fault = inject({ method: request.method ?? "GET", url: request.url ?? "/" });
+    if (fault) {
+      request.resume();
+      response.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });
+      response.end(JSON.stringify({ code: String(fault.status), message: "Injected by the test proxy" }));
+      return;
+    }
+    forwarded++;
+    const outgoing = http.request(
+      { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers, agent },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    outgoing.on("error", (error) => response.destroy(error));
+    request.pipe(outgoing);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const { port } = proxy.address() as AddressInfo;
+  const opened = await openCosmosTrackingStore({ endpoint: `http://127.0.0.1:${port}/`, key: server.key, databaseName: testDatabaseName() });
+  return {
+    ...opened,
+    forwarded: () => forwarded,
+    dispose: async () => {
+      await opened.dispose();
+      await new Promise<void>((resolve) => {
+        proxy.close(() => resolve());
+        proxy.closeAllConnections();
+      });
+      agent.destroy();
+      await server.close();
+    },
   };
 }
