@@ -13,3 +13,5 @@ export type {
 } from "./simulator.js";
 export type { LifecycleEvent, SimSubscription } from "./subscriptions.js";
 export { createTrustingCredential, createTrustingGraphClient, createTrustingHttpMessageHandler } from "./clients.js";
+export { startNotificationReceiver } from "./receiver.js";
+export type { NotificationReceiver, ReceivedRequest, ReceiverReply } from "./receiver.js";

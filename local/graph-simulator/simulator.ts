@@ -5,7 +5,7 @@ import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBytes, randomUUID } from "node:crypto";
-import { createSimulatorCertificate } from "./certificate.js";
+import { createLocalCertificate } from "../certificates.js";
 import {
   MailStore,
   childConversationIndex,
@@ -212,7 +212,7 @@ function pathSegments(path: string): string[] {
 export async function startGraphSimulator(options: GraphSimulatorOptions = {}): Promise<GraphSimulator> {
   const tenantId = options.tenantId ?? randomUUID();
   const clock = options.clock ?? (() => new Date());
-  const certificate = await createSimulatorCertificate();
+  const certificate = await createLocalCertificate({ commonName: "graph-simulator.local", hosts: ["127.0.0.1", "localhost"] });
   const store = new MailStore();
   const hub = new NotificationHub({
     tenantId,
