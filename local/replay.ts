@@ -1,0 +1,42 @@
+// `npm run replay`: the what-if replay against Cosmos DB. With COSMOS_ENDPOINT set it uses that account
+// (COSMOS_KEY, else DefaultAzureCredential) in a separate database, REPLAY_DATABASE (default
+// "tracking-replay"), so a what-if never overwrites the live settings and activities; without it, an
+// embedded in-process server that disappears when the run ends.
+import { DefaultAzureCredential } from "@azure/identity";
+import { openCosmosTrackingStore } from "../src/adapters/cosmos/index.js";
+import { main } from "../src/cli/replay.js";
+import { startEmbeddedCosmos } from "./embedded-cosmos.js";
+
+const DEFAULT_REPLAY_DATABASE = "tracking-replay";
+
+async function openStore() {
+  const endpoint = process.env.COSMOS_ENDPOINT;
+  if (endpoint) {
+    const key = process.env.COSMOS_KEY;
+    return openCosmosTrackingStore({
+      endpoint,
+      ...(key ? { key } : { credential: new DefaultAzureCredential() }),
+      databaseName: process.env.REPLAY_DATABASE || DEFAULT_REPLAY_DATABASE,
+    });
+  }
+  const server = await startEmbeddedCosmos();
+  try {
+    const opened = await openCosmosTrackingStore({
+      endpoint: server.endpoint,
+      key: server.key,
+      ...(server.httpsAgent !== undefined && { httpsAgent: server.httpsAgent }),
+    });
+    return {
+      ...opened,
+      dispose: async () => {
+        await opened.dispose();
+        await server.close();
+      },
+    };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2), { openStore });
