@@ -516,7 +516,7 @@ export function parseSettingsFile(input: unknown): { organization: OrganizationS
       problems.push({ setting: key, message: `${key} is not a known section of the settings file (known: organization, mailbox)` });
     }
   }
-  const organization = organizationOrProblems(input.organization ?? {}, "organization");
+  const organization = organizationOrProblems(input.organization === undefined ? {} : input.organization, "organization");
   problems.push(...organization.problems);
   const mailbox = input.mailbox === undefined ? undefined : mailboxOrProblems(input.mailbox, "mailbox");
   if (mailbox) problems.push(...mailbox.problems);

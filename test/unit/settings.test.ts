@@ -366,6 +366,10 @@ describe("settings file", () => {
     expect(error.settings).toEqual(["organisation", "organization.hashMaxCount", "mailbox.address"]);
   });
 
+  it("rejects a null section rather than defaulting it", () => {
+    expect(settingsError(() => parseSettingsFile({ organization: null })).message).toBe("organization must be an object of settings (got null)");
+  });
+
   it.each([[null], [[]], ["x"]])("rejects %j as a file", (input) => {
     expect(settingsError(() => parseSettingsFile(input)).message).toMatch(/^the settings file must be an object/);
   });
