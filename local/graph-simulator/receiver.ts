@@ -4,6 +4,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface ReceivedRequest {
+  /** Path and query exactly as received (still URL-encoded). */
+  rawUrl: string;
   path: string;
   query: URLSearchParams;
   contentType: string;
@@ -53,6 +55,7 @@ export async function startNotificationReceiver(options: { path?: string } = {})
         }
       }
       const received: ReceivedRequest = {
+        rawUrl: incoming.url ?? "/",
         path: url.pathname,
         query: url.searchParams,
         contentType: incoming.headers["content-type"] ?? "",
