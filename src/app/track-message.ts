@@ -31,6 +31,11 @@ export interface TrackMessageInput {
   /** The receiving mailbox's address. */
   mailbox: string;
   folder: Folder;
+  /**
+   * Tracking the user asked for, as opposed to automatic tracking: email the app sent itself.
+   * Like a tracked folder it bypasses the filters (but not a disabled mailbox).
+   */
+  manual?: { reason: "sentByApp"; regarding?: RecordRef };
 }
 
 export interface TrackResult {
@@ -95,7 +100,9 @@ export function createTracker(options: TrackerOptions): Tracker {
       warnings.push(`mailbox ${mailboxAddress} is not configured`);
       return untracked("mailboxNotConfigured");
     }
-    const gate = checkGates({ folder: input.folder, mailbox, organization, envelope });
+    const gate = input.manual
+      ? manualGate(mailbox, input.manual)
+      : checkGates({ folder: input.folder, mailbox, organization, envelope });
     if (!gate.pass) return untracked(gate.reason);
 
     // Resolution: one single-partition query per distinct address.
@@ -256,6 +263,14 @@ export function createTracker(options: TrackerOptions): Tracker {
   }
 
   return { track };
+}
+
+function manualGate(
+  mailbox: MailboxSettings,
+  manual: NonNullable<TrackMessageInput["manual"]>,
+): { pass: false; reason: DecisionReason } | { pass: true; bypass: { reason: DecisionReason; regarding?: RecordRef } } {
+  if (!mailbox.enabled) return { pass: false, reason: "mailboxDisabled" };
+  return { pass: true, bypass: { reason: manual.reason, ...(manual.regarding ? { regarding: manual.regarding } : {}) } };
 }
 
 interface CorrelationOutcome {

@@ -176,6 +176,7 @@ export type DecisionReason =
   | "acceptedByFilter"
   | "trackedFolder"
   | "trackingCategory"
+  | "sentByApp"
   | "alreadyTracked"
   // not tracked
   | "mailboxNotConfigured"

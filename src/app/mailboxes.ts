@@ -1,0 +1,34 @@
+// Enabling and disabling mailboxes: the settings change and the subscriptions follow at once.
+import type { TrackingStore } from "./ports.js";
+import type { SubscriptionManager, SubscriptionReport } from "./subscriptions.js";
+import { parseMailboxSettings } from "../domain/settings.js";
+import type { MailboxSettings } from "../domain/types.js";
+
+export function createMailboxAdmin(deps: { store: TrackingStore; subscriptions: SubscriptionManager; clock?: () => Date }) {
+  const clock = deps.clock ?? (() => new Date());
+
+  /**
+   * Validates and stores the mailbox, then subscribes it. Like Dynamics' "Test & Enable", mail
+   * received before the moment of enabling is not processed unless a start date says otherwise.
+   */
+  async function enableMailbox(input: unknown): Promise<{ mailbox: MailboxSettings; subscriptions: SubscriptionReport }> {
+    const parsed = parseMailboxSettings(input);
+    const existing = await deps.store.settings.getMailbox(parsed.address);
+    const mailbox: MailboxSettings = {
+      ...parsed,
+      enabled: true,
+      processEmailReceivedAfter: parsed.processEmailReceivedAfter ?? existing?.processEmailReceivedAfter ?? clock().toISOString(),
+    };
+    await deps.store.settings.putMailbox(mailbox);
+    return { mailbox, subscriptions: await deps.subscriptions.reconcile(mailbox.address) };
+  }
+
+  async function disableMailbox(address: string): Promise<{ subscriptions: SubscriptionReport }> {
+    const existing = await deps.store.settings.getMailbox(address.trim().toLowerCase());
+    if (!existing) throw new Error(`mailbox ${address} is not configured`);
+    await deps.store.settings.putMailbox({ ...existing, enabled: false });
+    return { subscriptions: await deps.subscriptions.reconcile(existing.address) };
+  }
+
+  return { enableMailbox, disableMailbox };
+}

@@ -1,0 +1,193 @@
+// Background work from the notifications queue: fetch a notified message and track it, handle a
+// lifecycle event, or catch a folder up with a delta query. Every path is idempotent: the
+// activity id comes from the Message-ID, and a processed-message marker spares Graph the refetch
+// of duplicates. A failure that may pass is thrown so the queue retries it; one that won't is
+// recorded on the mailbox and the item is finished.
+import { GraphFailure } from "./errors.js";
+import type { LiveTrackingStore, MailFolderName, MailGateway, QueueItem, TrackingStore } from "./ports.js";
+import type { SubscriptionManager } from "./subscriptions.js";
+import type { TrackResult, Tracker } from "./track-message.js";
+import type { GraphMessage } from "../domain/types.js";
+
+export interface WorkProcessorDeps {
+  store: TrackingStore;
+  live: LiveTrackingStore;
+  gateway: MailGateway;
+  tracker: Tracker;
+  subscriptions: SubscriptionManager;
+  clock: () => Date;
+  /** The queue's dequeue limit: the last attempt records its failure on the mailbox. */
+  maxDequeueCount: number;
+  /** A fresh delta with no start date looks back this far. Default 7 days. */
+  catchUpLookbackInDays?: number;
+  log?: (line: string) => void;
+  /** Told about every tracking decision (the local console, metrics). */
+  onDecision?: (decision: { mailbox: string; folder: MailFolderName; result: TrackResult; via: "notification" | "catchUp" }) => void;
+}
+
+export type WorkOutcome =
+  | { kind: "tracked"; result: TrackResult }
+  | { kind: "alreadyProcessed" }
+  | { kind: "messageGone" }
+  | { kind: "permissionDenied" }
+  | { kind: "lifecycleHandled" }
+  | { kind: "caughtUp"; tracked: number; seen: number; restarted: boolean }
+  | { kind: "skipped"; reason: string };
+
+export function createWorkProcessor(deps: WorkProcessorDeps) {
+  const { live, gateway, tracker, clock } = deps;
+  const log = deps.log ?? (() => {});
+
+  async function record(mailbox: string, level: "error" | "warning" | "information", code: string, message: string, messageId?: string) {
+    await live.syncState.recordEvent(mailbox, {
+      at: clock().toISOString(),
+      level,
+      code,
+      message,
+      ...(messageId ? { messageId } : {}),
+    });
+  }
+
+  async function trackFetched(mailbox: string, folder: MailFolderName, message: GraphMessage, via: "notification" | "catchUp") {
+    const result = await tracker.track({ message, mailbox, folder: { kind: folder } });
+    await live.processed.markProcessed(mailbox, message.id, {
+      reason: result.reason,
+      ...(result.activityId ? { activityId: result.activityId } : {}),
+    });
+    deps.onDecision?.({ mailbox, folder, result, via });
+    return result;
+  }
+
+  async function processChange(item: Extract<QueueItem, { kind: "change" }>): Promise<WorkOutcome> {
+    if (await live.processed.wasProcessed(item.mailbox, item.messageId)) return { kind: "alreadyProcessed" };
+    let message: GraphMessage;
+    try {
+      message = await gateway.getMessage(item.mailbox, item.messageId, { folder: item.folder });
+    } catch (error) {
+      if (error instanceof GraphFailure && error.code === "notFound") {
+        // Deleted or moved before we got to it: nothing to track, nothing to retry.
+        await live.processed.markProcessed(item.mailbox, item.messageId, { reason: "messageGone" });
+        await record(item.mailbox, "information", "message.gone", "message deleted or moved before it was fetched", item.messageId);
+        return { kind: "messageGone" };
+      }
+      if (error instanceof GraphFailure && error.code === "permission") {
+        // Retrying won't help until an admin grants access; the catch-up recovers the mail then.
+        await record(item.mailbox, "error", "graph.permission", error.message, item.messageId);
+        return { kind: "permissionDenied" };
+      }
+      throw error;
+    }
+    return { kind: "tracked", result: await trackFetched(item.mailbox, item.folder, message, "notification") };
+  }
+
+  async function catchUp(mailbox: string, folder: MailFolderName, reason: string): Promise<WorkOutcome> {
+    const settings = await deps.store.settings.getMailbox(mailbox);
+    if (!settings || !settings.enabled) return { kind: "skipped", reason: "mailbox not enabled" };
+    const state = await live.syncState.getSyncState(mailbox);
+    const lookbackInMs = (deps.catchUpLookbackInDays ?? 7) * 86_400_000;
+    const receivedAfter = settings.processEmailReceivedAfter ?? new Date(clock().getTime() - lookbackInMs).toISOString();
+    const storedLink = state?.deltaLinks[folder];
+    log(`catch-up ${mailbox}/${folder} (${reason}) from ${storedLink ? "the stored delta link" : receivedAfter}`);
+    try {
+      return await runDelta(mailbox, folder, { ...(storedLink ? { deltaLink: storedLink } : { receivedAfter }) }, false);
+    } catch (error) {
+      if (!(error instanceof GraphFailure && error.code === "cursorExpired") || !storedLink) throw error;
+      await record(mailbox, "warning", "delta.expired", `delta link for ${folder} expired; starting a fresh delta from ${receivedAfter}`);
+      return runDelta(mailbox, folder, { receivedAfter }, true);
+    }
+  }
+
+  async function runDelta(
+    mailbox: string,
+    folder: MailFolderName,
+    start: { deltaLink?: string; receivedAfter?: string },
+    restarted: boolean,
+  ): Promise<WorkOutcome> {
+    let tracked = 0;
+    let seen = 0;
+    let deltaLink: string | undefined;
+    for await (const page of gateway.delta(mailbox, folder, start)) {
+      seen += page.messages.length;
+      const fresh: string[] = [];
+      for (const message of page.messages) {
+        if (!(await live.processed.wasProcessed(mailbox, message.id))) fresh.push(message.id);
+      }
+      if (fresh.length > 0) {
+        const fetched = await gateway.getMessages(mailbox, fresh, { folder });
+        for (const item of fetched) {
+          if (item.message) {
+            const result = await trackFetched(mailbox, folder, item.message, "catchUp");
+            if (result.created) tracked += 1;
+          } else if (item.failure?.code === "notFound") {
+            await live.processed.markProcessed(mailbox, item.messageId, { reason: "messageGone" });
+          } else if (item.failure) {
+            // Pages already handled are marked, so the retry from the stored link is cheap.
+            throw item.failure;
+          }
+        }
+      }
+      if (page.deltaLink) deltaLink = page.deltaLink;
+    }
+    await live.syncState.putDeltaLink(mailbox, folder, deltaLink, { caughtUpAt: clock().toISOString() });
+    if (tracked > 0) {
+      await record(mailbox, "information", "catchUp.tracked", `catch-up of ${folder} tracked ${tracked} message(s) that notifications had not delivered`);
+    }
+    return { kind: "caughtUp", tracked, seen, restarted };
+  }
+
+  /** One queue item. Throws to ask the queue for a retry. */
+  async function process(item: QueueItem, meta: { dequeueCount: number }): Promise<WorkOutcome> {
+    try {
+      switch (item.kind) {
+        case "change":
+          return await processChange(item);
+        case "lifecycle":
+          await deps.subscriptions.handleLifecycle(item);
+          return { kind: "lifecycleHandled" };
+        case "catchUp":
+          return await catchUp(item.mailbox, item.folder, item.reason);
+      }
+    } catch (error) {
+      if (meta.dequeueCount >= deps.maxDequeueCount) {
+        // The queue moves the item to the poison queue after this attempt: say why on the mailbox.
+        const code = error instanceof GraphFailure ? `graph.${error.code}` : "unexpected";
+        const message = error instanceof Error ? error.message : String(error);
+        await record(item.mailbox, "error", `poisoned.${code}`, `${item.kind} item failed ${meta.dequeueCount} times: ${message}`,
+          item.kind === "change" ? item.messageId : undefined).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  return { process, catchUp };
+}
+
+export type WorkProcessor = ReturnType<typeof createWorkProcessor>;
+
+/** Parses a queue message body into a work item, or says why it can't. */
+export function parseQueueItem(value: unknown): { ok: true; item: QueueItem } | { ok: false; reason: string } {
+  const parsed = typeof value === "string" ? safeJson(value) : value;
+  if (typeof parsed !== "object" || parsed === null) return { ok: false, reason: "queue item is not a JSON object" };
+  const item = parsed as Record<string, unknown>;
+  const folderOk = item.folder === "inbox" || item.folder === "sentitems";
+  const str = (key: string) => typeof item[key] === "string" && (item[key] as string).length > 0;
+  if (!str("mailbox") || !folderOk) return { ok: false, reason: "queue item needs mailbox and folder (inbox or sentitems)" };
+  switch (item.kind) {
+    case "change":
+      return str("messageId") && str("subscriptionId") ? { ok: true, item: item as QueueItem } : { ok: false, reason: "change item needs messageId and subscriptionId" };
+    case "lifecycle":
+      return str("subscriptionId") && str("lifecycleEvent") ? { ok: true, item: item as QueueItem } : { ok: false, reason: "lifecycle item needs subscriptionId and lifecycleEvent" };
+    case "catchUp":
+      return { ok: true, item: item as QueueItem };
+    default:
+      return { ok: false, reason: `unknown queue item kind ${JSON.stringify(item.kind)}` };
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
