@@ -223,6 +223,14 @@ export const APP_SETTINGS: readonly AppSettingDefinition[] = [
     validate: cosmosId,
   },
   {
+    name: "COSMOS_CA_FILE",
+    groups: ["cosmos"],
+    description:
+      "Path of an extra PEM CA certificate to trust for a local Cosmos DB (the embedded server or the emulator). It adds trust; TLS verification is never disabled.",
+    requirement: "optional",
+    secret: false,
+  },
+  {
     name: "AZURE_CLIENT_ID",
     groups: ["cosmos", "graph"],
     description:
@@ -460,6 +468,8 @@ export interface CosmosSettings {
   endpoint: string | undefined;
   /** Emulator key; absent: Entra ID credential. */
   key: string | undefined;
+  /** A PEM CA to trust for a local server. */
+  caFile: string | undefined;
   databaseName: string;
   managedIdentityClientId: string | undefined;
 }
@@ -674,9 +684,11 @@ export function loadAppSettings(
       addRule("COSMOS_KEY", "COSMOS_KEY is set without COSMOS_ENDPOINT: set the emulator endpoint too, or remove the key to use the embedded server");
     }
   }
-  const caFile = present(env.GRAPH_CA_FILE);
-  if (has("GRAPH_CA_FILE") && caFile !== undefined && !fileExists(caFile)) {
-    addRule("GRAPH_CA_FILE", `GRAPH_CA_FILE ("${caFile}") is invalid: no such file; set it to the PEM CA certificate of the local simulator`);
+  for (const name of ["GRAPH_CA_FILE", "COSMOS_CA_FILE"]) {
+    const caFile = present(env[name]);
+    if (has(name) && caFile !== undefined && !fileExists(caFile)) {
+      addRule(name, `${name} ("${caFile}") is invalid: no such file; set it to the PEM CA certificate to trust`);
+    }
   }
   if (has("SUBSCRIPTION_RENEW_BEFORE_MINUTES") && !invalid("SUBSCRIPTION_RENEW_BEFORE_MINUTES") && !invalid("SUBSCRIPTION_LIFETIME_MINUTES")) {
     const lifetime = Number(value("SUBSCRIPTION_LIFETIME_MINUTES"));
@@ -733,6 +745,7 @@ function buildSettings(
     settings.cosmos = {
       endpoint: value("COSMOS_ENDPOINT"),
       key: value("COSMOS_KEY"),
+      caFile: value("COSMOS_CA_FILE"),
       databaseName: required(env, "COSMOS_DATABASE"),
       managedIdentityClientId,
     };
