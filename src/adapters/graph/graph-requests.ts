@@ -1,0 +1,155 @@
+// The Graph requests the gateway makes, as plain data (paths, query strings, bodies). Pure, so the
+// exact requests are unit-tested and documented in one place (docs/graph.md).
+import type { MailFolderName, OutgoingMessage } from "../../app/ports.js";
+
+/** JSON $batch accepts at most 20 requests. */
+export const MAX_BATCH_SIZE = 20;
+export const DEFAULT_DELTA_PAGE_SIZE = 50;
+
+/** Every request asks for immutable ids, so an id stays valid when the message moves. */
+export const PREFER_IMMUTABLE_ID = 'IdType="ImmutableId"';
+export const PREFER_TEXT_BODY = 'outlook.body-content-type="text"';
+
+/** The message properties tracking needs (src/domain/types.ts GraphMessage). */
+export const MESSAGE_PROPERTIES = [
+  "id",
+  "internetMessageId",
+  "conversationId",
+  "conversationIndex",
+  "subject",
+  "from",
+  "sender",
+  "toRecipients",
+  "ccRecipients",
+  "bccRecipients",
+  "replyTo",
+  "receivedDateTime",
+  "sentDateTime",
+  "parentFolderId",
+  "categories",
+  "isDraft",
+  "hasAttachments",
+  "body",
+] as const;
+
+/** MAPI In-Reply-To, References and Message-ID: Graph returns no headers for Sent Items. */
+export const THREADING_PROPERTY_IDS = ["String 0x1042", "String 0x1039", "String 0x1035"] as const;
+export const IN_REPLY_TO_PROPERTY_ID = "String 0x1042";
+export const REFERENCES_PROPERTY_ID = "String 0x1039";
+
+/**
+ * Delta pages carry only what the catch-up needs to decide what to fetch: the catch-up re-reads
+ * each message with getMessages (headers and body are not in delta pages anyway).
+ */
+export const DELTA_PROPERTIES = ["id", "receivedDateTime", "sentDateTime", "parentFolderId", "isDraft", "internetMessageId", "conversationId"] as const;
+
+function segment(value: string): string {
+  return encodeURIComponent(value);
+}
+
+export function userPath(mailbox: string): string {
+  return `/users/${segment(mailbox)}`;
+}
+
+/** `$select` (+ `$expand` for Sent Items) for one message read, as a query string without "?". */
+export function messageQuery(folder: MailFolderName): string {
+  const select = folder === "inbox" ? [...MESSAGE_PROPERTIES, "internetMessageHeaders"] : [...MESSAGE_PROPERTIES];
+  const parts = [`$select=${select.join(",")}`];
+  if (folder === "sentitems") {
+    const filter = THREADING_PROPERTY_IDS.map((id) => `id eq '${id}'`).join(" or ");
+    parts.push(`$expand=${encodeURIComponent(`singleValueExtendedProperties($filter=${filter})`)}`);
+  }
+  return parts.join("&");
+}
+
+/** Relative path (below the version) of one message read. */
+export function messageUrl(mailbox: string, messageId: string, folder: MailFolderName): string {
+  return `${userPath(mailbox)}/messages/${segment(messageId)}?${messageQuery(folder)}`;
+}
+
+export function preferHeader(...preferences: string[]): string {
+  return [PREFER_IMMUTABLE_ID, ...preferences].join(", ");
+}
+
+/** Split into consecutive chunks of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number = MAX_BATCH_SIZE): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunk size must be a positive integer, got ${size}`);
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
+export interface BatchRequestItem {
+  id: string;
+  method: "GET";
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** One JSON $batch body reading `messageIds` (≤ 20); item ids are the positions "0", "1", … */
+export function messageBatchBody(mailbox: string, messageIds: readonly string[], folder: MailFolderName): { requests: BatchRequestItem[] } {
+  if (messageIds.length > MAX_BATCH_SIZE) throw new RangeError(`a $batch holds at most ${MAX_BATCH_SIZE} requests, got ${messageIds.length}`);
+  return {
+    requests: messageIds.map((messageId, index) => ({
+      id: String(index),
+      method: "GET",
+      url: messageUrl(mailbox, messageId, folder),
+      headers: { Prefer: preferHeader(PREFER_TEXT_BODY) },
+    })),
+  };
+}
+
+export function folderResource(mailbox: string, folder: MailFolderName): string {
+  return `users/${mailbox}/mailFolders('${folder}')/messages`;
+}
+
+export function subscriptionBody(options: {
+  mailbox: string;
+  folder: MailFolderName;
+  notificationUrl: string;
+  lifecycleNotificationUrl: string;
+  clientState: string;
+  expirationDateTime: string;
+}): Record<string, string> {
+  return {
+    changeType: "created",
+    notificationUrl: options.notificationUrl,
+    lifecycleNotificationUrl: options.lifecycleNotificationUrl,
+    resource: folderResource(options.mailbox, options.folder),
+    expirationDateTime: options.expirationDateTime,
+    clientState: options.clientState,
+    latestSupportedTlsVersion: "v1_2",
+  };
+}
+
+export function subscriptionPath(id: string): string {
+  return `/subscriptions/${segment(id)}`;
+}
+
+/** The first delta request of a folder; later pages follow Graph's absolute links. */
+export function initialDeltaUrl(mailbox: string, folder: MailFolderName, options: { receivedAfter?: string } = {}): string {
+  const parts = [`$select=${DELTA_PROPERTIES.join(",")}`];
+  if (options.receivedAfter !== undefined) {
+    parts.push(`$filter=${encodeURIComponent(`receivedDateTime ge ${options.receivedAfter}`)}`);
+  }
+  return `${userPath(mailbox)}/mailFolders/${folder}/messages/delta?${parts.join("&")}`;
+}
+
+export function draftBody(message: OutgoingMessage): Record<string, unknown> {
+  const recipients = (addresses: readonly string[] | undefined) => (addresses ?? []).map((address) => ({ emailAddress: { address } }));
+  const draft: Record<string, unknown> = {
+    subject: message.subject,
+    body: { contentType: message.body.contentType, content: message.body.content },
+    toRecipients: recipients(message.toRecipients),
+    ccRecipients: recipients(message.ccRecipients),
+  };
+  if (message.inReplyTo !== undefined) {
+    // Graph accepts only x- headers in internetMessageHeaders; the MAPI properties set the real
+    // In-Reply-To and References headers of the sent message.
+    draft.singleValueExtendedProperties = [
+      { id: IN_REPLY_TO_PROPERTY_ID, value: message.inReplyTo },
+      { id: REFERENCES_PROPERTY_ID, value: message.inReplyTo },
+    ];
+  }
+  return draft;
+}
