@@ -412,6 +412,7 @@ describe("rules across settings", () => {
     ["dequeue count differs from the host override", localEnv({ PROCESS_MAX_DEQUEUE_COUNT: "5", [HOST_MAX_DEQUEUE_COUNT_OVERRIDE]: "8" }), /must equal the host's queues.maxDequeueCount \(8\)/],
     ["identity storage without a credential in Azure", azureEnv({ AzureWebJobsStorage__credential: undefined }), /^AzureWebJobsStorage__credential is required with AzureWebJobsStorage__accountName/],
     ["CA file that does not exist", localEnv({ GRAPH_CA_FILE: "/nowhere/ca.pem" }), /^GRAPH_CA_FILE \("\/nowhere\/ca.pem"\) is invalid: no such file/],
+    ["Cosmos CA file that does not exist", localEnv({ COSMOS_CA_FILE: "/nowhere/cosmos.pem" }), /^COSMOS_CA_FILE \("\/nowhere\/cosmos.pem"\) is invalid: no such file/],
   ])("%s", (_case, env, expected) => {
     const problems = problemsOf(env, { fileExists: () => false });
     expect(problems).toHaveLength(1);
@@ -430,6 +431,12 @@ describe("rules across settings", () => {
       fileExists: (path) => path === "/certs/ca.pem",
     });
     expect(settings.graph.caFile).toBe("/certs/ca.pem");
+    expect(settings.cosmos.caFile).toBeUndefined();
+    const cosmosOnly = loadAppSettings({ COSMOS_CA_FILE: "/certs/cosmos.pem" }, {
+      need: ["cosmos"],
+      fileExists: (path) => path === "/certs/cosmos.pem",
+    });
+    expect(cosmosOnly.cosmos.caFile).toBe("/certs/cosmos.pem");
   });
 });
 
