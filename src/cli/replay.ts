@@ -77,7 +77,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   const log = options.log ?? ((line: string) => console.log(line));
   const configuration = await loadConfiguration(options);
   const inputs = await collectInputs(options.paths);
-  const parsed = await Promise.all(inputs.map(parseInput));
+  // One at a time: parsing is CPU-bound, and a large mbox parsed all at once would hold every
+  // intermediate MIME tree in memory together.
+  const parsed: ParsedInput[] = [];
+  for (const input of inputs) parsed.push(await parseInput(input));
   const ordered = inDateOrder(parsed);
 
   const { store } = options;
