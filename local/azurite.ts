@@ -1,0 +1,135 @@
+// Starts Azurite's queue service (npm devDependency `azurite`) as a child process for local runs
+// and tests. Local code only: nothing under src/ or functions/ imports it. Only the queue service
+// is started: the functions use no blobs or tables (the host's own blob leases are not needed by
+// the local host in local/host/).
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+const developmentAccountName = "devstoreaccount1";
+// The well-known key of Azurite's and the Storage Emulator's development account. It is public,
+// published by Microsoft in the Azurite documentation, and accepted only by local emulators: it is
+// not a secret. Keep it in this one constant.
+const developmentAccountKey =
+  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+export interface StartAzuriteOptions {
+  /** Default true: drop Azurite's own output. false: pass it through to this process's stderr. */
+  silent?: boolean;
+  /** Default: how long to wait for the queue port to answer. */
+  startTimeoutInMs?: number;
+}
+
+export interface LocalAzurite {
+  /** For `AzureWebJobsStorage` and `QueueServiceClient.fromConnectionString`. */
+  connectionString: string;
+  /** http://127.0.0.1:PORT/devstoreaccount1 */
+  queueEndpoint: string;
+  close(): Promise<void>;
+}
+
+export async function startAzurite(options: StartAzuriteOptions = {}): Promise<LocalAzurite> {
+  const silent = options.silent ?? true;
+  const binary = path.join(repoRoot, "node_modules", ".bin", "azurite-queue");
+  if (!existsSync(binary)) {
+    throw new Error(`azurite-queue not found at ${binary}: run npm install (azurite is a devDependency)`);
+  }
+  const port = await pickFreePort();
+  const child = spawn(
+    binary,
+    [
+      "--inMemoryPersistence",
+      "--silent",
+      "--queueHost",
+      "127.0.0.1",
+      "--queuePort",
+      String(port),
+      "--skipApiVersionCheck",
+      "--loose",
+    ],
+    { stdio: ["ignore", silent ? "ignore" : "inherit", silent ? "ignore" : "inherit"] },
+  );
+  const stopOnExit = () => child.kill();
+  process.once("exit", stopOnExit);
+
+  try {
+    await waitForPort({ port, child, timeoutInMs: options.startTimeoutInMs ?? 20_000 });
+  } catch (error) {
+    process.off("exit", stopOnExit);
+    child.kill();
+    throw error;
+  }
+
+  const queueEndpoint = `http://127.0.0.1:${port}/${developmentAccountName}`;
+  return {
+    connectionString: developmentConnectionString({ queueEndpoint }),
+    queueEndpoint,
+    close: async () => {
+      process.off("exit", stopOnExit);
+      await stopChild(child);
+    },
+  };
+}
+
+/** The development account's connection string for a queue endpoint (no blob or table endpoint). */
+export function developmentConnectionString(options: { queueEndpoint: string }): string {
+  return [
+    "DefaultEndpointsProtocol=http",
+    `AccountName=${developmentAccountName}`,
+    `AccountKey=${developmentAccountKey}`,
+    `QueueEndpoint=${options.queueEndpoint}`,
+  ].join(";") + ";";
+}
+
+async function pickFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(options: { port: number; child: ChildProcess; timeoutInMs: number }): Promise<void> {
+  const deadline = Date.now() + options.timeoutInMs;
+  let exited: string | undefined;
+  options.child.once("exit", (code, signal) => {
+    exited = `azurite-queue exited before answering (code ${code ?? "none"}, signal ${signal ?? "none"})`;
+  });
+  options.child.once("error", (error) => {
+    exited = `azurite-queue could not start: ${error.message}`;
+  });
+  while (Date.now() < deadline) {
+    if (exited !== undefined) throw new Error(exited);
+    if (await portAnswers(options.port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`azurite-queue did not answer on port ${options.port} within ${options.timeoutInMs} ms`);
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
