@@ -245,6 +245,7 @@ output AZURE_FUNCTION_APP_NAME string = api.outputs.SERVICE_API_NAME
 output SERVICE_API_NAME string = api.outputs.SERVICE_API_NAME
 // Not AZURE_CLIENT_ID: that name would make local tools try the managed identity.
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = apiIdentity.outputs.clientId
+output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = apiIdentity.outputs.principalId
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name

@@ -93,4 +93,3 @@ module api 'br/public:avm/res/web/site:0.15.1' = {
 }
 
 output SERVICE_API_NAME string = api.outputs.name
-output SERVICE_API_HOSTNAME string = api.outputs.defaultHostname
