@@ -2,6 +2,7 @@
 // (COSMOS_KEY, else DefaultAzureCredential) in a separate database, REPLAY_DATABASE (default
 // "tracking-replay"), so a what-if never overwrites the live settings and activities; without it, an
 // embedded in-process server that disappears when the run ends.
+import { pathToFileURL } from "node:url";
 import { DefaultAzureCredential } from "@azure/identity";
 import { openCosmosTrackingStore } from "../src/adapters/cosmos/index.js";
 import { main } from "../src/cli/replay.js";
@@ -9,7 +10,7 @@ import { startEmbeddedCosmos } from "./embedded-cosmos.js";
 
 const DEFAULT_REPLAY_DATABASE = "tracking-replay";
 
-async function openStore() {
+export async function openReplayStore() {
   const endpoint = process.env.COSMOS_ENDPOINT;
   if (endpoint) {
     const key = process.env.COSMOS_KEY;
@@ -39,4 +40,7 @@ async function openStore() {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2), { openStore });
+// Run only as the entry point, so `npm start` can reuse the store opener.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  process.exitCode = await main(process.argv.slice(2), { openStore: openReplayStore });
+}

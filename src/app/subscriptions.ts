@@ -219,7 +219,20 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     }
   }
 
-  return { renewAll, reconcile, handleLifecycle, requestCatchUp };
+  /** The catch-up timer's job: one catch-up item per watched folder of every mailbox. */
+  async function requestCatchUpForAll(reason: string): Promise<number> {
+    const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
+    const items: QueueItem[] = [];
+    for (const mailbox of await deps.store.settings.listMailboxes()) {
+      for (const folder of foldersToWatch(mailbox, organization)) {
+        items.push({ kind: "catchUp", mailbox: mailbox.address, folder, reason, requestedAt: clock().toISOString() });
+      }
+    }
+    if (items.length > 0) await deps.queue.enqueue(items);
+    return items.length;
+  }
+
+  return { renewAll, reconcile, handleLifecycle, requestCatchUp, requestCatchUpForAll };
 }
 
 export type SubscriptionManager = ReturnType<typeof createSubscriptionManager>;
