@@ -189,6 +189,9 @@ var appSettings = union(
     NOTIFICATION_CLIENT_STATE: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretUri}/notification-client-state)'
     NOTIFICATION_URL: notificationUrl
     LIFECYCLE_NOTIFICATION_URL: lifecycleNotificationUrl
+    // Timer triggers read these as %NAME% binding expressions: the host needs them set.
+    RENEW_SUBSCRIPTIONS_SCHEDULE: '0 */30 * * * *'
+    CATCH_UP_SCHEDULE: '0 */15 * * * *'
     AzureWebJobsStorage__accountName: storage.outputs.name
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: apiIdentity.outputs.clientId

@@ -392,7 +392,7 @@ export const APP_SETTINGS: readonly AppSettingDefinition[] = [
   {
     name: "RENEW_SUBSCRIPTIONS_SCHEDULE",
     groups: ["schedules"],
-    description: "NCRONTAB schedule of the timer that creates missing and renews expiring subscriptions.",
+    description: "NCRONTAB schedule of the timer that creates missing and renews expiring subscriptions. The trigger reads it as %RENEW_SUBSCRIPTIONS_SCHEDULE%, so the Functions host needs it set (the infra sets the default).",
     requirement: "optional",
     default: "0 */30 * * * *",
     secret: false,
@@ -401,7 +401,7 @@ export const APP_SETTINGS: readonly AppSettingDefinition[] = [
   {
     name: "CATCH_UP_SCHEDULE",
     groups: ["schedules"],
-    description: "NCRONTAB schedule of the timer that runs the delta query catch-up for every enabled mailbox.",
+    description: "NCRONTAB schedule of the timer that runs the delta query catch-up for every enabled mailbox. The trigger reads it as %CATCH_UP_SCHEDULE%, so the Functions host needs it set (the infra sets the default).",
     requirement: "optional",
     default: "0 */15 * * * *",
     secret: false,

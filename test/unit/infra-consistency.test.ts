@@ -80,6 +80,29 @@ describe("app settings: infra and APP_SETTINGS agree", () => {
     expect(references.size).toBe(expected.length);
   });
 
+  const functionsDir = join(root, "functions");
+  const bindingExpressions = existsSync(functionsDir)
+    ? [
+        ...new Set(
+          readdirSync(functionsDir)
+            .filter((f) => f.endsWith(".ts"))
+            .flatMap((f) => [...read(join(functionsDir, f)).matchAll(/%([A-Za-z_][A-Za-z0-9_]*)%/g)].map((m) => m[1] ?? "")),
+        ),
+      ]
+    : [];
+
+  it.each(bindingExpressions.map((name) => [name]))(
+    "%s, a %%NAME%% binding expression in functions/, is in APP_SETTINGS and set by the infra to its default",
+    (name) => {
+      const definition = APP_SETTINGS.find((d) => d.name === name);
+      expect(definition).toBeDefined();
+      expect(bicepSettingNames).toContain(name);
+      if (definition?.default !== undefined) {
+        expect(appSettingsBlock).toContain(`${name}: '${definition.default}'`);
+      }
+    },
+  );
+
   it("platform settings are not also app settings", () => {
     for (const name of PLATFORM_SETTINGS) expect(known.has(name)).toBe(false);
   });
