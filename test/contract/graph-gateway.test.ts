@@ -116,6 +116,24 @@ describe("credential", () => {
 });
 
 describe("getMessage", () => {
+  it("accepts a base URL that names the version", async () => {
+    const gateway = createGraphGateway({ credential: credential(), baseUrl: `${new URL(sim.baseUrl).origin}/v1.0/`, ca: sim.ca, sleep: async () => {} });
+    gateways.push(gateway);
+    const { address } = newMailbox();
+    const sent = deliver(address, "Versioned");
+    expect((await gateway.getMessage(address, sent.id, { folder: "inbox" })).id).toBe(sent.id);
+  });
+
+  it("does not trust the simulator without its CA: no response is a temporary failure", async () => {
+    const gateway = createGraphGateway({ credential: credential(), baseUrl: sim.baseUrl, maxRetries: 0, sleep: async () => {} });
+    gateways.push(gateway);
+    const { address } = newMailbox();
+    const failure = await failureOf(gateway.getMessage(address, "AAMkAGI=", { folder: "inbox" }));
+    expect(failure.code).toBe("temporary");
+    expect(failure.status).toBeUndefined();
+    expect(gateway.requestCount()).toBe(1);
+  });
+
   it("reads an Inbox message with its internet headers and a text body", async () => {
     const { gateway } = newGateway();
     const { address } = newMailbox();
