@@ -17,6 +17,8 @@ export interface SimResponse {
   headers: Record<string, string>;
   /** JSON value; undefined for empty bodies (202, 204). */
   body?: unknown;
+  /** A non-JSON body (MIME for `$value`); wins over `body`. */
+  text?: string;
 }
 
 export const JSON_CONTENT_TYPE =

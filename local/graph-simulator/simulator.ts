@@ -644,6 +644,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       if (rest.length === 2) return handleMessage(request, mailbox, messageId, undefined);
       if (rest.length === 3 && rest[2] === "send" && method === "POST") return handleSendDraft(request, mailbox, messageId);
       if (rest.length === 3 && rest[2] === "move" && method === "POST") return handleMove(request, mailbox, messageId);
+      if (rest.length === 3 && rest[2] === "$value" && method === "GET") return handleMime(request, mailbox, messageId);
     }
     if (rest[0] === "mailfolders" && rest.length >= 2) {
       const folder = store.findFolder(mailbox, restRaw[1] ?? "");
@@ -733,6 +734,30 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       return emptyResponse(204);
     }
     return graphError(request, 405, "ErrorInvalidRequest", `The OData request is not supported: ${request.method}.`);
+  }
+
+  /** `$value`: the MIME source, which (unlike the JSON) keeps threading headers for Sent Items. */
+  function handleMime(request: SimRequest, mailbox: SimMailbox, messageId: string): SimResponse {
+    const message = store.findMessage(mailbox, messageId);
+    if (!message) return itemNotFound(request);
+    const composition: Composition = {
+      subject: message.subject,
+      body: message.body,
+      from: message.from ?? { address: mailbox.address },
+      toRecipients: message.toRecipients,
+      ccRecipients: message.ccRecipients,
+      bccRecipients: [],
+      replyTo: message.replyTo,
+      internetMessageId: message.internetMessageId,
+      inReplyTo: message.inReplyTo,
+      references: message.references,
+      conversationIndex: message.conversationIndex,
+      extraHeaders: message.headers.filter((header) => !/^(received|content-type|mime-version)$/i.test(header.name)),
+      sentDateTime: message.sentDateTime ?? message.receivedDateTime,
+    };
+    const headers = mimeHeaders(composition).filter((header) => header.name !== "Received" || message.headers.length > 0);
+    const mime = `${headers.map((header) => `${header.name}: ${header.value}`).join("\r\n")}\r\n\r\n${message.body.content}\r\n`;
+    return { status: 200, headers: { "content-type": "text/plain" }, text: mime };
   }
 
   function handleMove(request: SimRequest, mailbox: SimMailbox, messageId: string): SimResponse {
@@ -1282,7 +1307,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       for (const [name, value] of Object.entries(result.headers)) {
         headers[name === "retry-after" ? "Retry-After" : name === "content-type" ? "Content-Type" : name] = value;
       }
-      responses.push({ id, status: result.status, headers, ...(result.body !== undefined ? { body: result.body } : {}) });
+      const body = result.text ?? result.body;
+      responses.push({ id, status: result.status, headers, ...(body !== undefined ? { body } : {}) });
     }
     return jsonResponse(200, { responses });
   }
@@ -1297,6 +1323,11 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
 
   function send(outgoing: ServerResponse, response: SimResponse, requestId: string): void {
     const headers: Record<string, string> = { "request-id": requestId, "client-request-id": requestId, ...response.headers };
+    if (response.text !== undefined) {
+      outgoing.writeHead(response.status, { ...headers, "content-length": String(Buffer.byteLength(response.text)) });
+      outgoing.end(response.text);
+      return;
+    }
     if (response.body === undefined) {
       outgoing.writeHead(response.status, headers);
       outgoing.end();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ResponseType } from "@microsoft/microsoft-graph-client";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import {
   createTrustingCredential,
@@ -186,6 +187,13 @@ describe("sending", () => {
     expect(headers.get("In-Reply-To")).toBe("<earlier@contoso.test>");
     expect(headers.get("References")).toBe("<root@contoso.test> <earlier@contoso.test>");
     expect(headers.get("Message-ID")).toBe(sentView.internetMessageId);
+    const mime = (await client
+      .api(`/users/${sender}/messages/${sent?.id ?? ""}/$value`)
+      .responseType(ResponseType.TEXT)
+      .get()) as string;
+    expect(mime).toContain("In-Reply-To: <earlier@contoso.test>\r\n");
+    expect(mime).toContain(`Message-ID: ${String(sentView.internetMessageId)}\r\n`);
+    expect(mime).toContain("x-tracking-token: CRM:0001001\r\n");
     await receiver.waitFor(() => receiver.items().length === 1);
     expect(String(receiver.items()[0]?.resource)).toMatch(new RegExp(`^Users/${sender}/Messages/`));
   });
