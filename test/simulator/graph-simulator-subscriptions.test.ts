@@ -38,8 +38,8 @@ function deliverToAlice(subject: string): string {
 beforeAll(async () => {
   sim = await startGraphSimulator({
     notificationRetryBaseMs: 5,
-    notificationTimeoutMs: 500,
-    validationTimeoutMs: 300,
+    notificationTimeoutMs: 1_000,
+    validationTimeoutMs: 1_000,
     notificationDelayMs: 30,
   });
   alice = sim.addMailbox({ address: "alice@contoso.test" });
@@ -103,7 +103,7 @@ describe("subscription create and the validation handshake", () => {
   it.each([
     { name: "a non-200 answer", reply: { status: 202, body: "" }, message: "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request." },
     { name: "a wrong echo", reply: { status: 200, body: "not the token" }, message: "Response must exactly match validationToken query parameter." },
-    { name: "a late answer", reply: { status: 200, body: "", delayMs: 1_000 }, message: "Subscription validation request timed out." },
+    { name: "a late answer", reply: { status: 200, body: "", delayMs: 3_000 }, message: "Subscription validation request timed out." },
   ])("answers 400 InvalidRequest after $name", async ({ reply, message }) => {
     receiver.setReply(() => reply);
     await expect(subscribe()).rejects.toMatchObject({ statusCode: 400, code: "InvalidRequest", message });
@@ -279,7 +279,7 @@ describe("change notifications", () => {
     receiver.setReply((request) => {
       if (request.query.has("validationToken")) return undefined;
       calls += 1;
-      return calls === 1 ? { status: 202, delayMs: 1_000 } : { status: 202 };
+      return calls === 1 ? { status: 202, delayMs: 2_500 } : { status: 202 };
     });
     deliverToAlice("Slow receiver");
     await sim.notificationsIdle();
