@@ -3,7 +3,16 @@
 import type { IndexingPolicy } from "@azure/cosmos";
 import definitions from "./containers.json" with { type: "json" };
 
-export type ContainerName = "activities" | "lookups" | "records" | "addresses" | "settings" | "counters";
+export type ContainerName =
+  | "activities"
+  | "lookups"
+  | "records"
+  | "addresses"
+  | "settings"
+  | "counters"
+  | "subscriptions"
+  | "syncState"
+  | "processed";
 
 export interface ContainerDefinition {
   name: ContainerName;

@@ -1,13 +1,16 @@
 import type https from "node:https";
 import type { TokenCredential } from "@azure/identity";
 import { CosmosClient, PluginOn, type CosmosClientOptions, type Database, type PluginConfig } from "@azure/cosmos";
-import type { TrackingStore } from "../../app/ports.js";
+import type { LiveTrackingStore, TrackingStore } from "../../app/ports.js";
 import { createCosmosActivityStore } from "./activity-store.js";
 import { containerDefinitions, type ContainerName } from "./containers.js";
 import { StoreError, statusOf, translateErrors } from "./errors.js";
 import { createCosmosLookupStore } from "./lookup-store.js";
+import { createCosmosProcessedMessageStore } from "./processed-message-store.js";
 import { createCosmosRecordDirectory } from "./record-directory.js";
 import { createCosmosSettingsStore } from "./settings-store.js";
+import { createCosmosSubscriptionStore } from "./subscription-store.js";
+import { createCosmosSyncStateStore } from "./sync-state-store.js";
 import { createCosmosTokenCounterStore } from "./token-counter-store.js";
 
 export interface OpenCosmosTrackingStoreOptions {
@@ -30,6 +33,8 @@ export interface OpenCosmosTrackingStoreOptions {
 
 export interface CosmosTrackingStore {
   store: TrackingStore;
+  /** Subscriptions, sync state and processed markers, on the same client (and request count). */
+  live: LiveTrackingStore;
   /** HTTP requests sent to Cosmos DB since opening (or the last reset), retries included. */
   requestCount(): number;
   resetRequestCount(): void;
@@ -90,8 +95,14 @@ export async function openCosmosTrackingStore(options: OpenCosmosTrackingStoreOp
       settings: createCosmosSettingsStore(container("settings")),
       counters: createCosmosTokenCounterStore(container("counters")),
     };
+    const live: LiveTrackingStore = {
+      subscriptions: createCosmosSubscriptionStore(container("subscriptions")),
+      syncState: createCosmosSyncStateStore(container("syncState")),
+      processed: createCosmosProcessedMessageStore(container("processed")),
+    };
     return {
       store,
+      live,
       requestCount: () => requests,
       resetRequestCount: () => {
         requests = 0;

@@ -1,0 +1,68 @@
+import { createHash } from "node:crypto";
+import type { Container } from "@azure/cosmos";
+import type { ProcessedMessageStore } from "../../app/ports.js";
+import { toDocumentId } from "./document-ids.js";
+import { statusOf, translateErrors } from "./errors.js";
+import { normaliseAddress } from "./record-directory.js";
+
+/** One marker per (mailbox, Graph message). They expire by the container's defaultTtl (14 days). */
+interface ProcessedDocument {
+  id: string;
+  mailbox: string;
+  graphMessageId: string;
+  reason: string;
+  activityId?: string;
+  processedAt: string;
+}
+
+/**
+ * The marker's id (also its partition key): the escaped `${mailbox}:${graphMessageId}`, or, when
+ * that exceeds Cosmos DB's 255 characters (Graph ids are ~150 characters and every '/' escapes to
+ * three), a SHA-256 of both under the prefix `~h:`, which escaping never produces ('h' is not hex).
+ */
+export function processedMarkerId(mailbox: string, graphMessageId: string): string {
+  if (graphMessageId === "") throw new RangeError("graphMessageId must not be empty");
+  const normalised = normaliseAddress(mailbox);
+  if (normalised === "") throw new RangeError("mailbox must not be empty");
+  const escaped = escapedOrUndefined(`${normalised}:${graphMessageId}`);
+  return escaped ?? `~h:${createHash("sha256").update(`${normalised}\n${graphMessageId}`).digest("hex")}`;
+}
+
+function escapedOrUndefined(value: string): string | undefined {
+  try {
+    return toDocumentId(value);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined; // longer than MAX_ID_LENGTH once escaped
+    throw error;
+  }
+}
+
+/** Processed-message markers: one point read to check, one upsert to mark. */
+export function createCosmosProcessedMessageStore(container: Container): ProcessedMessageStore {
+  return {
+    wasProcessed: (mailbox, graphMessageId) =>
+      translateErrors("wasProcessed", async () => {
+        const id = processedMarkerId(mailbox, graphMessageId);
+        try {
+          const { resource } = await container.item(id, id).read<ProcessedDocument>();
+          return resource !== undefined;
+        } catch (error) {
+          if (statusOf(error) === 404) return false;
+          throw error;
+        }
+      }),
+    markProcessed: (mailbox, graphMessageId, outcome) =>
+      translateErrors("markProcessed", async () => {
+        const document: ProcessedDocument = {
+          id: processedMarkerId(mailbox, graphMessageId),
+          mailbox: normaliseAddress(mailbox),
+          graphMessageId,
+          reason: outcome.reason,
+          ...(outcome.activityId !== undefined && { activityId: outcome.activityId }),
+          processedAt: new Date().toISOString(),
+        };
+        // An upsert: marking twice (redelivery, catch-up after a notification) is harmless.
+        await container.items.upsert(document);
+      }),
+  };
+}

@@ -1,0 +1,63 @@
+// The LiveTrackingStore contract against the embedded Cosmos server, and against a real Cosmos DB
+// (emulator or Azure) when COSMOS_ENDPOINT is set.
+import { CosmosClient } from "@azure/cosmos";
+import { describe, expect, it } from "vitest";
+import type { LiveTrackingStore } from "../../src/app/ports.js";
+import { containerDefinitions, openCosmosTrackingStore } from "../../src/adapters/cosmos/index.js";
+import { startEmbeddedCosmos } from "../../local/embedded-cosmos.js";
+import { openEnvironmentTestStore, testDatabaseName, type TestStore } from "../support/cosmos.js";
+import { describeLiveTrackingStoreContract, type LiveContractStore } from "./live-tracking-store-contract.js";
+
+async function openEmbeddedLiveStore(): Promise<LiveContractStore & { endpoint: string; key: string; databaseName: string }> {
+  const server = await startEmbeddedCosmos({ protocol: "http" });
+  const databaseName = testDatabaseName();
+  try {
+    const opened = await openCosmosTrackingStore({ endpoint: server.endpoint, key: server.key, databaseName });
+    return {
+      ...opened,
+      endpoint: server.endpoint,
+      key: server.key,
+      databaseName,
+      dispose: async () => {
+        await opened.dispose();
+        await server.close();
+      },
+    };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
+
+/** The environment's test store carries the adapter's `live` stores; TestStore does not declare them. */
+function requireLive(opened: TestStore): LiveContractStore {
+  const { live } = opened as TestStore & { live?: LiveTrackingStore };
+  if (!live) throw new Error("The test store was not opened with openCosmosTrackingStore: it has no live stores");
+  return { live, requestCount: opened.requestCount, resetRequestCount: opened.resetRequestCount, dispose: opened.dispose };
+}
+
+describeLiveTrackingStoreContract("Cosmos DB adapter on the embedded server", openEmbeddedLiveStore);
+
+if (process.env.COSMOS_ENDPOINT) {
+  describeLiveTrackingStoreContract(`Cosmos DB adapter on ${process.env.COSMOS_ENDPOINT}`, async () => requireLive(await openEnvironmentTestStore()));
+}
+
+describe("live tracking containers", () => {
+  it.each([
+    { container: "subscriptions", partitionKey: "/id", defaultTtl: undefined },
+    { container: "syncState", partitionKey: "/mailbox", defaultTtl: undefined },
+    { container: "processed", partitionKey: "/id", defaultTtl: 1_209_600 },
+  ])("creates $container with partition key $partitionKey and defaultTtl $defaultTtl", async ({ container, partitionKey, defaultTtl }) => {
+    expect(containerDefinitions.containers.find((definition) => definition.name === container)).toMatchObject({ partitionKeyPath: partitionKey });
+    const opened = await openEmbeddedLiveStore();
+    const client = new CosmosClient({ endpoint: opened.endpoint, key: opened.key, connectionPolicy: { enableEndpointDiscovery: false } });
+    try {
+      const { resource } = await client.database(opened.databaseName).container(container).read();
+      expect(resource?.partitionKey?.paths).toEqual([partitionKey]);
+      expect(resource?.defaultTtl).toBe(defaultTtl);
+    } finally {
+      client.dispose();
+      await opened.dispose();
+    }
+  });
+});
