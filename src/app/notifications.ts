@@ -65,17 +65,8 @@ export function createWebhook(options: WebhookOptions) {
 
   /** Shared gates: handshake, content type, size, JSON shape. Returns the items or an answer. */
   function parse(input: WebhookInput): { items: unknown[] } | { answer: WebhookAnswer } {
-    if (typeof input.validationToken === "string") {
-      return {
-        answer: {
-          status: 200,
-          headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
-          body: input.validationToken,
-          enqueue: [],
-          dropped: {},
-        },
-      };
-    }
+    const handshake = validationAnswer(input.validationToken);
+    if (handshake) return { answer: handshake };
     const mediaType = (input.contentType ?? "").split(";")[0]?.trim().toLowerCase();
     if (mediaType !== "application/json") {
       return { answer: problem(415, "Content-Type must be application/json") };
@@ -182,6 +173,21 @@ export function createWebhook(options: WebhookOptions) {
   }
 
   return { handleChangeNotifications, handleLifecycleNotifications };
+}
+
+/**
+ * Graph's validation handshake: echo the (already URL-decoded) token as plain text. Needs no
+ * configuration or storage, so it answers within Graph's 10 seconds even on a cold start.
+ */
+export function validationAnswer(validationToken: string | null | undefined): WebhookAnswer | undefined {
+  if (typeof validationToken !== "string") return undefined;
+  return {
+    status: 200,
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+    body: validationToken,
+    enqueue: [],
+    dropped: {},
+  };
 }
 
 /** The message id: `resourceData.id`, else the last segment of `resource` (`Users/{u}/Messages/{id}`). */
