@@ -210,6 +210,13 @@ describe("change notifications", () => {
     expect(items.map((item) => (item.resourceData as { id: string }).id).sort()).toEqual(restIds.sort());
   });
 
+  it("keeps the notification URL's query string (a Functions ?code= key) on validation and delivery", async () => {
+    await subscribe({ notificationUrl: `${receiver.url}?code=function-key` });
+    deliverToAlice("With key");
+    await receiver.waitFor(() => receiver.items().length === 1);
+    expect(receiver.requests.map((request) => request.query.get("code"))).toEqual(["function-key", "function-key"]);
+  });
+
   it("uses immutable ids in notifications when the subscription was created with that preference", async () => {
     await client.api("/subscriptions").header("Prefer", 'IdType="ImmutableId"').post({
       changeType: "created",
