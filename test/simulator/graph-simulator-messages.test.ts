@@ -1,6 +1,8 @@
 import https from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ClientCertificateCredential } from "@azure/identity";
 import type { Client } from "@microsoft/microsoft-graph-client";
+import { createLocalCertificate } from "../../local/certificates.js";
 import {
   createTrustingCredential,
   createTrustingGraphClient,
@@ -81,6 +83,18 @@ describe("token endpoint and authentication", () => {
     const body = JSON.parse(response.body) as Record<string, unknown>;
     expect(response.status).toBe(200);
     expect(body).toMatchObject({ token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599 });
+  });
+
+  it("issues a token to a real ClientCertificateCredential (signed client_assertion)", async () => {
+    const { key, cert } = await createLocalCertificate({ commonName: "tracker-app" });
+    const credential = new ClientCertificateCredential(sim.tenantId, "cert-app", { certificate: `${key}\n${cert}` }, {
+      authorityHost: sim.authorityHost,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca: sim.ca },
+    });
+    const issued = await credential.getToken("https://graph.microsoft.com/.default");
+    const payload = JSON.parse(Buffer.from(issued.token.split(".")[1] ?? "", "base64url").toString("utf8")) as { appid: string };
+    expect(payload.appid).toBe("cert-app");
   });
 
   it.each([
