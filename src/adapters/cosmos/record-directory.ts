@@ -10,10 +10,10 @@ interface RecordDocument {
   record: CrmRecord;
 }
 
-/** `addresses` container: one row per (address, record), partitioned by the lower-cased address. */
-interface AddressDocument {
-  id: string;
-  address: string;
+/** One record's row in an address document. */
+interface AddressRow {
+  /** The record's document id, `${type}:${id}` (escaped). */
+  recordKey: string;
   type: AddressEntry["type"];
   recordId: string;
   name?: string;
@@ -22,11 +22,27 @@ interface AddressDocument {
   ownerId?: string;
 }
 
+/**
+ * `addresses` container: one document per lower-cased address (partition key /address, fixed id),
+ * holding a row per record with that address. Resolution reads it with one point read: a query,
+ * even one naming its partition, costs two requests because the SDK (4.10.1) always fetches a
+ * query plan first. ~200 bytes a row: an address shared by ~9,000 records would reach 2 MB.
+ */
+interface AddressDocument {
+  id: typeof ADDRESS_DOCUMENT_ID;
+  address: string;
+  rows: AddressRow[];
+  _etag?: string;
+}
+
+const ADDRESS_DOCUMENT_ID = "records";
 const RECORD_CONCURRENCY = 8;
+/** Optimistic-concurrency rounds before giving up; each lost round means another writer progressed. */
+const MAX_ATTEMPTS = 50;
 
 /**
- * The address index that sender and recipient resolution reads: one single-partition query per
- * address. Records are stored too so an update can remove the rows of addresses a record lost.
+ * The address index that sender and recipient resolution reads: one point read per address.
+ * Records are stored too so an update can remove the rows of addresses a record lost.
  */
 export function createCosmosRecordDirectory(options: { records: Container; addresses: Container }): RecordDirectory {
   const { records, addresses } = options;
@@ -41,23 +57,57 @@ export function createCosmosRecordDirectory(options: { records: Container; addre
     }
   };
 
+  const readAddress = async (address: string): Promise<AddressDocument | undefined> => {
+    try {
+      const { resource } = await addresses.item(ADDRESS_DOCUMENT_ID, address).read<AddressDocument>();
+      return resource;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  };
+
+  /**
+   * Read-modify-write of one address document with If-Match, so records sharing an address can
+   * be written concurrently without losing rows (412/409: re-read and try again).
+   */
+  const changeRows = async (address: string, change: (rows: AddressRow[]) => AddressRow[]): Promise<void> => {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const stored = await readAddress(address);
+      const rows = change(stored?.rows ?? []);
+      if (stored && JSON.stringify(rows) === JSON.stringify(stored.rows)) return; // nothing to write
+      try {
+        if (!stored) {
+          if (rows.length > 0) await addresses.items.create({ id: ADDRESS_DOCUMENT_ID, address, rows });
+        } else if (rows.length === 0) {
+          await addresses.item(ADDRESS_DOCUMENT_ID, address).delete({ accessCondition: { type: "IfMatch", condition: stored._etag ?? "" } });
+        } else {
+          const document: AddressDocument = { id: ADDRESS_DOCUMENT_ID, address, rows };
+          await addresses.item(ADDRESS_DOCUMENT_ID, address).replace(document, { accessCondition: { type: "IfMatch", condition: stored._etag ?? "" } });
+        }
+        return;
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== 412 && status !== 409 && status !== 404) throw error;
+      }
+    }
+    throw new Error(`Address ${address} kept changing during ${MAX_ATTEMPTS} attempts to update its records`);
+  };
+
   const upsertRecord = async (record: CrmRecord): Promise<void> => {
     const documentId = toDocumentId(`${record.type}:${record.id}`);
     const previous = await readPrevious(documentId);
     const current = normalisedAddresses(record.emailAddresses);
     const stale = normalisedAddresses(previous?.emailAddresses ?? []).filter((address) => !current.includes(address));
+    const row = toAddressRow(documentId, record);
 
     // Index rows first and the record last: if this stops half-way, a retry still sees the old
     // record and removes the same stale rows.
     for (const address of current) {
-      await addresses.items.upsert(toAddressDocument(documentId, address, record));
+      await changeRows(address, (rows) => [...rows.filter((other) => other.recordKey !== documentId), row].sort(byRecordKey));
     }
     for (const address of stale) {
-      try {
-        await addresses.item(documentId, address).delete();
-      } catch (error) {
-        if (statusOf(error) !== 404) throw error;
-      }
+      await changeRows(address, (rows) => rows.filter((other) => other.recordKey !== documentId));
     }
     const document: RecordDocument = { id: documentId, record };
     await records.items.upsert(document);
@@ -69,13 +119,8 @@ export function createCosmosRecordDirectory(options: { records: Container; addre
       translateErrors("findByAddress", async () => {
         const normalised = normaliseAddress(address);
         if (normalised === "") return [];
-        const { resources } = await addresses.items
-          .query<AddressDocument>(
-            { query: "SELECT * FROM c WHERE c.address = @address", parameters: [{ name: "@address", value: normalised }] },
-            { partitionKey: normalised },
-          )
-          .fetchAll();
-        return resources.map(toAddressEntry).sort(byPrecedence);
+        const stored = await readAddress(normalised);
+        return (stored?.rows ?? []).map((row) => toAddressEntry(normalised, row)).sort(byPrecedence);
       }),
   };
 }
@@ -88,10 +133,9 @@ function normalisedAddresses(list: readonly string[]): string[] {
   return [...new Set(list.map(normaliseAddress).filter((address) => address !== ""))];
 }
 
-function toAddressDocument(documentId: string, address: string, record: CrmRecord): AddressDocument {
+function toAddressRow(recordKey: string, record: CrmRecord): AddressRow {
   return {
-    id: documentId,
-    address,
+    recordKey,
     type: record.type,
     recordId: record.id,
     ...(record.name !== undefined && { name: record.name }),
@@ -101,15 +145,19 @@ function toAddressDocument(documentId: string, address: string, record: CrmRecor
   };
 }
 
-function toAddressEntry(document: AddressDocument): AddressEntry {
+function byRecordKey(a: AddressRow, b: AddressRow): number {
+  return a.recordKey.localeCompare(b.recordKey);
+}
+
+function toAddressEntry(address: string, row: AddressRow): AddressEntry {
   return {
-    type: document.type,
-    id: document.recordId,
-    address: document.address,
-    ...(document.name !== undefined && { name: document.name }),
-    active: document.active,
-    createdOn: document.createdOn,
-    ...(document.ownerId !== undefined && { ownerId: document.ownerId }),
+    type: row.type,
+    id: row.recordId,
+    address,
+    ...(row.name !== undefined && { name: row.name }),
+    active: row.active,
+    createdOn: row.createdOn,
+    ...(row.ownerId !== undefined && { ownerId: row.ownerId }),
   };
 }
 
