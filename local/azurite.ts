@@ -128,8 +128,8 @@ function portAnswers(port: number): Promise<boolean> {
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+  // SIGKILL at once: with in-memory persistence there is nothing to save, and on SIGTERM Azurite
+  // waits for clients' keep-alive connections to close, which takes seconds.
+  child.kill("SIGKILL");
   await exited;
-  clearTimeout(timer);
 }

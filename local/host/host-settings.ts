@@ -17,13 +17,21 @@ export interface HostSettings {
 // The Functions host's defaults where host.json is silent.
 const defaults = { batchSize: 16, maxDequeueCount: 5, visibilityTimeout: "00:00:00", routePrefix: "api" };
 
-export async function readHostSettings(hostJsonPath: string): Promise<HostSettings> {
+const overridePrefix = "AzureFunctionsJobHost__";
+
+export interface ReadHostSettingsOptions {
+  /** Where `AzureFunctionsJobHost__extensions__queues__maxDequeueCount`-style overrides come from. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function readHostSettings(hostJsonPath: string, options: ReadHostSettingsOptions = {}): Promise<HostSettings> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(hostJsonPath, "utf8"));
   } catch (error) {
     throw new Error(`cannot read host.json at ${hostJsonPath}: ${(error as Error).message}`);
   }
+  applyEnvironmentOverrides(parsed, options.env ?? process.env);
   const extensions = objectAt(parsed, "extensions");
   const queues = objectAt(extensions, "queues");
   const http = objectAt(extensions, "http");
@@ -55,6 +63,29 @@ export function parseTimeSpanInSeconds(text: string): number {
   if (!match) throw new TypeError(`"${text}" is not a TimeSpan (expected hh:mm:ss or d.hh:mm:ss)`);
   const [, days, hours, minutes, seconds] = match;
   return Number(days ?? 0) * 86_400 + Number(hours) * 3_600 + Number(minutes) * 60 + Number(seconds);
+}
+
+/**
+ * The Functions host lets app settings override host.json: `AzureFunctionsJobHost__a__b` sets
+ * `a.b` (keys matched case-insensitively). Numeric text becomes a number.
+ */
+function applyEnvironmentOverrides(root: unknown, env: NodeJS.ProcessEnv): void {
+  if (typeof root !== "object" || root === null) return;
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || !name.toLowerCase().startsWith(overridePrefix.toLowerCase())) continue;
+    const keys = name.slice(overridePrefix.length).split("__").filter((key) => key !== "");
+    let node = root as Record<string, unknown>;
+    for (const [index, key] of keys.entries()) {
+      const existing = Object.keys(node).find((candidate) => candidate.toLowerCase() === key.toLowerCase()) ?? key;
+      if (index === keys.length - 1) {
+        node[existing] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+      } else {
+        const child = node[existing];
+        if (typeof child !== "object" || child === null) node[existing] = {};
+        node = node[existing] as Record<string, unknown>;
+      }
+    }
+  }
 }
 
 function objectAt(value: unknown, key: string): Record<string, unknown> | undefined {

@@ -3,9 +3,13 @@
 // function by hand, as the real host's admin endpoint does (answered 202 before it runs).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from "@azure/functions";
+import functionsLibrary, { type Cookie, type HttpResponseInit } from "@azure/functions";
 import type { Invoker, PreparedFunction } from "./invocation.js";
 import type { CompiledRoute } from "./routes.js";
+
+// @azure/functions is CommonJS and defines its classes as getters, which Node's ESM loader cannot
+// see as named exports (`import { HttpRequest }` fails under tsx/node; only vitest tolerates it).
+const { HttpRequest, HttpResponse } = functionsLibrary;
 
 export interface HttpFunctionRoute {
   fn: PreparedFunction;

@@ -3,8 +3,8 @@
 // only, the storage queue outputs (extra outputs and a queue `return`) sent to their queues.
 import { randomUUID } from "node:crypto";
 import { format } from "node:util";
-import {
-  InvocationContext,
+import functionsLibrary, {
+  type InvocationContext as InvocationContextType,
   type FunctionOutput,
   type FunctionTrigger,
   type LogLevel,
@@ -14,13 +14,16 @@ import {
 import type { QueueServiceClient } from "@azure/storage-queue";
 import { encodeQueueOutput } from "./messages.js";
 
+// A CommonJS getter export: not visible to Node's ESM loader by name (see http-server.ts).
+const { InvocationContext } = functionsLibrary;
+
 export interface PreparedFunction {
   name: string;
   kind: "http" | "timer" | "storageQueue";
   trigger: FunctionTrigger;
   return: FunctionOutput | undefined;
   extraOutputs: FunctionOutput[];
-  handler: (input: never, context: InvocationContext) => unknown;
+  handler: (input: never, context: InvocationContextType) => unknown;
 }
 
 export interface InvokeOptions {
@@ -130,7 +133,7 @@ export class Invoker {
     return result;
   }
 
-  async #sendQueueOutputs(fn: PreparedFunction, context: InvocationContext, value: unknown): Promise<void> {
+  async #sendQueueOutputs(fn: PreparedFunction, context: InvocationContextType, value: unknown): Promise<void> {
     for (const output of fn.extraOutputs) {
       if (output.type !== "queue") continue;
       await this.#sendQueueOutput(output, context.extraOutputs.get(output));
