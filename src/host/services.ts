@@ -1,0 +1,177 @@
+// The composition root: app settings in, the use cases wired to Cosmos DB, Graph and the queue
+// out. Built once per process, on first use, so an HTTP function that needs none of it (the
+// validation handshake) never waits for it.
+import { EventEmitter } from "node:events";
+import { readFile } from "node:fs/promises";
+import https from "node:https";
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from "@azure/identity";
+import { openCosmosTrackingStore } from "../adapters/cosmos/index.js";
+import { createGraphCredential, createGraphGateway, type GraphGateway } from "../adapters/graph/index.js";
+import { createStorageWorkQueue } from "../adapters/queue/storage-work-queue.js";
+import { createMailboxAdmin } from "../app/mailboxes.js";
+import { createWebhook } from "../app/notifications.js";
+import { createOutgoingEmail } from "../app/outgoing-email.js";
+import type { LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from "../app/ports.js";
+import { createWorkProcessor, type WorkProcessor } from "../app/process-work.js";
+import { createSubscriptionManager, type SubscriptionManager } from "../app/subscriptions.js";
+import { createTracker, type TrackResult, type Tracker } from "../app/track-message.js";
+import { loadAppSettings, NOTIFICATIONS_QUEUE, type AppSettings, type AppSettingsEnv } from "../config/app-settings.js";
+
+export interface TrackingDecisionEvent {
+  mailbox: string;
+  folder: MailFolderName;
+  result: TrackResult;
+  via: "notification" | "catchUp";
+}
+
+/** Tracking decisions as they happen, for whoever hosts the app (the local console, tests). */
+export const trackingEvents = new EventEmitter<{ decision: [TrackingDecisionEvent] }>();
+
+export interface Services {
+  settings: AppSettings;
+  store: TrackingStore;
+  live: LiveTrackingStore;
+  gateway: GraphGateway;
+  queue: WorkQueue;
+  tracker: Tracker;
+  webhook: ReturnType<typeof createWebhook>;
+  subscriptions: SubscriptionManager;
+  work: WorkProcessor;
+  mailboxes: ReturnType<typeof createMailboxAdmin>;
+  outgoing: ReturnType<typeof createOutgoingEmail>;
+  cosmosRequestCount(): number;
+  dispose(): Promise<void>;
+}
+
+export async function createServices(options: { env: AppSettingsEnv; log?: (line: string) => void }): Promise<Services> {
+  const settings = loadAppSettings(options.env);
+  const log = options.log ?? ((line: string) => console.log(line));
+  const clock = () => new Date();
+
+  const azureCredential = (): TokenCredential =>
+    settings.cosmos.managedIdentityClientId
+      ? new ManagedIdentityCredential({ clientId: settings.cosmos.managedIdentityClientId })
+      : new DefaultAzureCredential();
+
+  if (!settings.cosmos.endpoint) {
+    throw new Error("COSMOS_ENDPOINT is not set: point it at Cosmos DB or the emulator (npm run host starts an embedded server and sets it)");
+  }
+  const cosmosCa = settings.cosmos.caFile ? await readFile(settings.cosmos.caFile, "utf8") : undefined;
+  const cosmos = await openCosmosTrackingStore({
+    endpoint: settings.cosmos.endpoint,
+    databaseName: settings.cosmos.databaseName,
+    ...(settings.cosmos.key ? { key: settings.cosmos.key } : { credential: azureCredential(), createIfMissing: false }),
+    ...(cosmosCa ? { httpsAgent: new https.Agent({ ca: cosmosCa, keepAlive: true }) } : {}),
+  });
+
+  const graphCa = settings.graph.caFile ? await readFile(settings.graph.caFile, "utf8") : undefined;
+  const credentialSettings = settings.graph.credential;
+  const credential = createGraphCredential({
+    kind: credentialSettings.kind,
+    tenantId: settings.graph.tenantId,
+    authorityHost: settings.graph.authorityHost,
+    ...(graphCa ? { ca: graphCa } : {}),
+    ...(credentialSettings.kind === "clientSecret"
+      ? { clientId: credentialSettings.clientId, clientSecret: credentialSettings.clientSecret }
+      : credentialSettings.kind === "certificate"
+        ? { clientId: credentialSettings.clientId, certificatePem: credentialSettings.certificatePem }
+        : credentialSettings.managedIdentityClientId
+          ? { managedIdentityClientId: credentialSettings.managedIdentityClientId }
+          : {}),
+  });
+  const gateway = createGraphGateway({
+    credential,
+    baseUrl: settings.graph.baseUrl,
+    maxConcurrencyPerMailbox: settings.graph.maxConcurrencyPerMailbox,
+    ...(graphCa ? { ca: graphCa } : {}),
+    log,
+  });
+
+  const storage = settings.queue.storage;
+  const queue = createStorageWorkQueue({
+    queueName: NOTIFICATIONS_QUEUE,
+    connection:
+      storage.kind === "connectionString"
+        ? { kind: "connectionString", connectionString: storage.connectionString }
+        : {
+            kind: "identity",
+            queueServiceUri: storage.queueServiceUri,
+            credential: storage.managedIdentityClientId
+              ? new ManagedIdentityCredential({ clientId: storage.managedIdentityClientId })
+              : new DefaultAzureCredential(),
+          },
+  });
+
+  const { store, live } = cosmos;
+  const tracker = createTracker({ store, clock });
+  const subscriptions = createSubscriptionManager({
+    store,
+    live,
+    gateway,
+    queue,
+    clock,
+    log,
+    policy: {
+      notificationUrl: settings.subscriptions.notificationUrl,
+      lifecycleNotificationUrl: settings.subscriptions.lifecycleNotificationUrl,
+      clientState: settings.subscriptions.clientState,
+      lifetimeInMinutes: settings.subscriptions.lifetimeMinutes,
+      renewBeforeInMinutes: settings.subscriptions.renewBeforeMinutes,
+    },
+  });
+  const work = createWorkProcessor({
+    store,
+    live,
+    gateway,
+    tracker,
+    subscriptions,
+    clock,
+    log,
+    maxDequeueCount: settings.queue.maxDequeueCount,
+    onDecision: (decision) => trackingEvents.emit("decision", decision),
+  });
+  const webhook = createWebhook({
+    getSubscription: (id) => live.subscriptions.getSubscription(id),
+    clientStates: settings.notifications.acceptedClientStates,
+    ...(settings.graph.tenantId ? { tenantId: settings.graph.tenantId } : {}),
+    maxBodyBytes: settings.notifications.maxBodyBytes,
+    clock,
+  });
+
+  return {
+    settings,
+    store,
+    live,
+    gateway,
+    queue,
+    tracker,
+    webhook,
+    subscriptions,
+    work,
+    mailboxes: createMailboxAdmin({ store, subscriptions, clock }),
+    outgoing: createOutgoingEmail({ store, gateway, tracker, clock }),
+    cosmosRequestCount: () => cosmos.requestCount(),
+    async dispose() {
+      await gateway.close();
+      await cosmos.dispose();
+    },
+  };
+}
+
+let shared: Promise<Services> | undefined;
+
+/** The process's services, built from process.env on first use. A failed build is retried next time. */
+export function getServices(): Promise<Services> {
+  shared ??= createServices({ env: process.env }).catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}
+
+/** Drops the process's services (the local host calls this when it stops). */
+export async function resetServices(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  if (current) await (await current.catch(() => undefined))?.dispose();
+}
