@@ -4,9 +4,8 @@
 // visibility timeout on failure, and move it to `<queue>-poison` once it has been dequeued
 // maxDequeueCount times.
 import type { DequeuedMessageItem, QueueClient } from "@azure/storage-queue";
-import type { Invoker, PreparedFunction } from "./invocation.js";
+import type { Invoker, PreparedFunction, QueueSender } from "./invocation.js";
 import { decodeQueueMessage } from "./messages.js";
-import type { QueueSender } from "./invocation.js";
 
 // How long a received message stays hidden while its invocation runs (the host's lock, which it
 // renews; the local host does not renew, so an invocation longer than this may run twice).
