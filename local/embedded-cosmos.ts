@@ -19,6 +19,8 @@ export interface EmbeddedCosmos {
   key: string;
   /** Trusts the server's certificate (HTTPS only); pass it as the store's httpsAgent. */
   httpsAgent?: https.Agent;
+  /** The PEM CA behind httpsAgent, for processes that read it from a file (COSMOS_CA_FILE). */
+  ca?: string;
   close(): Promise<void>;
 }
 
@@ -29,9 +31,11 @@ export async function startEmbeddedCosmos(options: StartEmbeddedCosmosOptions = 
   const protocol = options.protocol ?? "https";
   let server: http.Server | https.Server;
   let httpsAgent: https.Agent | undefined;
+  let trusted: string | undefined;
   if (protocol === "https") {
     certificate ??= createLocalCertificate({ hosts: ["localhost", "127.0.0.1"] });
     const { cert, key, ca } = await certificate;
+    trusted = ca;
     // keepAlive: without it the server closes every connection and each request pays a TLS handshake.
     server = createHttpsServer({ cert, key, keepAlive: true });
     httpsAgent = new https.Agent({ ca, keepAlive: true });
@@ -52,6 +56,7 @@ export async function startEmbeddedCosmos(options: StartEmbeddedCosmosOptions = 
     endpoint: `${protocol}://127.0.0.1:${port}/`,
     key: randomBytes(64).toString("base64"),
     ...(httpsAgent !== undefined && { httpsAgent }),
+    ...(trusted !== undefined && { ca: trusted }),
     close: async () => {
       httpsAgent?.destroy();
       await new Promise<void>((resolve, reject) => {

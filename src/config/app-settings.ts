@@ -101,6 +101,18 @@ export const httpsUrl: SettingValidator = (value) => {
   return url?.protocol === "https:" ? undefined : "must be an absolute https:// URL";
 };
 
+/**
+ * Where Graph sends notifications: HTTPS, as Graph requires; locally also plain HTTP on the
+ * loopback address, where the local host listens and the Graph simulator delivers.
+ */
+export const webhookUrl: SettingValidator = (value, { environment }) => {
+  const url = parseUrl(value);
+  if (url?.protocol === "https:") return undefined;
+  const loopback = url?.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (loopback && environment === "local") return undefined;
+  return "must be an absolute https:// URL (http:// only on the loopback address, locally)";
+};
+
 /** The embedded local Cosmos server may run over plain HTTP; Azure Cosmos DB is HTTPS only. */
 export const cosmosEndpoint: SettingValidator = (value, { environment }) => {
   const url = parseUrl(value);
@@ -359,7 +371,7 @@ export const APP_SETTINGS: readonly AppSettingDefinition[] = [
       "Public HTTPS URL of the notifications function that Graph subscriptions deliver to (https://<app>.azurewebsites.net/api/notifications).",
     requirement: "always",
     secret: false,
-    validate: httpsUrl,
+    validate: webhookUrl,
   },
   {
     name: "LIFECYCLE_NOTIFICATION_URL",
@@ -368,7 +380,7 @@ export const APP_SETTINGS: readonly AppSettingDefinition[] = [
       "Public HTTPS URL of the lifecycle function (https://<app>.azurewebsites.net/api/lifecycle); it cannot be added to an existing subscription.",
     requirement: "always",
     secret: false,
-    validate: httpsUrl,
+    validate: webhookUrl,
   },
   {
     name: "SUBSCRIPTION_LIFETIME_MINUTES",
