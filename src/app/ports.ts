@@ -121,12 +121,20 @@ export interface MailboxSyncState {
   events: MailboxEvent[];
 }
 
+export type ClaimResult = "claimed" | "processed" | "busy";
+
 /**
  * Which Graph messages of a mailbox were already handled (tracked or decided against), so
  * duplicate notifications and catch-up passes don't fetch them from Graph again.
  */
 export interface ProcessedMessageStore {
   wasProcessed(mailbox: string, graphMessageId: string): Promise<boolean>;
+  /**
+   * Takes a message for processing, so concurrent duplicates don't each fetch it from Graph:
+   * "claimed" (go ahead), "processed" (already done) or "busy" (another worker holds a claim
+   * younger than the lease). An expired claim — its worker died — is taken over.
+   */
+  claim(mailbox: string, graphMessageId: string, options: { leaseInMs: number; now: Date }): Promise<ClaimResult>;
   markProcessed(mailbox: string, graphMessageId: string, outcome: { reason: string; activityId?: string }): Promise<void>;
 }
 

@@ -25,6 +25,17 @@ export interface WorkProcessorDeps {
   onDecision?: (decision: { mailbox: string; folder: MailFolderName; result: TrackResult; via: "notification" | "catchUp" }) => void;
 }
 
+/** How long a claim keeps duplicates away; longer than any fetch-and-track should take. */
+const CLAIM_LEASE_IN_MS = 5 * 60_000;
+
+/** Thrown so the queue redelivers a duplicate later; not a failure worth recording. */
+export class ClaimedElsewhere extends Error {
+  override readonly name = "ClaimedElsewhere";
+  constructor(messageId: string) {
+    super(`message ${messageId} is being processed by another worker; retrying later`);
+  }
+}
+
 export type WorkOutcome =
   | { kind: "tracked"; result: TrackResult }
   | { kind: "alreadyProcessed" }
@@ -58,8 +69,15 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     return result;
   }
 
-  async function processChange(item: Extract<QueueItem, { kind: "change" }>): Promise<WorkOutcome> {
-    if (await live.processed.wasProcessed(item.mailbox, item.messageId)) return { kind: "alreadyProcessed" };
+  async function processChange(item: Extract<QueueItem, { kind: "change" }>, meta: { dequeueCount: number }): Promise<WorkOutcome> {
+    const claim = await live.processed.claim(item.mailbox, item.messageId, { leaseInMs: CLAIM_LEASE_IN_MS, now: clock() });
+    if (claim === "processed") return { kind: "alreadyProcessed" };
+    if (claim === "busy" && meta.dequeueCount <= 1) {
+      // A duplicate notification while another worker fetches the same message: come back later,
+      // when it will most likely find the message processed. A retry (dequeueCount > 1) goes
+      // ahead regardless, so a worker that died holding the claim never loses the message.
+      throw new ClaimedElsewhere(item.messageId);
+    }
     let message: GraphMessage;
     try {
       message = await gateway.getMessage(item.mailbox, item.messageId, { folder: item.folder });
@@ -110,7 +128,9 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
       seen += page.messages.length;
       const fresh: string[] = [];
       for (const message of page.messages) {
-        if (!(await live.processed.wasProcessed(mailbox, message.id))) fresh.push(message.id);
+        // Busy means a notification's worker has it; that worker (or its retry) finishes it.
+        const claim = await live.processed.claim(mailbox, message.id, { leaseInMs: CLAIM_LEASE_IN_MS, now: clock() });
+        if (claim === "claimed") fresh.push(message.id);
       }
       if (fresh.length > 0) {
         const fetched = await gateway.getMessages(mailbox, fresh, { folder });
@@ -140,7 +160,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     try {
       switch (item.kind) {
         case "change":
-          return await processChange(item);
+          return await processChange(item, meta);
         case "lifecycle":
           await deps.subscriptions.handleLifecycle(item);
           return { kind: "lifecycleHandled" };

@@ -219,6 +219,34 @@ export function describeLiveTrackingStoreContract(name: string, open: OpenLiveCo
         expect(await shared.live.processed.wasProcessed(mailbox, messageId)).toBe(true);
       });
 
+      it("claims once: concurrent claims get one 'claimed', the rest 'busy'; marked means 'processed'", async () => {
+        const mailbox = mailboxAddress();
+        const messageId = graphMessageId();
+        const now = new Date("2026-05-01T10:00:00Z");
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () => shared.live.processed.claim(mailbox, messageId, { leaseInMs: 60_000, now })),
+        );
+        expect(results.filter((r) => r === "claimed")).toHaveLength(1);
+        expect(results.filter((r) => r === "busy")).toHaveLength(9);
+        expect(await shared.live.processed.wasProcessed(mailbox, messageId)).toBe(false);
+        await shared.live.processed.markProcessed(mailbox, messageId, { reason: "tracked" });
+        expect(await shared.live.processed.claim(mailbox, messageId, { leaseInMs: 60_000, now })).toBe("processed");
+      });
+
+      it("takes over a claim older than the lease (its worker died), once", async () => {
+        const mailbox = mailboxAddress();
+        const messageId = graphMessageId();
+        const start = new Date("2026-05-01T10:00:00Z");
+        expect(await shared.live.processed.claim(mailbox, messageId, { leaseInMs: 60_000, now: start })).toBe("claimed");
+        const within = new Date(start.getTime() + 59_000);
+        expect(await shared.live.processed.claim(mailbox, messageId, { leaseInMs: 60_000, now: within })).toBe("busy");
+        const later = new Date(start.getTime() + 61_000);
+        const takeovers = await Promise.all(
+          Array.from({ length: 5 }, () => shared.live.processed.claim(mailbox, messageId, { leaseInMs: 60_000, now: later })),
+        );
+        expect(takeovers.filter((r) => r === "claimed")).toHaveLength(1);
+      });
+
       it("marks idempotently", async () => {
         const mailbox = mailboxAddress();
         const messageId = graphMessageId();

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Container } from "@azure/cosmos";
-import type { ProcessedMessageStore } from "../../app/ports.js";
+import type { ClaimResult, ProcessedMessageStore } from "../../app/ports.js";
 import { toDocumentId } from "./document-ids.js";
 import { statusOf, translateErrors } from "./errors.js";
 import { normaliseAddress } from "./record-directory.js";
@@ -10,9 +10,12 @@ interface ProcessedDocument {
   id: string;
   mailbox: string;
   graphMessageId: string;
-  reason: string;
+  /** Absent on markers written before claims existed: those mean processed. */
+  state?: "claimed" | "processed";
+  claimedAt?: string;
+  reason?: string;
   activityId?: string;
-  processedAt: string;
+  processedAt?: string;
 }
 
 /**
@@ -45,9 +48,34 @@ export function createCosmosProcessedMessageStore(container: Container): Process
         const id = processedMarkerId(mailbox, graphMessageId);
         try {
           const { resource } = await container.item(id, id).read<ProcessedDocument>();
-          return resource !== undefined;
+          return resource !== undefined && resource.state !== "claimed";
         } catch (error) {
           if (statusOf(error) === 404) return false;
+          throw error;
+        }
+      }),
+    claim: (mailbox, graphMessageId, options) =>
+      translateErrors("claim", async (): Promise<ClaimResult> => {
+        const id = processedMarkerId(mailbox, graphMessageId);
+        const claimedAt = options.now.toISOString();
+        const claimed: ProcessedDocument = { id, mailbox: normaliseAddress(mailbox), graphMessageId, state: "claimed", claimedAt };
+        try {
+          await container.items.create(claimed);
+          return "claimed";
+        } catch (error) {
+          if (statusOf(error) !== 409) throw error;
+        }
+        const { resource, etag } = await container.item(id, id).read<ProcessedDocument>();
+        if (!resource) return "busy"; // deleted between the two calls: let the caller retry later
+        if (resource.state !== "claimed") return "processed";
+        const age = options.now.getTime() - Date.parse(resource.claimedAt ?? "");
+        if (!(age > options.leaseInMs)) return "busy";
+        try {
+          // The claim's worker died: take it over, unless another worker just did.
+          await container.item(id, id).replace(claimed, etag ? { accessCondition: { type: "IfMatch", condition: etag } } : {});
+          return "claimed";
+        } catch (error) {
+          if (statusOf(error) === 412) return "busy";
           throw error;
         }
       }),
@@ -57,6 +85,7 @@ export function createCosmosProcessedMessageStore(container: Container): Process
           id: processedMarkerId(mailbox, graphMessageId),
           mailbox: normaliseAddress(mailbox),
           graphMessageId,
+          state: "processed",
           reason: outcome.reason,
           ...(outcome.activityId !== undefined && { activityId: outcome.activityId }),
           processedAt: new Date().toISOString(),
