@@ -20,7 +20,10 @@ export function createMailboxAdmin(deps: { store: TrackingStore; subscriptions: 
       processEmailReceivedAfter: parsed.processEmailReceivedAfter ?? existing?.processEmailReceivedAfter ?? clock().toISOString(),
     };
     await deps.store.settings.putMailbox(mailbox);
-    return { mailbox, subscriptions: await deps.subscriptions.reconcile(mailbox.address) };
+    const subscriptions = await deps.subscriptions.reconcile(mailbox.address);
+    // Enabling again is how an admin asks for a catch-up now; a redundant one costs one delta call.
+    await deps.subscriptions.requestCatchUpForMailbox(mailbox.address, "mailbox enabled");
+    return { mailbox, subscriptions };
   }
 
   async function disableMailbox(address: string): Promise<{ subscriptions: SubscriptionReport }> {

@@ -219,20 +219,29 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     }
   }
 
-  /** The catch-up timer's job: one catch-up item per watched folder of every mailbox. */
-  async function requestCatchUpForAll(reason: string): Promise<number> {
+  /** One catch-up item per watched folder of the mailboxes given. */
+  async function requestCatchUps(mailboxes: MailboxSettings[], reason: string): Promise<number> {
     const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
-    const items: QueueItem[] = [];
-    for (const mailbox of await deps.store.settings.listMailboxes()) {
-      for (const folder of foldersToWatch(mailbox, organization)) {
-        items.push({ kind: "catchUp", mailbox: mailbox.address, folder, reason, requestedAt: clock().toISOString() });
-      }
-    }
+    const items: QueueItem[] = mailboxes.flatMap((mailbox) =>
+      foldersToWatch(mailbox, organization).map(
+        (folder): QueueItem => ({ kind: "catchUp", mailbox: mailbox.address, folder, reason, requestedAt: clock().toISOString() }),
+      ),
+    );
     if (items.length > 0) await deps.queue.enqueue(items);
     return items.length;
   }
 
-  return { renewAll, reconcile, handleLifecycle, requestCatchUp, requestCatchUpForAll };
+  /** The catch-up timer's job. */
+  async function requestCatchUpForAll(reason: string): Promise<number> {
+    return requestCatchUps(await deps.store.settings.listMailboxes(), reason);
+  }
+
+  async function requestCatchUpForMailbox(address: string, reason: string): Promise<number> {
+    const mailbox = await deps.store.settings.getMailbox(address.toLowerCase());
+    return mailbox ? requestCatchUps([mailbox], reason) : 0;
+  }
+
+  return { renewAll, reconcile, handleLifecycle, requestCatchUp, requestCatchUpForAll, requestCatchUpForMailbox };
 }
 
 export type SubscriptionManager = ReturnType<typeof createSubscriptionManager>;

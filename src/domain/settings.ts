@@ -302,7 +302,7 @@ const ORGANIZATION_TABLE: Table<OrganizationSettings> = {
     0,
     2_147_483_647,
     0,
-    "Deployment base tracking number, added to user numbers; identifies an environment.",
+    "Deployment base tracking number, written before the user number in every token; identifies an environment.",
     "Deployment base tracking number (TrackingTokenIdBase)",
   ),
   trackingTokenUserDigits: int(1, 9, 3, "Digits of the user number in a token.", "User number digit range (TrackingTokenIdDigits)"),
