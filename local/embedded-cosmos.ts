@@ -7,6 +7,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { createHttpServer, createHttpsServer } from "@vercel/cosmosdb-server";
 import { createLocalCertificate, type LocalCertificate } from "./certificates.js";
+import { containerDefinitions, openCosmosTrackingStore, type CosmosTrackingStore } from "../src/adapters/cosmos/index.js";
 
 export interface StartEmbeddedCosmosOptions {
   /** Default: "https" (with a fresh certificate; the one bundled with the package has expired). */
@@ -65,4 +66,39 @@ export async function startEmbeddedCosmos(options: StartEmbeddedCosmosOptions = 
       });
     },
   };
+}
+
+export interface EmbeddedTrackingStore extends CosmosTrackingStore {
+  endpoint: string;
+  key: string;
+  databaseName: string;
+}
+
+/** The tracking store on a fresh embedded server of its own; dispose closes both. */
+export async function openEmbeddedTrackingStore(
+  options: StartEmbeddedCosmosOptions & { databaseName?: string } = {},
+): Promise<EmbeddedTrackingStore> {
+  const server = await startEmbeddedCosmos(options);
+  const databaseName = options.databaseName ?? containerDefinitions.databaseName;
+  try {
+    const opened = await openCosmosTrackingStore({
+      endpoint: server.endpoint,
+      key: server.key,
+      databaseName,
+      ...(server.httpsAgent !== undefined && { httpsAgent: server.httpsAgent }),
+    });
+    return {
+      ...opened,
+      endpoint: server.endpoint,
+      key: server.key,
+      databaseName,
+      dispose: async () => {
+        await opened.dispose();
+        await server.close();
+      },
+    };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
 }

@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { DefaultAzureCredential } from "@azure/identity";
 import { openCosmosTrackingStore } from "../src/adapters/cosmos/index.js";
 import { main } from "../src/cli/replay.js";
-import { startEmbeddedCosmos } from "./embedded-cosmos.js";
+import { openEmbeddedTrackingStore } from "./embedded-cosmos.js";
 
 const DEFAULT_REPLAY_DATABASE = "tracking-replay";
 
@@ -20,24 +20,7 @@ export async function openReplayStore() {
       databaseName: process.env.REPLAY_DATABASE || DEFAULT_REPLAY_DATABASE,
     });
   }
-  const server = await startEmbeddedCosmos();
-  try {
-    const opened = await openCosmosTrackingStore({
-      endpoint: server.endpoint,
-      key: server.key,
-      ...(server.httpsAgent !== undefined && { httpsAgent: server.httpsAgent }),
-    });
-    return {
-      ...opened,
-      dispose: async () => {
-        await opened.dispose();
-        await server.close();
-      },
-    };
-  } catch (error) {
-    await server.close();
-    throw error;
-  }
+  return openEmbeddedTrackingStore();
 }
 
 // Run only as the entry point, so `npm start` can reuse the store opener.

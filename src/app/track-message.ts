@@ -134,7 +134,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       await store.lookups.putEntries(
         lookupEntriesFor(existing, { smartMatching: organization.useSmartMatching }),
       );
-      return alreadyTracked(existing, resolved, envelope, warnings);
+      return trackedResult(existing, { created: false }, resolved, envelope, warnings);
     }
 
     const token = organization.useTrackingTokens
@@ -225,22 +225,7 @@ export function createTracker(options: TrackerOptions): Tracker {
 
     const { created, activity: stored } = await store.activities.createActivity(activity);
     await store.lookups.putEntries(lookupEntriesFor(stored, { smartMatching: organization.useSmartMatching }));
-    if (!created) return alreadyTracked(stored, resolved, envelope, warnings);
-    return {
-      tracked: true,
-      reason: stored.decisionReason,
-      created: true,
-      activityId: stored.id,
-      activity: stored,
-      internetMessageId: stored.internetMessageId,
-      correlation: stored.correlation,
-      ...(stored.regarding ? { regarding: stored.regarding } : {}),
-      ...(resolved.sender ? { sender: resolved.sender } : {}),
-      recipients: resolved.recipients,
-      ...(stored.acceptingEntity ? { acceptingEntity: stored.acceptingEntity } : {}),
-      automated: envelope.automated,
-      warnings,
-    };
+    return trackedResult(stored, { created }, resolved, envelope, warnings);
   }
 
   async function otherOrganizationMailboxes(
@@ -328,16 +313,18 @@ function outcome(method: Correlation["method"], hit: LookupEntry): CorrelationOu
   return { correlation: correlationFor(method, candidate), ...(hit.regarding ? { regarding: hit.regarding } : {}) };
 }
 
-function alreadyTracked(
+/** The answer for a stored activity: created by this call, or found already there. */
+function trackedResult(
   stored: EmailActivity,
+  options: { created: boolean },
   resolved: ResolvedParties,
   envelope: EmailEnvelope,
   warnings: string[],
 ): TrackResult {
   return {
     tracked: true,
-    reason: "alreadyTracked",
-    created: false,
+    reason: options.created ? stored.decisionReason : "alreadyTracked",
+    created: options.created,
     activityId: stored.id,
     activity: stored,
     internetMessageId: stored.internetMessageId,

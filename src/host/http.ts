@@ -1,6 +1,7 @@
 // Mapping between @azure/functions HTTP types and the runtime-neutral webhook core.
-import type { HttpRequest, HttpResponseInit } from "@azure/functions";
-import type { WebhookAnswer, WebhookInput } from "../app/notifications.js";
+import type { HttpRequest, HttpResponseInit, InvocationContext, StorageQueueOutput } from "@azure/functions";
+import { validationAnswer, type WebhookAnswer, type WebhookInput } from "../app/notifications.js";
+import { getServices, type Services } from "./services.js";
 
 /** Reads the body, refusing one whose declared length is over the limit before reading it. */
 export async function readWebhookInput(
@@ -16,4 +17,28 @@ export async function readWebhookInput(
 
 export function toHttpResponse(answer: WebhookAnswer): HttpResponseInit {
   return { status: answer.status, headers: answer.headers, ...(answer.body !== undefined ? { body: answer.body } : {}) };
+}
+
+/**
+ * One webhook request: the validation handshake first (before any configuration is loaded, so a
+ * cold start still answers within Graph's 10 seconds), then the gates, then the valid items to
+ * the queue through the output binding.
+ */
+export async function answerWebhook(
+  request: HttpRequest,
+  context: InvocationContext,
+  options: {
+    queue: StorageQueueOutput;
+    handle(webhook: Services["webhook"], input: WebhookInput): Promise<WebhookAnswer>;
+  },
+): Promise<HttpResponseInit> {
+  const handshake = validationAnswer(request.query.get("validationToken"));
+  if (handshake) return toHttpResponse(handshake);
+  const { webhook, settings } = await getServices();
+  const read = await readWebhookInput(request, { maxBodyBytes: settings.notifications.maxBodyBytes });
+  if (!read.ok) return read.response;
+  const answer = await options.handle(webhook, read.input);
+  if (answer.enqueue.length > 0) context.extraOutputs.set(options.queue, answer.enqueue);
+  if (Object.keys(answer.dropped).length > 0) context.warn(`${context.functionName}: dropped`, answer.dropped);
+  return toHttpResponse(answer);
 }

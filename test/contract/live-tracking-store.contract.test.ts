@@ -3,30 +3,13 @@
 import { CosmosClient } from "@azure/cosmos";
 import { describe, expect, it } from "vitest";
 import type { LiveTrackingStore } from "../../src/app/ports.js";
-import { containerDefinitions, openCosmosTrackingStore } from "../../src/adapters/cosmos/index.js";
-import { startEmbeddedCosmos } from "../../local/embedded-cosmos.js";
+import { containerDefinitions } from "../../src/adapters/cosmos/index.js";
+import { openEmbeddedTrackingStore } from "../../local/embedded-cosmos.js";
 import { openEnvironmentTestStore, testDatabaseName, type TestStore } from "../support/cosmos.js";
 import { describeLiveTrackingStoreContract, type LiveContractStore } from "./live-tracking-store-contract.js";
 
-async function openEmbeddedLiveStore(): Promise<LiveContractStore & { endpoint: string; key: string; databaseName: string }> {
-  const server = await startEmbeddedCosmos({ protocol: "http" });
-  const databaseName = testDatabaseName();
-  try {
-    const opened = await openCosmosTrackingStore({ endpoint: server.endpoint, key: server.key, databaseName });
-    return {
-      ...opened,
-      endpoint: server.endpoint,
-      key: server.key,
-      databaseName,
-      dispose: async () => {
-        await opened.dispose();
-        await server.close();
-      },
-    };
-  } catch (error) {
-    await server.close();
-    throw error;
-  }
+function openEmbeddedLiveStore() {
+  return openEmbeddedTrackingStore({ protocol: "http", databaseName: testDatabaseName() });
 }
 
 /** The environment's test store carries the adapter's `live` stores; TestStore does not declare them. */

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { TrackingStore } from "../../src/app/ports.js";
 import type { EmailActivity } from "../../src/domain/types.js";
 import { openCosmosTrackingStore } from "../../src/adapters/cosmos/index.js";
-import { startEmbeddedCosmos } from "../../local/embedded-cosmos.js";
+import { openEmbeddedTrackingStore, startEmbeddedCosmos } from "../../local/embedded-cosmos.js";
 
 export interface TestStore {
   store: TrackingStore;
@@ -22,26 +22,8 @@ export function testDatabaseName(): string {
 }
 
 /** The embedded server, whatever the environment says (started per store, closed on dispose). */
-export async function openEmbeddedTestStore(options: { protocol?: "https" | "http" } = {}): Promise<TestStore> {
-  const server = await startEmbeddedCosmos(options);
-  try {
-    const opened = await openCosmosTrackingStore({
-      endpoint: server.endpoint,
-      key: server.key,
-      databaseName: testDatabaseName(),
-      ...(server.httpsAgent !== undefined && { httpsAgent: server.httpsAgent }),
-    });
-    return {
-      ...opened,
-      dispose: async () => {
-        await opened.dispose();
-        await server.close();
-      },
-    };
-  } catch (error) {
-    await server.close();
-    throw error;
-  }
+export function openEmbeddedTestStore(options: { protocol?: "https" | "http" } = {}): Promise<TestStore> {
+  return openEmbeddedTrackingStore({ ...options, databaseName: testDatabaseName() });
 }
 
 /**
