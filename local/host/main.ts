@@ -1,11 +1,17 @@
 // `npm run host`: the local Functions host over every .ts file in functions/, with Azurite started
-// when AzureWebJobsStorage is not set. Environment: PORT (default 7071), AzureWebJobsStorage, and
-// the Values of local.settings.json where present (as `func start` loads them; the environment wins).
+// when AzureWebJobsStorage is not set and an embedded Cosmos DB server when COSMOS_ENDPOINT is not
+// set, against whatever Graph the GRAPH_* settings name. Environment: PORT (default 7071), the app
+// settings, and the Values of local.settings.json where present (as `func start` loads them; the
+// environment wins). The app settings are checked before anything is served: invalid ones print
+// what is missing or wrong and exit 2.
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { APP_SETTINGS, AppSettingsError, loadAppSettings, type SettingGroup } from "../../src/config/app-settings.js";
 import { startAzurite, type LocalAzurite } from "../azurite.js";
+import { startEmbeddedCosmos, type EmbeddedCosmos } from "../embedded-cosmos.js";
 import { startLocalHost, type LocalHost } from "./index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -17,6 +23,12 @@ export interface RunHostOptions {
   functionsDir?: string;
   /** Default <repo>/local.settings.json (skipped when missing). */
   localSettingsPath?: string;
+  /**
+   * Prepare and check the tracker's app settings: embedded Cosmos DB when COSMOS_ENDPOINT is not
+   * set, timer schedules' defaults, loadAppSettings (throws AppSettingsError). Default: true for
+   * the app's own functions folder, false when functionsDir names another one.
+   */
+  appSettings?: boolean;
   log?: (line: string) => void;
 }
 
@@ -24,43 +36,81 @@ export interface RunningHost {
   host: LocalHost;
   /** Set when this run started Azurite because AzureWebJobsStorage was not set. */
   azurite?: LocalAzurite;
+  /** Set when this run started an embedded Cosmos DB server because COSMOS_ENDPOINT was not set. */
+  cosmos?: EmbeddedCosmos;
   close(): Promise<void>;
 }
 
+/** Every group but those whose stand-ins runHost starts itself: checked before starting anything. */
+const CHECKED_FIRST: readonly SettingGroup[] = ["graph", "notifications", "subscriptions", "schedules", "monitoring"];
+
 export async function runHost(options: RunHostOptions = {}): Promise<RunningHost> {
   const log = options.log ?? ((line: string) => console.log(line));
+  const appSettings = options.appSettings ?? options.functionsDir === undefined;
   await loadLocalSettings(options.localSettingsPath ?? path.join(repoRoot, "local.settings.json"));
   const port = options.port ?? parsePort(process.env["PORT"]);
-
-  let azurite: LocalAzurite | undefined;
-  let storageConnectionString = process.env["AzureWebJobsStorage"];
-  if (storageConnectionString === undefined || storageConnectionString === "") {
-    azurite = await startAzurite();
-    storageConnectionString = azurite.connectionString;
-    // Before the function files are imported: their composition may read it.
-    process.env["AzureWebJobsStorage"] = storageConnectionString;
-    log(`local host: started Azurite (queues) at ${azurite.queueEndpoint}`);
+  if (appSettings) {
+    // Timers are %SETTING% expressions the host resolves at start: give unset ones their defaults.
+    for (const setting of APP_SETTINGS) {
+      if (setting.name.endsWith("_SCHEDULE") && setting.default !== undefined && !process.env[setting.name]?.trim()) {
+        process.env[setting.name] = setting.default;
+      }
+    }
+    // Fail fast on what no local stand-in can supply (Graph, notification URLs, client state).
+    loadAppSettings(process.env, { need: CHECKED_FIRST });
   }
 
-  const functionsDir = options.functionsDir ?? path.join(repoRoot, "functions");
-  const functionFiles = (await readdir(functionsDir))
-    .filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts") && !name.endsWith(".test.ts"))
-    .sort()
-    .map((name) => path.join(functionsDir, name));
-  if (functionFiles.length === 0) log(`local host: no function files in ${functionsDir}`);
-
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => undefined);
+  };
   try {
+    let azurite: LocalAzurite | undefined;
+    let storageConnectionString = process.env["AzureWebJobsStorage"];
+    if (storageConnectionString === undefined || storageConnectionString === "") {
+      azurite = await startAzurite();
+      closers.push(() => azurite!.close());
+      storageConnectionString = azurite.connectionString;
+      // Before the function files are imported: their composition may read it.
+      process.env["AzureWebJobsStorage"] = storageConnectionString;
+      log(`local host: started Azurite (queues) at ${azurite.queueEndpoint}`);
+    }
+
+    let cosmos: EmbeddedCosmos | undefined;
+    if (appSettings && !process.env["COSMOS_ENDPOINT"]?.trim()) {
+      cosmos = await startEmbeddedCosmos();
+      closers.push(() => cosmos!.close());
+      const secrets = await mkdtemp(path.join(tmpdir(), "tracker-host-"));
+      closers.push(() => rm(secrets, { recursive: true, force: true }));
+      process.env["COSMOS_ENDPOINT"] = cosmos.endpoint;
+      process.env["COSMOS_KEY"] = cosmos.key;
+      if (cosmos.ca) {
+        // The functions trust the server's certificate through the file, never process-wide.
+        const caFile = path.join(secrets, "cosmos-ca.pem");
+        await writeFile(caFile, cosmos.ca);
+        process.env["COSMOS_CA_FILE"] = caFile;
+      }
+      log(`local host: started an embedded Cosmos DB server at ${cosmos.endpoint} (its data is gone when the host stops)`);
+    }
+    if (appSettings) loadAppSettings(process.env);
+
+    const functionsDir = options.functionsDir ?? path.join(repoRoot, "functions");
+    const functionFiles = (await readdir(functionsDir))
+      .filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts") && !name.endsWith(".test.ts"))
+      .sort()
+      .map((name) => path.join(functionsDir, name));
+    if (functionFiles.length === 0) log(`local host: no function files in ${functionsDir}`);
+
     const host = await startLocalHost({ functionFiles, storageConnectionString, port, log });
+    closers.push(() => host.close());
     return {
       host,
       ...(azurite !== undefined && { azurite }),
-      close: async () => {
-        await host.close();
-        await azurite?.close();
-      },
+      ...(cosmos !== undefined && { cosmos }),
+      close: closeAll,
     };
   } catch (error) {
-    await azurite?.close();
+    await closeAll();
     throw error;
   }
 }
@@ -82,6 +132,11 @@ async function loadLocalSettings(settingsPath: string): Promise<void> {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const running = await runHost().catch((error: unknown) => {
+    // Configuration problems are the user's to fix: the message names them; a stack trace would not help.
+    if (error instanceof AppSettingsError) {
+      console.error(`local host: ${error.message}`);
+      process.exit(2);
+    }
     console.error(`local host: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });
