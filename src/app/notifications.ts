@@ -45,6 +45,8 @@ export interface WebhookOptions {
 
 const LIFECYCLE_EVENTS = new Set(["reauthorizationRequired", "subscriptionRemoved", "missed"]);
 const TRACKED_CHANGES = new Set(["created", "updated"]);
+/** Graph's $batch limit. */
+const MAX_MESSAGES_PER_ITEM = 20;
 
 export function createWebhook(options: WebhookOptions) {
   const clock = options.clock ?? (() => new Date());
@@ -109,9 +111,8 @@ export function createWebhook(options: WebhookOptions) {
     const parsed = parse(input);
     if ("answer" in parsed) return parsed.answer;
     const dropped: WebhookAnswer["dropped"] = {};
-    const enqueue: QueueItem[] = [];
-    const seen = new Set<string>();
-    const acceptedAt = clock().toISOString();
+    // A burst for one subscription becomes work items of up to 20 messages: one $batch each.
+    const bySubscription = new Map<string, { subscription: SubscriptionRecord; messageIds: string[] }>();
     for (const raw of parsed.items) {
       const valid = await authenticate(raw, dropped);
       if (!valid) continue;
@@ -126,21 +127,27 @@ export function createWebhook(options: WebhookOptions) {
         dropped.missingResource = (dropped.missingResource ?? 0) + 1;
         continue;
       }
-      const key = `${subscription.id}\u0000${messageId}`;
-      if (seen.has(key)) {
+      const group = bySubscription.get(subscription.id) ?? { subscription, messageIds: [] };
+      bySubscription.set(subscription.id, group);
+      if (group.messageIds.includes(messageId)) {
         dropped.duplicate = (dropped.duplicate ?? 0) + 1;
         continue;
       }
-      seen.add(key);
-      enqueue.push({
-        kind: "change",
-        subscriptionId: subscription.id,
-        mailbox: subscription.mailbox,
-        folder: subscription.folder,
-        messageId,
-        changeType,
-        acceptedAt,
-      });
+      group.messageIds.push(messageId);
+    }
+    const acceptedAt = clock().toISOString();
+    const enqueue: QueueItem[] = [];
+    for (const { subscription, messageIds } of bySubscription.values()) {
+      for (let start = 0; start < messageIds.length; start += MAX_MESSAGES_PER_ITEM) {
+        enqueue.push({
+          kind: "change",
+          subscriptionId: subscription.id,
+          mailbox: subscription.mailbox,
+          folder: subscription.folder,
+          messageIds: messageIds.slice(start, start + MAX_MESSAGES_PER_ITEM),
+          acceptedAt,
+        });
+      }
     }
     return accepted(enqueue, dropped);
   }

@@ -195,8 +195,8 @@ export type QueueItem =
       subscriptionId: string;
       mailbox: string;
       folder: MailFolderName;
-      messageId: string;
-      changeType: string;
+      /** 1 to 20 Graph message ids: a burst in one notification POST is fetched with one $batch. */
+      messageIds: string[];
       /** When the webhook accepted it. */
       acceptedAt: string;
     }

@@ -25,6 +25,18 @@ export interface WorkProcessorDeps {
   onDecision?: (decision: { mailbox: string; folder: MailFolderName; result: TrackResult; via: "notification" | "catchUp" }) => void;
 }
 
+/** Graph's $batch limit. */
+const BATCH_SIZE = 20;
+
+function summarize(outcome: { results: TrackResult[]; alreadyProcessed: number; gone: number; denied: number }) {
+  return {
+    tracked: outcome.results.filter((result) => result.tracked).length,
+    alreadyProcessed: outcome.alreadyProcessed,
+    gone: outcome.gone,
+    denied: outcome.denied,
+  };
+}
+
 /** How long a claim keeps duplicates away; longer than any fetch-and-track should take. */
 const CLAIM_LEASE_IN_MS = 5 * 60_000;
 
@@ -37,10 +49,7 @@ export class ClaimedElsewhere extends Error {
 }
 
 export type WorkOutcome =
-  | { kind: "tracked"; result: TrackResult }
-  | { kind: "alreadyProcessed" }
-  | { kind: "messageGone" }
-  | { kind: "permissionDenied" }
+  | { kind: "notified"; tracked: number; alreadyProcessed: number; gone: number; denied: number }
   | { kind: "lifecycleHandled" }
   | { kind: "caughtUp"; tracked: number; seen: number; restarted: boolean }
   | { kind: "skipped"; reason: string };
@@ -59,46 +68,83 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     });
   }
 
-  async function trackFetched(mailbox: string, folder: MailFolderName, message: GraphMessage, via: "notification" | "catchUp") {
-    const result = await tracker.track({ message, mailbox, folder: { kind: folder } });
-    await live.processed.markProcessed(mailbox, message.id, {
-      reason: result.reason,
-      ...(result.activityId ? { activityId: result.activityId } : {}),
-    });
-    deps.onDecision?.({ mailbox, folder, result, via });
-    return result;
+  /**
+   * Claims, fetches (one request, or one $batch for up to 20) and tracks messages of one folder.
+   * Messages another worker holds are left to it on a first attempt (`busy`) and taken on a retry.
+   * Deleted messages are recorded and finished; a permission failure is recorded and left to the
+   * catch-up; any other failure is thrown after the rest are done, so the queue retries the item.
+   */
+  async function fetchAndTrack(
+    mailbox: string,
+    folder: MailFolderName,
+    messageIds: string[],
+    options: { via: "notification" | "catchUp"; retry: boolean },
+  ): Promise<{ results: TrackResult[]; busy: string[]; gone: number; denied: number; alreadyProcessed: number }> {
+    const outcome = { results: [] as TrackResult[], busy: [] as string[], gone: 0, denied: 0, alreadyProcessed: 0 };
+    const toFetch: string[] = [];
+    for (const messageId of messageIds) {
+      const claim = await live.processed.claim(mailbox, messageId, { leaseInMs: CLAIM_LEASE_IN_MS, now: clock() });
+      if (claim === "processed") outcome.alreadyProcessed += 1;
+      else if (claim === "claimed" || options.retry) toFetch.push(messageId);
+      else outcome.busy.push(messageId);
+    }
+    if (toFetch.length === 0) return outcome;
+    const fetched =
+      toFetch.length === 1
+        ? [await fetchOne(mailbox, toFetch[0] as string, folder)]
+        : await gateway.getMessages(mailbox, toFetch, { folder });
+    let failure: GraphFailure | undefined;
+    for (const item of fetched) {
+      if (item.message) {
+        const result = await tracker.track({ message: item.message, mailbox, folder: { kind: folder } });
+        await live.processed.markProcessed(mailbox, item.messageId, {
+          reason: result.reason,
+          ...(result.activityId ? { activityId: result.activityId } : {}),
+        });
+        deps.onDecision?.({ mailbox, folder, result, via: options.via });
+        outcome.results.push(result);
+      } else if (item.failure?.code === "notFound") {
+        // Deleted or moved before we got to it: nothing to track, nothing to retry.
+        await live.processed.markProcessed(mailbox, item.messageId, { reason: "messageGone" });
+        await record(mailbox, "information", "message.gone", "message deleted or moved before it was fetched", item.messageId);
+        outcome.gone += 1;
+      } else if (item.failure?.code === "permission") {
+        // Retrying won't help until an admin grants access; the catch-up recovers the mail then.
+        await record(mailbox, "error", "graph.permission", item.failure.message, item.messageId);
+        outcome.denied += 1;
+      } else if (item.failure) {
+        failure ??= item.failure;
+      }
+    }
+    if (failure) throw failure;
+    return outcome;
+  }
+
+  async function fetchOne(mailbox: string, messageId: string, folder: MailFolderName) {
+    try {
+      return { messageId, message: await gateway.getMessage(mailbox, messageId, { folder }) };
+    } catch (error) {
+      if (error instanceof GraphFailure) return { messageId, failure: error };
+      throw error;
+    }
   }
 
   async function processChange(item: Extract<QueueItem, { kind: "change" }>, meta: { dequeueCount: number }): Promise<WorkOutcome> {
-    const claim = await live.processed.claim(item.mailbox, item.messageId, { leaseInMs: CLAIM_LEASE_IN_MS, now: clock() });
-    if (claim === "processed") return { kind: "alreadyProcessed" };
-    if (claim === "busy" && meta.dequeueCount <= 1) {
+    const outcome = await fetchAndTrack(item.mailbox, item.folder, item.messageIds, {
+      via: "notification",
+      retry: meta.dequeueCount > 1,
+    });
+    if (outcome.busy.length > 0) {
       // A duplicate notification while another worker fetches the same message: come back later,
-      // when it will most likely find the message processed. A retry (dequeueCount > 1) goes
-      // ahead regardless, so a worker that died holding the claim never loses the message.
-      throw new ClaimedElsewhere(item.messageId);
+      // when it will most likely find the message processed. A retry goes ahead regardless, so a
+      // worker that died holding the claim never loses the message.
+      throw new ClaimedElsewhere(outcome.busy[0] as string);
     }
-    let message: GraphMessage;
-    try {
-      message = await gateway.getMessage(item.mailbox, item.messageId, { folder: item.folder });
-    } catch (error) {
-      if (error instanceof GraphFailure && error.code === "notFound") {
-        // Deleted or moved before we got to it: nothing to track, nothing to retry.
-        await live.processed.markProcessed(item.mailbox, item.messageId, { reason: "messageGone" });
-        await record(item.mailbox, "information", "message.gone", "message deleted or moved before it was fetched", item.messageId);
-        return { kind: "messageGone" };
-      }
-      if (error instanceof GraphFailure && error.code === "permission") {
-        // Retrying won't help until an admin grants access; the catch-up recovers the mail then.
-        await record(item.mailbox, "error", "graph.permission", error.message, item.messageId);
-        return { kind: "permissionDenied" };
-      }
-      throw error;
-    }
-    return { kind: "tracked", result: await trackFetched(item.mailbox, item.folder, message, "notification") };
+    return { kind: "notified", ...summarize(outcome) };
   }
 
-  async function catchUp(mailbox: string, folder: MailFolderName, reason: string): Promise<WorkOutcome> {
+  async function catchUp(mailbox: string, folder: MailFolderName, reason: string, meta: { dequeueCount: number } = { dequeueCount: 1 }): Promise<WorkOutcome> {
+    const retry = meta.dequeueCount > 1;
     const settings = await deps.store.settings.getMailbox(mailbox);
     if (!settings || !settings.enabled) return { kind: "skipped", reason: "mailbox not enabled" };
     const state = await live.syncState.getSyncState(mailbox);
@@ -107,11 +153,11 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     const storedLink = state?.deltaLinks[folder];
     log(`catch-up ${mailbox}/${folder} (${reason}) from ${storedLink ? "the stored delta link" : receivedAfter}`);
     try {
-      return await runDelta(mailbox, folder, { ...(storedLink ? { deltaLink: storedLink } : { receivedAfter }) }, false);
+      return await runDelta(mailbox, folder, { ...(storedLink ? { deltaLink: storedLink } : { receivedAfter }) }, { restarted: false, retry });
     } catch (error) {
       if (!(error instanceof GraphFailure && error.code === "cursorExpired") || !storedLink) throw error;
       await record(mailbox, "warning", "delta.expired", `delta link for ${folder} expired; starting a fresh delta from ${receivedAfter}`);
-      return runDelta(mailbox, folder, { receivedAfter }, true);
+      return runDelta(mailbox, folder, { receivedAfter }, { restarted: true, retry });
     }
   }
 
@@ -119,32 +165,20 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     mailbox: string,
     folder: MailFolderName,
     start: { deltaLink?: string; receivedAfter?: string },
-    restarted: boolean,
+    options: { restarted: boolean; retry: boolean },
   ): Promise<WorkOutcome> {
+    const { restarted, retry } = options;
     let tracked = 0;
     let seen = 0;
     let deltaLink: string | undefined;
     for await (const page of gateway.delta(mailbox, folder, start)) {
       seen += page.messages.length;
-      const fresh: string[] = [];
-      for (const message of page.messages) {
-        // Busy means a notification's worker has it; that worker (or its retry) finishes it.
-        const claim = await live.processed.claim(mailbox, message.id, { leaseInMs: CLAIM_LEASE_IN_MS, now: clock() });
-        if (claim === "claimed") fresh.push(message.id);
-      }
-      if (fresh.length > 0) {
-        const fetched = await gateway.getMessages(mailbox, fresh, { folder });
-        for (const item of fetched) {
-          if (item.message) {
-            const result = await trackFetched(mailbox, folder, item.message, "catchUp");
-            if (result.created) tracked += 1;
-          } else if (item.failure?.code === "notFound") {
-            await live.processed.markProcessed(mailbox, item.messageId, { reason: "messageGone" });
-          } else if (item.failure) {
-            // Pages already handled are marked, so the retry from the stored link is cheap.
-            throw item.failure;
-          }
-        }
+      const ids = page.messages.map((message) => message.id);
+      // Messages a notification's worker holds are left to it (or its retry). A failure is thrown
+      // with the delta link not advanced; pages already handled are marked, so the retry is cheap.
+      for (let start = 0; start < ids.length; start += BATCH_SIZE) {
+        const outcome = await fetchAndTrack(mailbox, folder, ids.slice(start, start + BATCH_SIZE), { via: "catchUp", retry });
+        tracked += outcome.results.filter((result) => result.created).length;
       }
       if (page.deltaLink) deltaLink = page.deltaLink;
     }
@@ -165,7 +199,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
           await deps.subscriptions.handleLifecycle(item);
           return { kind: "lifecycleHandled" };
         case "catchUp":
-          return await catchUp(item.mailbox, item.folder, item.reason);
+          return await catchUp(item.mailbox, item.folder, item.reason, meta);
       }
     } catch (error) {
       if (meta.dequeueCount >= deps.maxDequeueCount) {
@@ -173,7 +207,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         const code = error instanceof GraphFailure ? `graph.${error.code}` : "unexpected";
         const message = error instanceof Error ? error.message : String(error);
         await record(item.mailbox, "error", `poisoned.${code}`, `${item.kind} item failed ${meta.dequeueCount} times: ${message}`,
-          item.kind === "change" ? item.messageId : undefined).catch(() => undefined);
+          item.kind === "change" ? item.messageIds.join(" ") : undefined).catch(() => undefined);
       }
       throw error;
     }
@@ -194,7 +228,9 @@ export function parseQueueItem(value: unknown): { ok: true; item: QueueItem } | 
   if (!str("mailbox") || !folderOk) return { ok: false, reason: "queue item needs mailbox and folder (inbox or sentitems)" };
   switch (item.kind) {
     case "change":
-      return str("messageId") && str("subscriptionId") ? { ok: true, item: item as QueueItem } : { ok: false, reason: "change item needs messageId and subscriptionId" };
+      return validMessageIds(item.messageIds) && str("subscriptionId")
+        ? { ok: true, item: item as QueueItem }
+        : { ok: false, reason: "change item needs subscriptionId and 1 to 20 messageIds" };
     case "lifecycle":
       return str("subscriptionId") && str("lifecycleEvent") ? { ok: true, item: item as QueueItem } : { ok: false, reason: "lifecycle item needs subscriptionId and lifecycleEvent" };
     case "catchUp":
@@ -202,6 +238,15 @@ export function parseQueueItem(value: unknown): { ok: true; item: QueueItem } | 
     default:
       return { ok: false, reason: `unknown queue item kind ${JSON.stringify(item.kind)}` };
   }
+}
+
+function validMessageIds(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length >= 1 &&
+    value.length <= BATCH_SIZE &&
+    value.every((id) => typeof id === "string" && id.length > 0)
+  );
 }
 
 function safeJson(text: string): unknown {

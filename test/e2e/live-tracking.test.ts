@@ -79,6 +79,20 @@ describe("mail arrives", () => {
     }
   });
 
+  it("a burst arriving together is fetched with $batch (up to 20 per request), every message tracked", async () => {
+    const { gateway } = await stack.services();
+    const before = gateway.requestCount();
+    const deliveries = Array.from({ length: 25 }, (_, n) =>
+      stack.graph.deliverExternal({ to: [ANN], from: { address: CAROL }, subject: `Burst of 25, #${n}`, body: "x" }),
+    );
+    await stack.settle();
+    for (const delivered of deliveries) expect(await activityFor(delivered.internetMessageId)).toBeDefined();
+    const requests = gateway.requestCount() - before;
+    // 25 single fetches without batching; with it, a couple of $batch requests (HTTP requests sent).
+    expect(requests).toBeLessThanOrEqual(5);
+    expect(requests).toBeGreaterThanOrEqual(2);
+  });
+
   it("email the app sends carries a tracking token, and the customer's reply correlates", async () => {
     const { outgoing } = await stack.services();
     const sent = await outgoing.sendTrackedEmail({

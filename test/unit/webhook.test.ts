@@ -74,8 +74,7 @@ describe("per-item gates", () => {
         subscriptionId: "sub-inbox",
         mailbox: "ann@example.com",
         folder: "inbox",
-        messageId: "AAMkAD1",
-        changeType: "created",
+        messageIds: ["AAMkAD1"],
         acceptedAt: "2026-05-01T10:00:00.000Z",
       },
     ]);
@@ -103,7 +102,7 @@ describe("per-item gates", () => {
     expect(answer.enqueue).toHaveLength(1);
   });
 
-  it("takes the message id from the resource when resourceData is missing, and keeps several subscriptions apart", async () => {
+  it("groups a burst per subscription (one $batch each), takes ids from the resource when resourceData is missing, drops repeats", async () => {
     const answer = await webhook.handleChangeNotifications(
       json({
         value: [
@@ -114,12 +113,19 @@ describe("per-item gates", () => {
         ],
       }),
     );
-    expect(answer.enqueue.map((i) => (i.kind === "change" ? [i.folder, i.messageId, i.changeType] : []))).toEqual([
-      ["inbox", "AAMk/X1", "created"],
-      ["sentitems", "SENT1", "created"],
-      ["inbox", "AAMkAD1", "updated"],
+    expect(answer.enqueue.map((i) => (i.kind === "change" ? [i.folder, i.messageIds] : []))).toEqual([
+      ["inbox", ["AAMk/X1", "AAMkAD1"]],
+      ["sentitems", ["SENT1"]],
     ]);
     expect(answer.dropped).toEqual({ duplicate: 1 });
+  });
+
+  it("splits a burst of more than 20 messages into items of at most 20", async () => {
+    const roomy = createWebhook({ getSubscription: async (id) => subscriptions.get(id), clientStates: [SECRET], maxBodyBytes: 1_000_000 });
+    const value = Array.from({ length: 45 }, (_, n) => notification({ resourceData: { id: `M${n}` } }));
+    const answer = await roomy.handleChangeNotifications(json({ value }));
+    expect(answer.enqueue.map((i) => (i.kind === "change" ? i.messageIds.length : 0))).toEqual([20, 20, 5]);
+    expect(answer.enqueue.flatMap((i) => (i.kind === "change" ? i.messageIds : []))).toEqual(value.map((_, n) => `M${n}`));
   });
 });
 
