@@ -122,7 +122,8 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
-async function loadLocalSettings(settingsPath: string): Promise<void> {
+/** Sets the Values of a local.settings.json that the environment does not set already (as `func start` does). */
+export async function loadLocalSettings(settingsPath: string): Promise<void> {
   if (!existsSync(settingsPath)) return;
   const parsed = JSON.parse(await readFile(settingsPath, "utf8")) as { Values?: Record<string, unknown> };
   for (const [name, value] of Object.entries(parsed.Values ?? {})) {
