@@ -196,7 +196,21 @@ export function runLoadInChild(plan: LoadPlan): Promise<LoadReport> {
   });
 }
 
-/** A CPU profile of this process while `work` runs, summarised as the top self-time functions. */
+/** Which part of the system a script belongs to: a package, a folder of this repository, Node. */
+function componentOf(url: string): string | undefined {
+  if (!url) return undefined;
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg?.[1]) return pkg[1];
+  if (url.startsWith("node:")) return undefined; // charged to the caller, like native frames
+  const own = /\/(local\/[^/]+|src\/[^/]+|functions|bench)\//.exec(url);
+  return own?.[1] ?? url;
+}
+
+/**
+ * A CPU profile of this process while `work` runs, summarised as self time per component (a
+ * package or a folder of this repository); native and node: frames (GC aside) are charged to the nearest
+ * JavaScript caller, so TLS, JSON and socket writes land on whoever asked for them.
+ */
 export async function profiled<T>(work: () => Promise<T>): Promise<{ value: T; top: Array<{ where: string; selfPercent: number }> }> {
   const session = new Session();
   session.connect();
@@ -206,14 +220,23 @@ export async function profiled<T>(work: () => Promise<T>): Promise<{ value: T; t
   try {
     const value = await work();
     const { profile } = await session.post("Profiler.stop");
-    const self = new Map<string, number>();
     const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    const parent = new Map<number, number>();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+    const componentFor = (id: number): string => {
+      const node = byId.get(id);
+      const name = node?.callFrame.functionName ?? "";
+      if (name === "(idle)" || name === "(garbage collector)" || name === "(program)") return name;
+      for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
+        const component = componentOf(byId.get(current)?.callFrame.url ?? "");
+        if (component) return component;
+      }
+      return "node internals with no package caller (sockets, TLS, HTTP parsing, timers)";
+    };
+    const self = new Map<string, number>();
     const samples = profile.samples ?? [];
     for (const id of samples) {
-      const frame = byId.get(id)?.callFrame;
-      if (!frame) continue;
-      const file = frame.url ? frame.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/main\//, "") : "";
-      const where = `${frame.functionName || "(anonymous)"} ${file ? `${file}:${frame.lineNumber + 1}` : ""}`.trim();
+      const where = componentFor(id);
       self.set(where, (self.get(where) ?? 0) + 1);
     }
     const top = [...self.entries()]

@@ -3,6 +3,8 @@
 // Cosmos requests per tracked email as the store grows, notification → activity latency, Graph
 // requests per tracked email with and without duplicated notifications, end-to-end emails/s
 // against raw Cosmos upserts/s, and the webhook's ack latency under 200 notifications/s.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { QueueClient } from "@azure/storage-queue";
 import { startLocalStack, type LocalStack } from "../local/stack.js";
 import { parseOrganizationSettings } from "../src/domain/settings.js";
 import type { CrmRecord, ResolvedParty } from "../src/domain/types.js";
@@ -200,8 +202,33 @@ async function webhookLoad(context: Context, options: { ratePerSecond: number; s
     warmup: 200,
     connections: 64,
   };
+  // The two round trips an ack waits for, alone and one at a time: the subscription read (Cosmos)
+  // and the enqueue (Azurite; a scratch queue so nothing gets processed).
+  const sequential = async (count: number, step: () => Promise<unknown>) => {
+    const times: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const started = performance.now();
+      await step();
+      times.push(performance.now() - started);
+    }
+    return `${round(percentile(times, 50), 1)} / ${round(percentile(times, 99), 1)}`;
+  };
+  const scratch = new QueueClient(process.env.AzureWebJobsStorage ?? "", "bench-scratch");
+  await scratch.createIfNotExists();
+  results.push(
+    { metric: "ack parts alone: Cosmos subscription read p50 / p99 (100 sequential)", value: await sequential(100, () => services.live.subscriptions.getSubscription(subscription.id)), unit: "ms" },
+    { metric: "ack parts alone: Azurite enqueue p50 / p99 (100 sequential)", value: await sequential(100, () => scratch.sendMessage(Buffer.from(JSON.stringify({ kind: "change", n: 1 })).toString("base64"))), unit: "ms" },
+  );
+  await scratch.delete();
+  // A light load first: what one ack costs when the host is not saturated.
+  const light = await runLoadInChild({ ...plan, ratePerSecond: 20, durationInMs: 3_000, warmup: 20, messageIdPrefix: `${plan.messageIdPrefix}light-` });
+  await stack.settle({ timeoutInMs: 120_000 });
+  results.push({ metric: "webhook ack p50 / p99 at 20/s for 3 s (reference)", value: `${round(percentile(light.serviceInMs, 50), 1)} / ${round(percentile(light.serviceInMs, 99), 1)}`, unit: "ms" });
   log(`webhook: ${options.ratePerSecond}/s for ${options.seconds} s from a child process…`);
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const measured = options.profile ? await profiled(() => runLoadInChild(plan)) : { value: await runLoadInChild(plan), top: [] };
+  loopDelay.disable();
   const report = measured.value;
   const drainStarted = performance.now();
   await stack.settle({ timeoutInMs: 300_000 });
@@ -217,6 +244,7 @@ async function webhookLoad(context: Context, options: { ratePerSecond: number; s
     { metric: "webhook ack p99 from due time (incl. generator lag)", value: round(percentile(report.fromDueInMs, 99), 1), unit: "ms" },
     { metric: "webhook achieved rate", value: round(sent / (report.elapsedInMs / 1000), 1), unit: "req/s" },
     { metric: "webhook statuses", value: `${Object.entries(report.statuses).map(([s, c]) => `${s}×${c}`).join(" ")}${report.errors ? ` errors×${report.errors}` : ""}` },
+    { metric: "host event-loop delay p50 / p99 during the load", value: `${round(loopDelay.percentile(50) / 1e6, 1)} / ${round(loopDelay.percentile(99) / 1e6, 1)}`, unit: "ms" },
     { metric: "webhook generator send lag p99 / max", value: `${round(report.sendLagP99InMs, 1)} / ${round(report.sendLagMaxInMs, 1)} ms` },
     { metric: `webhook: queue drained after the load (${processed} items → messageGone)`, value: round(drainInMs / 1000, 1), unit: "s" },
   );
