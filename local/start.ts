@@ -49,8 +49,8 @@ async function start(options: StartOptions): Promise<number> {
     print("\nStopping…");
     void (stack?.close() ?? Promise.resolve()).finally(() => process.exit(code));
   };
-  process.once("SIGINT", () => stop(0));
-  process.once("SIGTERM", () => stop(0));
+  process.on("SIGINT", () => stop(0));
+  process.on("SIGTERM", () => stop(0));
 
   print("Starting the local stack (embedded Cosmos DB, Azurite, Graph simulator, Functions host)…");
   stack = await startLocalStack({
