@@ -78,6 +78,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     mailbox: string,
     folder: MailFolderName,
     messageIds: string[],
+    /** `retry`: take messages other workers hold (a redelivered item, or the catch-up). */
     options: { via: "notification" | "catchUp"; retry: boolean },
   ): Promise<{ results: TrackResult[]; busy: string[]; gone: number; denied: number; alreadyProcessed: number }> {
     const outcome = { results: [] as TrackResult[], busy: [] as string[], gone: 0, denied: 0, alreadyProcessed: 0 };
@@ -143,8 +144,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     return { kind: "notified", ...summarize(outcome) };
   }
 
-  async function catchUp(mailbox: string, folder: MailFolderName, reason: string, meta: { dequeueCount: number } = { dequeueCount: 1 }): Promise<WorkOutcome> {
-    const retry = meta.dequeueCount > 1;
+  async function catchUp(mailbox: string, folder: MailFolderName, reason: string): Promise<WorkOutcome> {
     const settings = await deps.store.settings.getMailbox(mailbox);
     if (!settings || !settings.enabled) return { kind: "skipped", reason: "mailbox not enabled" };
     const state = await live.syncState.getSyncState(mailbox);
@@ -153,11 +153,11 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     const storedLink = state?.deltaLinks[folder];
     log(`catch-up ${mailbox}/${folder} (${reason}) from ${storedLink ? "the stored delta link" : receivedAfter}`);
     try {
-      return await runDelta(mailbox, folder, { ...(storedLink ? { deltaLink: storedLink } : { receivedAfter }) }, { restarted: false, retry });
+      return await runDelta(mailbox, folder, { ...(storedLink ? { deltaLink: storedLink } : { receivedAfter }) }, { restarted: false });
     } catch (error) {
       if (!(error instanceof GraphFailure && error.code === "cursorExpired") || !storedLink) throw error;
       await record(mailbox, "warning", "delta.expired", `delta link for ${folder} expired; starting a fresh delta from ${receivedAfter}`);
-      return runDelta(mailbox, folder, { receivedAfter }, { restarted: true, retry });
+      return runDelta(mailbox, folder, { receivedAfter }, { restarted: true });
     }
   }
 
@@ -165,19 +165,21 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     mailbox: string,
     folder: MailFolderName,
     start: { deltaLink?: string; receivedAfter?: string },
-    options: { restarted: boolean; retry: boolean },
+    options: { restarted: boolean },
   ): Promise<WorkOutcome> {
-    const { restarted, retry } = options;
+    const { restarted } = options;
     let tracked = 0;
     let seen = 0;
     let deltaLink: string | undefined;
     for await (const page of gateway.delta(mailbox, folder, start)) {
       seen += page.messages.length;
       const ids = page.messages.map((message) => message.id);
-      // Messages a notification's worker holds are left to it (or its retry). A failure is thrown
-      // with the delta link not advanced; pages already handled are marked, so the retry is cheap.
+      // The catch-up takes claimed messages too: it is about to move the delta link past them, and a
+      // claim may belong to a worker that died or gave up (poisoned, access denied). Tracking is
+      // idempotent, so a race costs at most one extra fetch. A failure is thrown with the delta
+      // link not advanced; pages already handled are marked, so the retry is cheap.
       for (let start = 0; start < ids.length; start += BATCH_SIZE) {
-        const outcome = await fetchAndTrack(mailbox, folder, ids.slice(start, start + BATCH_SIZE), { via: "catchUp", retry });
+        const outcome = await fetchAndTrack(mailbox, folder, ids.slice(start, start + BATCH_SIZE), { via: "catchUp", retry: true });
         tracked += outcome.results.filter((result) => result.created).length;
       }
       if (page.deltaLink) deltaLink = page.deltaLink;
@@ -199,7 +201,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
           await deps.subscriptions.handleLifecycle(item);
           return { kind: "lifecycleHandled" };
         case "catchUp":
-          return await catchUp(item.mailbox, item.folder, item.reason, meta);
+          return await catchUp(item.mailbox, item.folder, item.reason);
       }
     } catch (error) {
       if (meta.dequeueCount >= deps.maxDequeueCount) {

@@ -201,42 +201,47 @@ describe("mail deleted before it is fetched", () => {
 });
 
 describe("permanent failures", () => {
-  it("a message failing every attempt goes to the poison queue with an error event on the mailbox", async () => {
+  it("a message failing every attempt goes to the poison queue with an error event, and a later catch-up tracks it", async () => {
     const { stack, decisions } = e2e;
     const poisonedBefore = stack.host.stats().poisoned;
     // Graph keeps rejecting this mailbox's requests (a 400 is not retried by the gateway).
     stack.graph.faults.serverError({ mailbox: POISONED, count: 1_000, status: 400 });
-    const mail = deliver(stack, POISONED, "Poison");
+    let mail: ReturnType<typeof deliver>;
     try {
+      mail = deliver(stack, POISONED, "Poison");
       await stack.settle();
+
+      expect(stack.host.stats().poisoned).toBe(poisonedBefore + 1);
+      const errors = (await eventsOf(stack, POISONED)).filter((e) => e.code.startsWith("poisoned."));
+      expect(errors).toEqual([expect.objectContaining({ level: "error", messageId: mail.messageId })]);
+      expect(await activityFor(stack, mail.internetMessageId)).toBeUndefined();
     } finally {
       stack.graph.faults.clear();
     }
 
-    expect(stack.host.stats().poisoned).toBe(poisonedBefore + 1);
-    const errors = (await eventsOf(stack, POISONED)).filter((e) => e.code.startsWith("poisoned."));
-    expect(errors).toEqual([expect.objectContaining({ level: "error", code: "poisoned.graph.invalidRequest", messageId: mail.messageId })]);
-    expect(await activityFor(stack, mail.internetMessageId)).toBeUndefined();
-    expect(timesCreated(decisions, mail.internetMessageId)).toBe(0);
+    await requestCatchUp(POISONED, "test: after the poison");
+    await stack.settle();
+    expect(await activityFor(stack, mail.internetMessageId)).toMatchObject({ receivingMailbox: POISONED });
+    expect(timesCreated(decisions, mail.internetMessageId)).toBe(1);
   });
 
-  it("access denied records graph.permission on the mailbox and is not retried", async () => {
+  it("access denied records graph.permission; once access is back a catch-up tracks the mail", async () => {
     const { stack, decisions } = e2e;
-    const before = stack.host.stats();
     stack.graph.faults.accessDenied(DENIED, true);
-    const mail = deliver(stack, DENIED, "Denied");
+    let mail: ReturnType<typeof deliver>;
     try {
+      mail = deliver(stack, DENIED, "Denied");
       await stack.settle();
+      const denied = (await eventsOf(stack, DENIED)).filter((e) => e.code === "graph.permission");
+      expect(denied).toEqual([expect.objectContaining({ level: "error", messageId: mail.messageId })]);
+      expect(await activityFor(stack, mail.internetMessageId)).toBeUndefined();
     } finally {
       stack.graph.faults.accessDenied(DENIED, false);
     }
 
-    const denied = (await eventsOf(stack, DENIED)).filter((e) => e.code === "graph.permission");
-    expect(denied).toEqual([expect.objectContaining({ level: "error", messageId: mail.messageId })]);
-    expect(await activityFor(stack, mail.internetMessageId)).toBeUndefined();
-    expect(timesCreated(decisions, mail.internetMessageId)).toBe(0);
-    const after = stack.host.stats();
-    expect(after.failures.processNotification ?? 0).toBe(before.failures.processNotification ?? 0);
-    expect(after.poisoned).toBe(before.poisoned);
+    await requestCatchUp(DENIED, "test: access granted again");
+    await stack.settle();
+    expect(await activityFor(stack, mail.internetMessageId)).toMatchObject({ receivingMailbox: DENIED });
+    expect(timesCreated(decisions, mail.internetMessageId)).toBe(1);
   });
 });
