@@ -234,6 +234,11 @@ async function run(options: BenchmarkOptions): Promise<BenchmarkResult[]> {
   const preload = numberOption(args, "preload", 20_000);
   const growthMessages = numberOption(args, "growth-messages", 200);
   const skipGrowth = args["skip-growth"] === true;
+  const skipReplay = args["skip-replay"] === true;
+  const growthVariants = (typeof args["growth-smart"] === "string" ? args["growth-smart"] : "off,on")
+    .split(",")
+    .map((v) => v.trim());
+  if (growthVariants.some((v) => v !== "off" && v !== "on")) throw new Error(`--growth-smart must be off, on or off,on (got ${String(args["growth-smart"])})`);
   const filter = (typeof args.filter === "string" ? args.filter : "fromLeadsContactsAccounts") as IncomingEmailFilter;
   if (process.env.COSMOS_ENDPOINT) {
     log(`COSMOS_ENDPOINT is set: replaying into ${process.env.REPLAY_DATABASE || "tracking-replay"} there; its contents must be empty for comparable figures`);
@@ -262,7 +267,7 @@ async function run(options: BenchmarkOptions): Promise<BenchmarkResult[]> {
       { label: "smart matching off", smartMatching: false, filter },
       { label: "smart matching on", smartMatching: true, filter },
     ];
-    for (const variant of variants) {
+    for (const variant of skipReplay ? [] : variants) {
       const settingsFile = path.join(workDir, `settings-${variant.smartMatching ? "smart" : "plain"}.json`);
       await writeFile(settingsFile, JSON.stringify(settingsFileContent(variant)));
       log(`replaying ${messages} messages, ${variant.label}…`);
@@ -274,7 +279,7 @@ async function run(options: BenchmarkOptions): Promise<BenchmarkResult[]> {
     }
 
     if (!skipGrowth) {
-      for (const smartMatching of [false, true]) {
+      for (const smartMatching of growthVariants.map((v) => v === "on")) {
         const label = `growth (smart matching ${smartMatching ? "on" : "off"})`;
         for (const count of [0, preload]) {
           log(`${label}: ${growthMessages} fresh messages after preloading ${count} activities…`);
@@ -296,6 +301,6 @@ async function run(options: BenchmarkOptions): Promise<BenchmarkResult[]> {
 
 export const benchmark: Benchmark = {
   name: "replay",
-  description: "runReplay over a synthetic 4,000-message mailbox (options: --messages N, --seed N, --filter F, --preload N, --growth-messages N, --skip-growth)",
+  description: "runReplay over a synthetic 4,000-message mailbox (options: --messages N, --seed N, --filter F, --preload N, --growth-messages N, --growth-smart off,on, --skip-growth, --skip-replay)",
   run,
 };

@@ -66,6 +66,8 @@ function machine() {
     memoryInGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    // Other work on the machine skews wall times: 1-minute load average when the run started.
+    loadAverageAtStart: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
@@ -89,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const selected = names.length > 0 ? names.map((name) => registry.get(name) as Benchmark) : [...registry.values()];
 
+  const startMachine = machine();
   const runs: BenchmarkRun[] = [];
   for (const benchmark of selected) {
     const log = (line: string) => console.error(`[${benchmark.name}] ${line}`);
@@ -120,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
   const report = {
     date: new Date().toISOString(),
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`,
-    machine: machine(),
+    machine: startMachine,
     benchmarks: runs,
   };
   await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
