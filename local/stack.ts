@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { APP_SETTINGS } from "../src/config/app-settings.js";
-import { getServices, resetServices, type Services } from "../src/host/services.js";
+import { getServices, resetServices, setServicesLog, type Services } from "../src/host/services.js";
 import { startAzurite } from "./azurite.js";
 import { startEmbeddedCosmos } from "./embedded-cosmos.js";
 import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from "./graph-simulator/index.js";
@@ -42,6 +42,7 @@ export interface LocalStack {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => console.log(line));
+  setServicesLog(log);
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     await resetServices();

@@ -159,10 +159,16 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
 }
 
 let shared: Promise<Services> | undefined;
+let sharedLog: ((line: string) => void) | undefined;
+
+/** Where the process's services log (the local host passes its own; Azure: the console). */
+export function setServicesLog(log: (line: string) => void): void {
+  sharedLog = log;
+}
 
 /** The process's services, built from process.env on first use. A failed build is retried next time. */
 export function getServices(): Promise<Services> {
-  shared ??= createServices({ env: process.env }).catch((error: unknown) => {
+  shared ??= createServices({ env: process.env, ...(sharedLog ? { log: sharedLog } : {}) }).catch((error: unknown) => {
     shared = undefined;
     throw error;
   });
