@@ -8,7 +8,7 @@ import { checkGates, decideAcceptance } from "../domain/filtering.js";
 import { toEnvelope, type EmailEnvelope } from "../domain/message.js";
 import { resolveRecipient, resolveSender } from "../domain/resolution.js";
 import { defaultOrganizationSettings, trackingTokenPrefixes } from "../domain/settings.js";
-import { addressKey, chooseSmartMatch, smartMatchHashes } from "../domain/smart-matching.js";
+import { addressKey, chooseSmartMatch, hashValue, smartMatchHashes } from "../domain/smart-matching.js";
 import { findTrackingToken, trackingTokenKey } from "../domain/tracking-token.js";
 import type {
   AddressEntry,
@@ -156,6 +156,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       envelope,
       activityId,
       activityTime,
+      receivingMailbox: mailboxAddress,
       tokenKey: token ? trackingTokenKey(token) : undefined,
       conversationIndexKey: threadKey ? conversationIndexKey(threadKey) : undefined,
       smartMatch,
@@ -269,6 +270,7 @@ async function correlate(input: {
   envelope: EmailEnvelope;
   activityId: string;
   activityTime: string;
+  receivingMailbox: string;
   tokenKey?: string;
   conversationIndexKey?: string;
   smartMatch: { subjectHashes: string[]; addressHashes: string[] };
@@ -294,9 +296,14 @@ async function correlate(input: {
     const notBefore = new Date(
       Date.parse(input.activityTime) - organization.smartMatchingWindowDays * 86_400_000,
     ).toISOString();
-    const lists = await Promise.all(
-      input.smartMatch.addressHashes.map((hash) => store.lookups.listSince(addressKey(hash), notBefore)),
+    // The receiving mailbox's own address is on nearly every email it gets: looking it up would
+    // return the mailbox's whole recent history. A candidate sharing at least two addresses shares
+    // one besides it, so with hashMinAddressCount >= 2 nothing is missed by leaving it out.
+    const ownHash = hashValue(input.receivingMailbox);
+    const hashes = input.smartMatch.addressHashes.filter(
+      (hash) => organization.hashMinAddressCount < 2 || hash !== ownHash,
     );
+    const lists = await Promise.all(hashes.map((hash) => store.lookups.listSince(addressKey(hash), notBefore)));
     const best = chooseSmartMatch(input.smartMatch, lists.flat(), {
       hashDeltaSubjectCount: organization.hashDeltaSubjectCount,
       hashMinAddressCount: organization.hashMinAddressCount,

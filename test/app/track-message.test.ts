@@ -272,6 +272,18 @@ describe("correlation", () => {
     expect(off.correlation.method).toBe("none");
   });
 
+  it("smart matching with hashMinAddressCount 1 also finds a candidate sharing only the receiving mailbox", async () => {
+    const subject = `Invoice question ${Date.now()}`;
+    await setOrganization({ useSmartMatching: true, hashMinAddressCount: 1 });
+    await setMailbox(ANN, { incomingEmailFilter: "all" });
+    const first = await track({ from: "one@elsewhere.example.net", to: [ANN], subject });
+    const second = await track({ from: "two@elsewhere.example.net", to: [ANN], subject: `RE: ${subject}` });
+    expect(second.correlation).toMatchObject({ method: "smartMatching", correlatedActivityId: first.activityId });
+    await setOrganization({ useSmartMatching: true, hashMinAddressCount: 2 });
+    const third = await track({ from: "three@elsewhere.example.net", to: [ANN], subject: `RE: ${subject}` });
+    expect(third.correlation.method).toBe("none");
+  });
+
   it("a forward is not linked through its headers when doNotCorrelateForwardedEmailsAsReplies is on", async () => {
     const parent = await trackedOutgoing();
     await setOrganization({ doNotCorrelateForwardedEmailsAsReplies: true });
