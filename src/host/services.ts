@@ -15,6 +15,7 @@ import type { LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from
 import { createWorkProcessor, type WorkProcessor } from "../app/process-work.js";
 import { createSubscriptionManager, type SubscriptionManager } from "../app/subscriptions.js";
 import { createTracker, type TrackResult, type Tracker } from "../app/track-message.js";
+import { cachedFor } from "./cache.js";
 import { loadAppSettings, NOTIFICATIONS_QUEUE, type AppSettings, type AppSettingsEnv } from "../config/app-settings.js";
 
 export interface TrackingDecisionEvent {
@@ -131,7 +132,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     onDecision: (decision) => trackingEvents.emit("decision", decision),
   });
   const webhook = createWebhook({
-    getSubscription: (id) => live.subscriptions.getSubscription(id),
+    getSubscription: cachedFor(60_000, (id) => live.subscriptions.getSubscription(id), clock),
     clientStates: settings.notifications.acceptedClientStates,
     ...(settings.graph.tenantId ? { tenantId: settings.graph.tenantId } : {}),
     maxBodyBytes: settings.notifications.maxBodyBytes,
