@@ -208,6 +208,61 @@ export function describeTrackingStoreContract(name: string, open: OpenContractSt
         expect((await shared.store.lookups.listSince(mine, "2000-01-01T00:00:00.000Z")).map((found) => found.key)).toEqual([mine]);
         expect(await shared.store.lookups.listSince(other, "2000-01-01T00:00:00.000Z")).toHaveLength(2);
       });
+
+      it("findLatest breaks a tie in activityTime by the higher activityId", async () => {
+        const key = unique("cix:");
+        const entries = ["a2", "a3", "a1"].map((activityId) => entry({ key, activityId, activityTime: "2025-01-01T00:00:00.000Z" }));
+        await shared.store.lookups.putEntries(entries);
+        expect(await shared.store.lookups.findLatest(key)).toEqual(entries[1]);
+      });
+
+      it.each([
+        { case: "a new key", seeded: false },
+        { case: "an existing key", seeded: true },
+      ])("keeps every entry when 30 putEntries for $case race", async ({ seeded }) => {
+        const key = unique("addr:");
+        if (seeded) await shared.store.lookups.putEntries([entry({ key, activityId: "seed", activityTime: "2024-01-01T00:00:00.000Z" })]);
+        const written = Array.from({ length: 30 }, (_, i) =>
+          entry({ key, activityId: `a${String(i).padStart(2, "0")}`, activityTime: `2025-01-01T00:${String(i).padStart(2, "0")}:00.000Z` }),
+        );
+        await Promise.all(written.map((one) => shared.store.lookups.putEntries([one])));
+        expect(await shared.store.lookups.listSince(key, "2025-01-01T00:00:00.000Z")).toEqual([...written].reverse());
+        expect(await shared.store.lookups.findLatest(key)).toEqual(written[29]);
+      });
+
+      it("keeps the 100 most recent of 150 entries for one key, written out of order", async () => {
+        const key = unique("addr:");
+        const minute = (i: number) => new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString();
+        const entries = Array.from({ length: 150 }, (_, i) => entry({ key, activityId: `a${String(i).padStart(3, "0")}`, activityTime: minute(i), subjectHashes: [`s${i}`] }));
+        // 37 is coprime with 150: every entry once, in scrambled time order.
+        const scrambled = entries.map((_, i) => entries[(i * 37) % 150] as LookupEntry);
+        await shared.store.lookups.putEntries(scrambled.slice(0, 75));
+        await shared.store.lookups.putEntries(scrambled.slice(75));
+
+        const newestFirst = [...entries].reverse();
+        expect(await shared.store.lookups.findLatest(key)).toEqual(entries[149]);
+        expect(await shared.store.lookups.listSince(key, "2000-01-01T00:00:00.000Z")).toEqual(newestFirst.slice(0, 100));
+        expect(await shared.store.lookups.listSince(key, minute(120))).toEqual(newestFirst.slice(0, 30));
+
+        // An entry older than the 100 kept falls out at once; a newer one pushes out the oldest.
+        const older = entry({ key, activityId: "older", activityTime: "2024-12-31T00:00:00.000Z" });
+        const newer = entry({ key, activityId: "newer", activityTime: "2025-02-01T00:00:00.000Z" });
+        await shared.store.lookups.putEntries([older, newer]);
+        expect(await shared.store.lookups.listSince(key, "2000-01-01T00:00:00.000Z")).toEqual([newer, ...newestFirst.slice(0, 99)]);
+      });
+
+      it("lists one entry per activity after duplicate and concurrent rewrites", async () => {
+        const key = unique("addr:");
+        const written = ["a1", "a2", "a3", "a4", "a5"].map((activityId, i) => entry({ key, activityId, activityTime: `2025-01-0${i + 1}T00:00:00.000Z` }));
+        await shared.store.lookups.putEntries(written);
+        await Promise.all([
+          shared.store.lookups.putEntries([...written, ...written]),
+          ...written.map((one) => shared.store.lookups.putEntries([one, one])),
+        ]);
+        await shared.store.lookups.putEntries(written.slice(0, 2));
+        expect(await shared.store.lookups.listSince(key, "2000-01-01T00:00:00.000Z")).toEqual([...written].reverse());
+        expect(await shared.store.lookups.findLatest(key)).toEqual(written[4]);
+      });
     });
 
     describe("records", () => {
@@ -397,11 +452,27 @@ export function describeTrackingStoreContract(name: string, open: OpenContractSt
           await store.records.upsertRecords(unrelated.map((i) => record({ type: "contact", id: `other-${i}`, emailAddresses: [`other-${i}@contoso.com`] })));
           const after = await measure();
 
-          // findLatest and listSince: the SDK's query plan + the single-partition query;
-          // findByAddress and getActivity: one point read.
-          expect(before).toEqual([2, 2, 1, 1]);
+          // Each a point read: findLatest and listSince read the key's document, findByAddress the
+          // address document, getActivity the activity (a query would add a query-plan request).
+          expect(before).toEqual([1, 1, 1, 1]);
           expect(after).toEqual(before);
         });
+      });
+
+      it.each([
+        { case: "one entry for each of three existing keys", entries: [["k1", "n1"], ["k2", "n2"], ["k3", "n3"]], expected: 3 },
+        { case: "three entries for one existing key", entries: [["k1", "n1"], ["k1", "n2"], ["k1", "n3"]], expected: 1 },
+        { case: "two keys, one with two entries", entries: [["k1", "n1"], ["k2", "n2"], ["k1", "n3"]], expected: 2 },
+        { case: "the first entry for a new key (patch 404, create)", entries: [["new", "n1"]], expected: 2 },
+        { case: "an entry written again (patch, then the deduplicating replace)", entries: [["k1", "seed-k1"]], expected: 2 },
+        { case: "nothing", entries: [], expected: 0 },
+      ])("writes lookups with one request per key in the steady state: $case", async ({ entries, expected }) => {
+        const prefix = unique("mid:");
+        const seedTime = "2025-01-01T00:00:00.000Z";
+        await shared.store.lookups.putEntries(["k1", "k2", "k3"].map((key) => entry({ key: `${prefix}${key}`, activityId: `seed-${key}`, activityTime: seedTime })));
+        shared.resetRequestCount();
+        await shared.store.lookups.putEntries(entries.map(([key, activityId]) => entry({ key: `${prefix}${key}`, activityId: activityId as string, activityTime: seedTime })));
+        expect(shared.requestCount()).toBe(expected);
       });
     });
   });

@@ -1,61 +1,140 @@
-import type { Container, SqlQuerySpec } from "@azure/cosmos";
+import type { Container, PatchOperation } from "@azure/cosmos";
 import type { LookupEntry, LookupStore } from "../../app/ports.js";
-import { forEachConcurrently, toDocumentId, withoutSystemProperties } from "./document-ids.js";
-import { translateErrors } from "./errors.js";
-
-/** A lookup entry as stored: partition = the key, id = the activity, so one entry per (key, activity). */
-interface LookupDocument extends LookupEntry {
-  id: string;
-}
-
-const WRITE_CONCURRENCY = 16;
+import { forEachConcurrently, withoutSystemProperties } from "./document-ids.js";
+import { statusOf, translateErrors } from "./errors.js";
 
 /**
- * Correlation lookups partitioned by key (`mid:…`, `tok:…`, `cix:…`, `addr:…`). Every read names
- * the partition, so its cost depends on the entries under that key only, never on how many
- * activities exist.
+ * Entries kept per key, the most recent by activityTime. `mid:`/`tok:`/`cix:` keys hold one or a
+ * few entries and findLatest needs only the newest; `addr:` keys are the only long ones, and
+ * smart matching then considers the 100 most recent emails with that address (within its window).
+ */
+export const MAX_ENTRIES_PER_KEY = 100;
+
+/** Cosmos DB accepts at most 10 operations in one patch request. */
+const MAX_PATCH_OPERATIONS = 10;
+const WRITE_CONCURRENCY = 16;
+
+/** Partition key /key, one document per key under this fixed id. */
+const ENTRIES_ID = "entries";
+
+/** A stored entry: the key is the document's (partition) key, not repeated per entry. */
+type StoredEntry = Omit<LookupEntry, "key">;
+
+interface LookupDocument {
+  id: typeof ENTRIES_ID;
+  key: string;
+  /** In append order: for one activityId the last occurrence is the latest write. */
+  entries: StoredEntry[];
+  _etag?: string;
+}
+
+/**
+ * Correlation lookups (`mid:…`, `tok:…`, `cix:…`, `addr:…`): one document per key, read with one
+ * point read (a query costs a query-plan request too, and on the embedded server scans the whole
+ * container). Writes append with a server-side patch, so concurrent writers of one key never
+ * overwrite each other and no read comes first.
  */
 export function createCosmosLookupStore(container: Container): LookupStore {
-  const queryPartition = async (key: string, query: SqlQuerySpec): Promise<LookupEntry[]> => {
-    const { resources } = await container.items.query<LookupDocument>(query, { partitionKey: key }).fetchAll();
-    return resources.map(toEntry);
+  const read = async (key: string): Promise<StoredEntry[]> => {
+    try {
+      const { resource } = await container.item(ENTRIES_ID, key).read<LookupDocument>();
+      return resource?.entries ?? [];
+    } catch (error) {
+      if (statusOf(error) === 404) return [];
+      throw error;
+    }
+  };
+
+  /** Appends with one patch; on first use creates the document instead (409: someone else did, patch it). */
+  const append = async (key: string, entries: StoredEntry[]): Promise<LookupDocument | undefined> => {
+    const operations: PatchOperation[] = entries.map((value) => ({ op: "add", path: "/entries/-", value }));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { resource } = await container.item(ENTRIES_ID, key).patch<LookupDocument>(operations);
+        return resource;
+      } catch (error) {
+        if (statusOf(error) !== 404 || attempt > 0) throw error;
+      }
+      try {
+        const document: LookupDocument = { id: ENTRIES_ID, key, entries };
+        const { resource } = await container.items.create<LookupDocument>(document);
+        return resource;
+      } catch (error) {
+        if (statusOf(error) !== 409) throw error;
+      }
+    }
+  };
+
+  /**
+   * Rewrites the document deduplicated and trimmed, only the version just seen (If-Match): if
+   * another writer changed it meanwhile (412), a later write trims. Readers apply the same rule.
+   */
+  const compact = async (stored: LookupDocument): Promise<void> => {
+    const kept = currentEntries(stored.entries);
+    if (kept.length === stored.entries.length) return;
+    try {
+      const document: LookupDocument = { id: ENTRIES_ID, key: stored.key, entries: kept.reverse() };
+      await container.item(ENTRIES_ID, stored.key).replace(document, { accessCondition: { type: "IfMatch", condition: stored._etag ?? "" } });
+    } catch (error) {
+      if (statusOf(error) !== 412 && statusOf(error) !== 404) throw error;
+    }
+  };
+
+  const putKey = async ([key, entries]: [string, StoredEntry[]]): Promise<void> => {
+    for (let start = 0; start < entries.length; start += MAX_PATCH_OPERATIONS) {
+      const stored = await append(key, entries.slice(start, start + MAX_PATCH_OPERATIONS));
+      if (stored) await compact(stored);
+    }
   };
 
   return {
     putEntries: (entries) =>
-      translateErrors("putEntries", () =>
-        forEachConcurrently(entries, WRITE_CONCURRENCY, async (entry) => {
-          const document: LookupDocument = { ...toEntry(entry), id: toDocumentId(entry.activityId) };
-          await container.items.upsert(document);
-        }),
-      ),
+      translateErrors("putEntries", async () => {
+        const byKey = new Map<string, StoredEntry[]>();
+        for (const entry of entries) {
+          const list = byKey.get(entry.key) ?? [];
+          list.push(toStoredEntry(entry));
+          byKey.set(entry.key, list);
+        }
+        await forEachConcurrently([...byKey], WRITE_CONCURRENCY, putKey);
+      }),
     findLatest: (key) =>
       translateErrors("findLatest", async () => {
-        const [latest] = await queryPartition(key, {
-          query: "SELECT TOP 1 * FROM c WHERE c.key = @key ORDER BY c.activityTime DESC",
-          parameters: [{ name: "@key", value: key }],
-        });
-        return latest;
+        const [latest] = currentEntries(await read(key));
+        return latest && toEntry(key, latest);
       }),
     listSince: (key, since) =>
-      translateErrors("listSince", () =>
-        queryPartition(key, {
-          query: "SELECT * FROM c WHERE c.key = @key AND c.activityTime >= @since ORDER BY c.activityTime DESC",
-          parameters: [
-            { name: "@key", value: key },
-            { name: "@since", value: since },
-          ],
-        }),
+      translateErrors("listSince", async () =>
+        currentEntries(await read(key))
+          .filter((entry) => entry.activityTime >= since)
+          .map((entry) => toEntry(key, entry)),
       ),
   };
 }
 
-/** Only the entry's own fields, in a fixed shape (drops the id, system properties and undefined). */
-function toEntry(source: LookupEntry): LookupEntry {
-  const { key, activityId, internetMessageId, activityTime, regarding, subjectHashes, addressHashes } =
-    withoutSystemProperties(source);
+/**
+ * One entry per activityId (its last write), most recent first (ties: higher activityId), at most
+ * MAX_ENTRIES_PER_KEY: what readers see and what compaction keeps.
+ */
+function currentEntries(stored: readonly StoredEntry[]): StoredEntry[] {
+  const byActivity = new Map<string, StoredEntry>();
+  for (const entry of stored) byActivity.set(entry.activityId, entry);
+  return [...byActivity.values()].sort(byRecency).slice(0, MAX_ENTRIES_PER_KEY);
+}
+
+function byRecency(a: StoredEntry, b: StoredEntry): number {
+  return compareText(b.activityTime, a.activityTime) || compareText(b.activityId, a.activityId);
+}
+
+/** Ordinal comparison: ISO timestamps and ids order by code unit, whatever the locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Only the entry's own fields, in a fixed shape (drops the key, system properties and undefined). */
+function toStoredEntry(source: LookupEntry | StoredEntry): StoredEntry {
+  const { activityId, internetMessageId, activityTime, regarding, subjectHashes, addressHashes } = withoutSystemProperties(source);
   return {
-    key,
     activityId,
     internetMessageId,
     activityTime,
@@ -63,4 +142,8 @@ function toEntry(source: LookupEntry): LookupEntry {
     ...(subjectHashes !== undefined && { subjectHashes }),
     ...(addressHashes !== undefined && { addressHashes }),
   };
+}
+
+function toEntry(key: string, stored: StoredEntry): LookupEntry {
+  return { key, ...toStoredEntry(stored) };
 }
