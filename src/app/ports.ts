@@ -173,6 +173,8 @@ export interface MailGateway {
   renewSubscription(id: string, options: { expirationDateTime: string }): Promise<{ expirationDateTime: string }>;
   reauthorizeSubscription(id: string): Promise<void>;
   deleteSubscription(id: string): Promise<void>;
+  /** Every subscription this app has at Graph (all pages; Graph does not return clientState). */
+  listSubscriptions(): Promise<Array<{ id: string; resource: string; notificationUrl: string; expirationDateTime: string }>>;
   /** Pages of changes since `deltaLink`, or a fresh delta bounded by `receivedAfter` when none. */
   delta(mailbox: string, folder: MailFolderName, options: { deltaLink?: string; receivedAfter?: string; pageSize?: number }): AsyncIterable<DeltaPage>;
   /** Draft + send, so the sent message's Message-ID is known. */

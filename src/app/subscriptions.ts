@@ -13,6 +13,9 @@ import type {
 import type { MailboxSettings, OrganizationSettings } from "../domain/types.js";
 import { defaultOrganizationSettings } from "../domain/settings.js";
 
+/** How old a subscription must be before it counts as an orphan. */
+const ORPHAN_GRACE_IN_MS = 10 * 60_000;
+
 export interface SubscriptionPolicy {
   notificationUrl: string;
   lifecycleNotificationUrl: string;
@@ -165,13 +168,38 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     });
   }
 
-  /** The timer's job: every configured mailbox, enabled or not. */
+  /** The timer's job: every configured mailbox, enabled or not, then orphans at Graph. */
   async function renewAll(): Promise<SubscriptionReport> {
     const report: SubscriptionReport = { created: 0, renewed: 0, recreated: 0, deleted: 0, failed: 0 };
     const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
     const mailboxes = await deps.store.settings.listMailboxes();
     for (const mailbox of mailboxes) await reconcileMailbox(mailbox, organization, report);
+    await deleteOrphans(report);
     return report;
+  }
+
+  /**
+   * Subscriptions Graph has for our webhook but the store doesn't know (a worker died between
+   * Graph's answer and the store write): their notifications would only be dropped as unknown,
+   * while a replacement already exists or will be made. Delete them at Graph.
+   */
+  async function deleteOrphans(report: SubscriptionReport): Promise<void> {
+    try {
+      const known = new Set((await live.subscriptions.listSubscriptions()).map((s) => s.id));
+      const atGraph = await gateway.listSubscriptions();
+      for (const subscription of atGraph) {
+        if (subscription.notificationUrl !== policy.notificationUrl || known.has(subscription.id)) continue;
+        // One created in the last minutes may be on its way into the store: leave it to the next run.
+        if (Date.parse(subscription.expirationDateTime) > Date.parse(expiry()) - ORPHAN_GRACE_IN_MS) continue;
+        await gateway.deleteSubscription(subscription.id);
+        log(`orphaned subscription ${subscription.id} (${subscription.resource}) deleted at Graph`);
+        report.deleted += 1;
+      }
+    } catch (error) {
+      // Housekeeping only: the next run tries again.
+      report.failed += 1;
+      log(`orphaned subscription check failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   async function reconcile(address: string): Promise<SubscriptionReport> {

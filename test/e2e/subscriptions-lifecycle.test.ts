@@ -188,3 +188,29 @@ describe("disabling a mailbox", () => {
     expect(graphSubscriptions(stack, DISABLED)).toEqual([]);
   });
 });
+
+describe("orphaned subscriptions", () => {
+  it("a subscription at Graph that the store doesn't know (a crash between create and store) is deleted by the renew timer", async () => {
+    const { stack } = e2e;
+    const { gateway, settings } = await stack.services();
+    const orphan = await gateway.createSubscription({
+      mailbox: RENEWED,
+      folder: "inbox",
+      notificationUrl: settings.subscriptions.notificationUrl,
+      lifecycleNotificationUrl: settings.subscriptions.lifecycleNotificationUrl,
+      clientState: settings.subscriptions.clientState,
+      expirationDateTime: new Date(Date.now() + 30 * 60_000).toISOString(),
+    });
+    const stored = (await storedSubscriptions(stack, RENEWED)).map((s) => s.id);
+    expect(stored).not.toContain(orphan.id);
+    expect(stack.graph.listSubscriptions().map((s) => s.id)).toContain(orphan.id);
+
+    await stack.host.triggerTimer("renewSubscriptions");
+    await stack.settle();
+
+    const atGraph = stack.graph.listSubscriptions().map((s) => s.id);
+    expect(atGraph).not.toContain(orphan.id);
+    // The known ones are untouched.
+    for (const id of (await storedSubscriptions(stack, RENEWED)).map((s) => s.id)) expect(atGraph).toContain(id);
+  });
+});

@@ -325,6 +325,33 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
       });
     },
 
+    async listSubscriptions() {
+      const found: Array<{ id: string; resource: string; notificationUrl: string; expirationDateTime: string }> = [];
+      let url: string | undefined = "/subscriptions";
+      for (let pageNumber = 1; url !== undefined; pageNumber += 1) {
+        const pageUrl: string = url;
+        const page = await send({
+          mailbox: undefined,
+          operation: "subscription",
+          what: `list subscriptions, page ${pageNumber}`,
+          run: (graph) => graph.api(pageUrl).header("Prefer", preferHeader()).get() as Promise<unknown>,
+        });
+        if (!isRecord(page)) throw new GraphFailure("invalidRequest", "list subscriptions: Graph returned no page");
+        for (const item of Array.isArray(page.value) ? page.value : []) {
+          if (!isRecord(item) || typeof item.id !== "string") continue;
+          found.push({
+            id: item.id,
+            resource: typeof item.resource === "string" ? item.resource : "",
+            notificationUrl: typeof item.notificationUrl === "string" ? item.notificationUrl : "",
+            expirationDateTime: typeof item.expirationDateTime === "string" ? item.expirationDateTime : "",
+          });
+        }
+        const next = page["@odata.nextLink"];
+        url = typeof next === "string" ? next : undefined;
+      }
+      return found;
+    },
+
     async deleteSubscription(id) {
       try {
         await send({
