@@ -35,7 +35,20 @@ export interface StartLocalHostOptions {
   visibilityTimeoutInSeconds?: number;
   /** "schedule" (default) runs timers on their schedule and honours runOnStartup; "manual" runs them only through triggerTimer or the admin endpoint. */
   timers?: "schedule" | "manual";
+  /**
+   * Which trigger kinds this host serves (default all): the others are registered but inactive,
+   * as on a Flex Consumption instance that runs only the HTTP group or only one queue or timer
+   * function. An inactive HTTP route answers 404, an inactive queue is not listened on, an
+   * inactive timer never runs (the admin endpoint and triggerTimer refuse it).
+   */
+  roles?: readonly HostRole[];
 }
+
+export type HostRole = "http" | "queue" | "timer";
+
+export const HOST_ROLES: readonly HostRole[] = ["http", "queue", "timer"];
+
+const roleOf = (kind: PreparedFunction["kind"]): HostRole => (kind === "storageQueue" ? "queue" : kind);
 
 export interface LocalHostStats {
   /** Completed invocations per function, failed ones included. */
@@ -67,6 +80,11 @@ export async function startLocalHost(options: StartLocalHostOptions): Promise<Lo
   const visibilityTimeoutInSeconds = options.visibilityTimeoutInSeconds ?? settings.queues.visibilityTimeoutInSeconds;
   const pollIntervalInMs = options.queuePollIntervalInMs ?? 500;
   const timersMode = options.timers ?? "schedule";
+  const roles = new Set(options.roles ?? HOST_ROLES);
+  for (const role of roles) {
+    if (!HOST_ROLES.includes(role)) throw new TypeError(`unknown host role "${String(role)}": expected one of ${HOST_ROLES.join(", ")}`);
+  }
+  const isActive = (fn: { kind: PreparedFunction["kind"] }) => roles.has(roleOf(fn.kind));
 
   for (const file of options.functionFiles) {
     if (!path.isAbsolute(file)) throw new TypeError(`function file ${file} must be an absolute path`);
@@ -100,7 +118,8 @@ export async function startLocalHost(options: StartLocalHostOptions): Promise<Lo
   const lastRun = new Map<string, Date>();
   let server: RunningHttpServer | undefined;
 
-  const fnByName = new Map(prepared.map((fn) => [fn.name.toLowerCase(), fn]));
+  // Only active functions can be found by name: the admin endpoint and triggerTimer refuse the others.
+  const fnByName = new Map(prepared.filter(isActive).map((fn) => [fn.name.toLowerCase(), fn]));
 
   const runTimerByName = (fn: PreparedFunction, reason: string) => {
     const timer = timerSchedules.get(fn.name);
@@ -138,7 +157,7 @@ export async function startLocalHost(options: StartLocalHostOptions): Promise<Lo
     const routes: HttpFunctionRoute[] = [];
     for (const [index, definition] of definitions.entries()) {
       const fn = prepared[index];
-      if (fn === undefined) continue;
+      if (fn === undefined || !isActive(fn)) continue;
       if (definition.kind === "http") {
         routes.push({
           fn,
@@ -194,7 +213,7 @@ export async function startLocalHost(options: StartLocalHostOptions): Promise<Lo
 
   if (timersMode === "schedule") {
     for (const fn of prepared) {
-      if (fn.kind !== "timer") continue;
+      if (fn.kind !== "timer" || !isActive(fn)) continue;
       if (timerSchedules.get(fn.name)?.runOnStartup) {
         void runTimerByName(fn, "Timer fired at startup (runOnStartup)").finally(() => scheduleNext(fn));
       } else {
@@ -205,7 +224,8 @@ export async function startLocalHost(options: StartLocalHostOptions): Promise<Lo
 
   log(
     `local host: ${prepared.length} function(s) on ${server.baseUrl}: ` +
-      prepared.map((fn) => `${fn.name} (${fn.kind})`).join(", "),
+      prepared.map((fn) => `${fn.name} (${fn.kind}${isActive(fn) ? "" : ", inactive"})`).join(", ") +
+      (roles.size < HOST_ROLES.length ? `; roles: ${[...roles].join(", ")}` : ""),
   );
 
   return {
@@ -213,7 +233,7 @@ export async function startLocalHost(options: StartLocalHostOptions): Promise<Lo
     close,
     triggerTimer: async (name) => {
       const fn = fnByName.get(name.toLowerCase());
-      if (fn === undefined || fn.kind !== "timer") throw new Error(`no timer function named ${name}`);
+      if (fn === undefined || fn.kind !== "timer") throw new Error(`no timer function named ${name}${roles.has("timer") ? "" : " (the timer role is inactive)"}`);
       const result = await runTimerByName(fn, "This function was programmatically called via the host APIs.");
       if (!result.ok) throw new Error(`timer ${fn.name} failed: ${describeError(result.error)}`, { cause: result.error });
     },

@@ -3,16 +3,20 @@
 // set, against whatever Graph the GRAPH_* settings name. Environment: PORT (default 7071), the app
 // settings, and the Values of local.settings.json where present (as `func start` loads them; the
 // environment wins). The app settings are checked before anything is served: invalid ones print
-// what is missing or wrong and exit 2.
+// what is missing or wrong and exit 2. Arguments: `--roles http,queue,timer` (the trigger kinds
+// served, default all: Flex Consumption runs the HTTP functions on their own instances) and
+// `--quiet` (no per-invocation log lines). Forked with an IPC channel, it sends its
+// `{ baseUrl }` to the parent once serving, and stops when the parent disconnects.
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { APP_SETTINGS, AppSettingsError, loadAppSettings, type SettingGroup } from "../../src/config/app-settings.js";
 import { startAzurite, type LocalAzurite } from "../azurite.js";
 import { startEmbeddedCosmos, type EmbeddedCosmos } from "../embedded-cosmos.js";
-import { startLocalHost, type LocalHost } from "./index.js";
+import { HOST_ROLES, startLocalHost, type HostRole, type LocalHost } from "./index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -29,6 +33,8 @@ export interface RunHostOptions {
    * the app's own functions folder, false when functionsDir names another one.
    */
   appSettings?: boolean;
+  /** Trigger kinds served; default all (see StartLocalHostOptions.roles). */
+  roles?: readonly HostRole[];
   log?: (line: string) => void;
 }
 
@@ -101,7 +107,7 @@ export async function runHost(options: RunHostOptions = {}): Promise<RunningHost
       .map((name) => path.join(functionsDir, name));
     if (functionFiles.length === 0) log(`local host: no function files in ${functionsDir}`);
 
-    const host = await startLocalHost({ functionFiles, storageConnectionString, port, log });
+    const host = await startLocalHost({ functionFiles, storageConnectionString, port, log, ...(options.roles !== undefined && { roles: options.roles }) });
     closers.push(() => host.close());
     return {
       host,
@@ -131,8 +137,42 @@ export async function loadLocalSettings(settingsPath: string): Promise<void> {
   }
 }
 
+/** `--roles http,queue` (repeatable) and `--quiet`; throws naming an unknown role or argument. */
+export function parseHostArguments(args: readonly string[]): Pick<RunHostOptions, "roles"> & { quiet: boolean } {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { roles: { type: "string", multiple: true }, quiet: { type: "boolean", default: false } },
+    strict: true,
+  });
+  const quiet = values.quiet ?? false;
+  if (values.roles === undefined) return { quiet };
+  const roles = values.roles.flatMap((text) => text.split(",")).map((role) => role.trim()).filter((role) => role !== "");
+  for (const role of roles) {
+    if (!(HOST_ROLES as readonly string[]).includes(role)) {
+      throw new RangeError(`--roles: unknown role "${role}", expected a comma-separated list of ${HOST_ROLES.join(", ")}`);
+    }
+  }
+  if (roles.length === 0) throw new RangeError(`--roles needs at least one of ${HOST_ROLES.join(", ")}`);
+  return { roles: roles as HostRole[], quiet };
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const running = await runHost().catch((error: unknown) => {
+  let cli: ReturnType<typeof parseHostArguments>;
+  try {
+    cli = parseHostArguments(process.argv.slice(2));
+  } catch (error) {
+    console.error(`local host: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+  const running = await runHost({
+    ...(cli.roles !== undefined && { roles: cli.roles }),
+    // Quiet keeps failures: a silent host that fails is worse than a noisy one.
+    ...(cli.quiet && {
+      log: (line: string) => {
+        if (/fail|error/i.test(line)) console.error(line);
+      },
+    }),
+  }).catch((error: unknown) => {
     // Configuration problems are the user's to fix: the message names them; a stack trace would not help.
     if (error instanceof AppSettingsError) {
       console.error(`local host: ${error.message}`);
@@ -152,4 +192,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  if (process.send) {
+    // Forked (e.g. by the live benchmark): report where it serves; go when the parent does.
+    process.send({ baseUrl: running.host.baseUrl });
+    process.once("disconnect", stop);
+  }
 }
