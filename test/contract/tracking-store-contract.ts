@@ -217,10 +217,12 @@ export function describeTrackingStoreContract(name: string, open: OpenContractSt
       });
 
       it.each([
-        { case: "a new key", seeded: false },
-        { case: "an existing key", seeded: true },
-      ])("keeps every entry when 30 putEntries for $case race", async ({ seeded }) => {
-        const key = unique("addr:");
+        { case: "a new key", prefix: "addr:", seeded: false },
+        { case: "an existing key", prefix: "addr:", seeded: true },
+        { case: "a new Message-ID key (created first)", prefix: "mid:", seeded: false },
+        { case: "an existing Message-ID key", prefix: "mid:", seeded: true },
+      ])("keeps every entry when 30 putEntries for $case race", async ({ prefix, seeded }) => {
+        const key = unique(prefix);
         if (seeded) await shared.store.lookups.putEntries([entry({ key, activityId: "seed", activityTime: "2024-01-01T00:00:00.000Z" })]);
         const written = Array.from({ length: 30 }, (_, i) =>
           entry({ key, activityId: `a${String(i).padStart(2, "0")}`, activityTime: `2025-01-01T00:${String(i).padStart(2, "0")}:00.000Z` }),
@@ -466,12 +468,16 @@ export function describeTrackingStoreContract(name: string, open: OpenContractSt
         { case: "the first entry for a new key (patch 404, create)", entries: [["new", "n1"]], expected: 2 },
         { case: "an entry written again (patch, then the deduplicating replace)", entries: [["k1", "seed-k1"]], expected: 2 },
         { case: "nothing", entries: [], expected: 0 },
+        // Message-ID keys are nearly always new: created first, no patch 404.
+        { case: "the first entry for a new Message-ID key (create)", entries: [["mid:new", "n1"]], expected: 1 },
+        { case: "an entry for an existing Message-ID key (create 409, patch)", entries: [["mid:k1", "n1"]], expected: 2 },
       ])("writes lookups with one request per key in the steady state: $case", async ({ entries, expected }) => {
-        const prefix = unique("mid:");
+        const prefix = unique("tok:");
+        const keyFor = (name: string) => (name.startsWith("mid:") ? `mid:${prefix}${name.slice(4)}` : `${prefix}${name}`);
         const seedTime = "2025-01-01T00:00:00.000Z";
-        await shared.store.lookups.putEntries(["k1", "k2", "k3"].map((key) => entry({ key: `${prefix}${key}`, activityId: `seed-${key}`, activityTime: seedTime })));
+        await shared.store.lookups.putEntries(["k1", "k2", "k3", "mid:k1"].map((key) => entry({ key: keyFor(key), activityId: `seed-${key}`, activityTime: seedTime })));
         shared.resetRequestCount();
-        await shared.store.lookups.putEntries(entries.map(([key, activityId]) => entry({ key: `${prefix}${key}`, activityId: activityId as string, activityTime: seedTime })));
+        await shared.store.lookups.putEntries(entries.map(([key, activityId]) => entry({ key: keyFor(key as string), activityId: activityId as string, activityTime: seedTime })));
         expect(shared.requestCount()).toBe(expected);
       });
     });

@@ -14,6 +14,12 @@ export const MAX_ENTRIES_PER_KEY = 100;
 const MAX_PATCH_OPERATIONS = 10;
 const WRITE_CONCURRENCY = 16;
 
+/**
+ * A Message-ID names one email, so its key is new for nearly every write: creating first saves
+ * the patch that would answer 404 (one request per tracked email); the rare existing one costs a 409.
+ */
+const MESSAGE_ID_KEY_PREFIX = "mid:";
+
 /** Partition key /key, one document per key under this fixed id. */
 const ENTRIES_ID = "entries";
 
@@ -45,22 +51,21 @@ export function createCosmosLookupStore(container: Container): LookupStore {
     }
   };
 
-  /** Appends with one patch; on first use creates the document instead (409: someone else did, patch it). */
-  const append = async (key: string, entries: StoredEntry[]): Promise<LookupDocument | undefined> => {
+  /**
+   * Appends with one patch; a missing document (404) is created with the entries instead (409:
+   * someone else did, patch it). `createFirst` tries the create first, for keys nearly always new.
+   */
+  const append = async (key: string, entries: StoredEntry[], options: { createFirst: boolean }): Promise<LookupDocument | undefined> => {
     const operations: PatchOperation[] = entries.map((value) => ({ op: "add", path: "/entries/-", value }));
-    for (let attempt = 0; ; attempt++) {
+    let create = options.createFirst;
+    // patch, create, patch (or create, patch, create): a third miss means documents are deleted meanwhile.
+    for (let attempt = 1; ; attempt++, create = !create) {
       try {
-        const { resource } = await container.item(ENTRIES_ID, key).patch<LookupDocument>(operations);
-        return resource;
-      } catch (error) {
-        if (statusOf(error) !== 404 || attempt > 0) throw error;
-      }
-      try {
+        if (!create) return (await container.item(ENTRIES_ID, key).patch<LookupDocument>(operations)).resource;
         const document: LookupDocument = { id: ENTRIES_ID, key, entries };
-        const { resource } = await container.items.create<LookupDocument>(document);
-        return resource;
+        return (await container.items.create<LookupDocument>(document)).resource;
       } catch (error) {
-        if (statusOf(error) !== 409) throw error;
+        if (attempt >= 3 || statusOf(error) !== (create ? 409 : 404)) throw error;
       }
     }
   };
@@ -82,7 +87,8 @@ export function createCosmosLookupStore(container: Container): LookupStore {
 
   const putKey = async ([key, entries]: [string, StoredEntry[]]): Promise<void> => {
     for (let start = 0; start < entries.length; start += MAX_PATCH_OPERATIONS) {
-      const stored = await append(key, entries.slice(start, start + MAX_PATCH_OPERATIONS));
+      const createFirst = start === 0 && key.startsWith(MESSAGE_ID_KEY_PREFIX);
+      const stored = await append(key, entries.slice(start, start + MAX_PATCH_OPERATIONS), { createFirst });
       if (stored) await compact(stored);
     }
   };
