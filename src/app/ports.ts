@@ -33,11 +33,11 @@ export interface ActivityStore {
 }
 
 export interface LookupStore {
-  /** Idempotent: writing the same (key, activityId) twice leaves one entry. */
+  /** Idempotent: writing the same (key, activityId) again leaves one entry as readers see it. */
   putEntries(entries: LookupEntry[]): Promise<void>;
-  /** The most recent entry for the key (a single-partition read). */
+  /** The most recent entry for the key (one point read; its cost does not grow with the store). */
   findLatest(key: string): Promise<LookupEntry | undefined>;
-  /** Entries for the key with activityTime >= since, most recent first (a single-partition query). */
+  /** Entries for the key with activityTime >= since, most recent first (one point read; at most the 100 most recent). */
   listSince(key: string, since: string): Promise<LookupEntry[]>;
 }
 
