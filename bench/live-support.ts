@@ -196,6 +196,53 @@ export function runLoadInChild(plan: LoadPlan): Promise<LoadReport> {
   });
 }
 
+const REPO_ROOT = path.resolve(BENCH_DIR, "..");
+
+export interface HttpOnlyHost {
+  baseUrl: string;
+  pid: number | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * A second Functions host, in a child process, serving only the HTTP functions (`local/host/main.ts
+ * --roles http`), with this process's environment (the stack's Cosmos, Azurite, Graph and
+ * notification settings): the webhook on instances of its own, as Flex Consumption's per-function
+ * scaling runs it, while this process's host keeps the queue and timer work.
+ */
+export function startHttpOnlyHost(options: { env?: NodeJS.ProcessEnv; timeoutInMs?: number } = {}): Promise<HttpOnlyHost> {
+  const child = fork(path.join(REPO_ROOT, "local", "host", "main.ts"), ["--roles", "http", "--quiet"], {
+    cwd: REPO_ROOT,
+    env: { ...(options.env ?? process.env), PORT: "0" },
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const close = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    // The host stops when its parent disconnects; SIGTERM (this child only) if it does not.
+    if (child.connected) child.disconnect();
+    const timer = setTimeout(() => child.kill("SIGTERM"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void close();
+      reject(new Error(`the HTTP-only host did not report its address within ${options.timeoutInMs ?? 60_000} ms`));
+    }, options.timeoutInMs ?? 60_000);
+    child.once("message", (message: { baseUrl?: string }) => {
+      clearTimeout(timer);
+      if (typeof message.baseUrl === "string") resolve({ baseUrl: message.baseUrl, pid: child.pid, close });
+      else reject(new Error(`the HTTP-only host sent ${JSON.stringify(message)} instead of its address`));
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the HTTP-only host exited with code ${code} before reporting its address`));
+    });
+  });
+}
+
 /** Which part of the system a script belongs to: a package, a folder of this repository, Node. */
 function componentOf(url: string): string | undefined {
   if (!url) return undefined;

@@ -18,6 +18,7 @@ import {
   rawUpserts,
   round,
   runLoadInChild,
+  startHttpOnlyHost,
   watchDecisions,
 } from "./live-support.js";
 
@@ -184,26 +185,30 @@ async function throughput(context: Context, options: { emails: number; upserts: 
 
 // ---- 1. webhook ack latency under load -----------------------------------------------------------
 
+/**
+ * Two hosts measured at the same rate in the same run: (a) an HTTP-only host in a child process,
+ * the queue work staying on this process's host (Flex Consumption's per-function scaling: the
+ * webhook never shares an event loop with the queue processor), and (b) the stack's own host,
+ * which serves the webhook *and* processes the queue on one event loop (`npm start` on one machine).
+ */
 async function webhookLoad(context: Context, options: { ratePerSecond: number; seconds: number; profile: boolean; mailboxId: string }) {
   const { stack, results, log } = context;
   const services = await stack.services();
   const [subscription] = (await services.live.subscriptions.listSubscriptions({ mailbox: ANN })).filter((s) => s.folder === "inbox");
   if (!subscription) throw new Error(`no inbox subscription stored for ${ANN}`);
-  const invocationsBefore = stack.host.stats().invocations.processNotification ?? 0;
-  const plan = {
-    url: `${stack.host.baseUrl}/api/notifications`,
+  const basePlan = {
     ratePerSecond: options.ratePerSecond,
     durationInMs: options.seconds * 1000,
     subscriptionId: subscription.id,
     clientState: process.env.NOTIFICATION_CLIENT_STATE ?? "",
     tenantId: stack.graph.tenantId,
     mailboxId: options.mailboxId,
-    messageIdPrefix: `AAMkUnknown-${Date.now()}-`,
     warmup: 200,
     connections: 64,
   };
-  // The two round trips an ack waits for, alone and one at a time: the subscription read (Cosmos)
-  // and the enqueue (Azurite; a scratch queue so nothing gets processed).
+  // The two round trips an ack waits for, alone and one at a time: the subscription read (Cosmos;
+  // cached by the webhook for a minute, so usually skipped) and the enqueue (Azurite; a scratch
+  // queue so nothing gets processed).
   const sequential = async (count: number, step: () => Promise<unknown>) => {
     const times: number[] = [];
     for (let i = 0; i < count; i++) {
@@ -220,37 +225,52 @@ async function webhookLoad(context: Context, options: { ratePerSecond: number; s
     { metric: "ack parts alone: Azurite enqueue p50 / p99 (100 sequential)", value: await sequential(100, () => scratch.sendMessage(Buffer.from(JSON.stringify({ kind: "change", n: 1 })).toString("base64"))), unit: "ms" },
   );
   await scratch.delete();
-  // A light load first: what one ack costs when the host is not saturated.
-  const light = await runLoadInChild({ ...plan, ratePerSecond: 20, durationInMs: 3_000, warmup: 20, messageIdPrefix: `${plan.messageIdPrefix}light-` });
-  await stack.settle({ timeoutInMs: 120_000 });
-  results.push({ metric: "webhook ack p50 / p99 at 20/s for 3 s (reference)", value: `${round(percentile(light.serviceInMs, 50), 1)} / ${round(percentile(light.serviceInMs, 99), 1)}`, unit: "ms" });
-  log(`webhook: ${options.ratePerSecond}/s for ${options.seconds} s from a child process…`);
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
-  const measured = options.profile ? await profiled(() => runLoadInChild(plan)) : { value: await runLoadInChild(plan), top: [] };
-  loopDelay.disable();
-  const report = measured.value;
-  const drainStarted = performance.now();
-  await stack.settle({ timeoutInMs: 300_000 });
-  const drainInMs = performance.now() - drainStarted;
-  const processed = (stack.host.stats().invocations.processNotification ?? 0) - invocationsBefore;
-  const sent = report.serviceInMs.length;
-  log(`webhook: p50 ${percentile(report.serviceInMs, 50).toFixed(1)} ms, p99 ${percentile(report.serviceInMs, 99).toFixed(1)} ms; statuses ${JSON.stringify(report.statuses)}`);
-  results.push(
-    { metric: `webhook ack p50 (${options.ratePerSecond}/s for ${options.seconds} s, ${sent} requests)`, value: round(percentile(report.serviceInMs, 50), 1), unit: "ms" },
-    { metric: "webhook ack p90", value: round(percentile(report.serviceInMs, 90), 1), unit: "ms" },
-    { metric: "webhook ack p99", value: round(percentile(report.serviceInMs, 99), 1), unit: "ms", goal: "< 50 ms" },
-    { metric: "webhook ack max", value: round(percentile(report.serviceInMs, 100), 1), unit: "ms" },
-    { metric: "webhook ack p99 from due time (incl. generator lag)", value: round(percentile(report.fromDueInMs, 99), 1), unit: "ms" },
-    { metric: "webhook achieved rate", value: round(sent / (report.elapsedInMs / 1000), 1), unit: "req/s" },
-    { metric: "webhook statuses", value: `${Object.entries(report.statuses).map(([s, c]) => `${s}×${c}`).join(" ")}${report.errors ? ` errors×${report.errors}` : ""}` },
-    { metric: "host event-loop delay p50 / p99 during the load", value: `${round(loopDelay.percentile(50) / 1e6, 1)} / ${round(loopDelay.percentile(99) / 1e6, 1)}`, unit: "ms" },
-    { metric: "webhook generator send lag p99 / max", value: `${round(report.sendLagP99InMs, 1)} / ${round(report.sendLagMaxInMs, 1)} ms` },
-    { metric: `webhook: queue drained after the load (${processed} items → messageGone)`, value: round(drainInMs / 1000, 1), unit: "s" },
-  );
-  for (const [i, entry] of measured.top.entries()) {
-    results.push({ metric: `  profile #${i + 1} (self time, host process)`, value: `${entry.selfPercent}% ${entry.where}` });
+
+  const measure = async (host: { label: string; short: string; baseUrl: string; profile: boolean }) => {
+    const invocationsBefore = stack.host.stats().invocations.processNotification ?? 0;
+    const plan = { ...basePlan, url: `${host.baseUrl}/api/notifications`, messageIdPrefix: `AAMkUnknown-${Date.now()}-${host.short}-` };
+    // A light load first: what one ack costs when the host is not saturated.
+    const light = await runLoadInChild({ ...plan, ratePerSecond: 20, durationInMs: 3_000, warmup: 20, messageIdPrefix: `${plan.messageIdPrefix}light-` });
+    await stack.settle({ timeoutInMs: 120_000 });
+    results.push({ metric: `${host.label}: ack p50 / p99 at 20/s for 3 s (reference)`, value: `${round(percentile(light.serviceInMs, 50), 1)} / ${round(percentile(light.serviceInMs, 99), 1)}`, unit: "ms" });
+    log(`webhook, ${host.label}: ${options.ratePerSecond}/s for ${options.seconds} s from a child process…`);
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const measured = host.profile ? await profiled(() => runLoadInChild(plan)) : { value: await runLoadInChild(plan), top: [] };
+    loopDelay.disable();
+    const report = measured.value;
+    const drainStarted = performance.now();
+    await stack.settle({ timeoutInMs: 300_000 });
+    const drainInMs = performance.now() - drainStarted;
+    const processed = (stack.host.stats().invocations.processNotification ?? 0) - invocationsBefore;
+    const sent = report.serviceInMs.length;
+    log(`webhook, ${host.label}: p50 ${percentile(report.serviceInMs, 50).toFixed(1)} ms, p99 ${percentile(report.serviceInMs, 99).toFixed(1)} ms; statuses ${JSON.stringify(report.statuses)}`);
+    results.push(
+      { metric: `${host.label}: ack p50 (${options.ratePerSecond}/s for ${options.seconds} s, ${sent} requests)`, value: round(percentile(report.serviceInMs, 50), 1), unit: "ms" },
+      { metric: `${host.label}: ack p90`, value: round(percentile(report.serviceInMs, 90), 1), unit: "ms" },
+      { metric: `${host.label}: ack p99`, value: round(percentile(report.serviceInMs, 99), 1), unit: "ms", goal: "< 50 ms" },
+      { metric: `${host.label}: ack max`, value: round(percentile(report.serviceInMs, 100), 1), unit: "ms" },
+      { metric: `${host.label}: ack p99 from due time (incl. generator lag)`, value: round(percentile(report.fromDueInMs, 99), 1), unit: "ms" },
+      { metric: `${host.label}: achieved rate`, value: round(sent / (report.elapsedInMs / 1000), 1), unit: "req/s" },
+      { metric: `${host.label}: statuses`, value: `${Object.entries(report.statuses).map(([s, c]) => `${s}×${c}`).join(" ")}${report.errors ? ` errors×${report.errors}` : ""}` },
+      { metric: `${host.label}: bench process (queue worker) event-loop delay p50 / p99`, value: `${round(loopDelay.percentile(50) / 1e6, 1)} / ${round(loopDelay.percentile(99) / 1e6, 1)}`, unit: "ms" },
+      { metric: `${host.label}: generator send lag p99 / max`, value: `${round(report.sendLagP99InMs, 1)} / ${round(report.sendLagMaxInMs, 1)} ms` },
+      { metric: `${host.label}: queue drained after the load (${processed} items → messageGone)`, value: round(drainInMs / 1000, 1), unit: "s" },
+    );
+    for (const [i, entry] of measured.top.entries()) {
+      results.push({ metric: `  profile #${i + 1} (self time, bench process)`, value: `${entry.selfPercent}% ${entry.where}` });
+    }
+  };
+
+  // (a) The Azure-like figure: the webhook alone on its host's event loop.
+  const httpOnly = await startHttpOnlyHost();
+  try {
+    await measure({ label: "webhook (a) HTTP-only host", short: "a", baseUrl: httpOnly.baseUrl, profile: false });
+  } finally {
+    await httpOnly.close();
   }
+  // (b) One process doing everything, as `npm start` does.
+  await measure({ label: "webhook (b) shared host", short: "b", baseUrl: stack.host.baseUrl, profile: options.profile });
 }
 
 // ---- the benchmark --------------------------------------------------------------------------------
@@ -285,7 +305,7 @@ async function run(options: BenchmarkOptions): Promise<BenchmarkResult[]> {
   });
   const watcher = watchDecisions();
   const results: BenchmarkResult[] = [
-    { metric: "stack", value: "Graph simulator + local Functions host + Azurite + embedded Cosmos DB, one process" },
+    { metric: "stack", value: "Graph simulator + local Functions host + Azurite + embedded Cosmos DB, one process; phase 1 (a) adds an HTTP-only host process" },
   ];
   const context: Context = { stack, watcher, log, results, sequence: 0 };
   try {
