@@ -116,10 +116,11 @@ async function decisionLatency(context: Context, options: { emails: number; rate
 
 // ---- 3. Graph requests per tracked email ---------------------------------------------------------
 
-function messageRequests(stack: LocalStack): number {
+function messageReads(stack: LocalStack): number {
   // Message reads are what a tracked email costs; subscriptions, delta and tokens are per mailbox.
+  // The simulator counts each item of a $batch as a read, so the $batch envelope is left out here.
   return Object.entries(stack.graph.stats.requests.byEndpoint)
-    .filter(([endpoint]) => /\/messages\/\{id\}/.test(endpoint) || endpoint.startsWith("POST /$batch"))
+    .filter(([endpoint]) => /\/messages\/\{id\}/.test(endpoint))
     .reduce((sum, [, count]) => sum + count, 0);
 }
 
@@ -129,18 +130,23 @@ async function graphRequests(context: Context, options: { emails: number }) {
     const label = duplicates ? "with duplicated notifications" : "without duplicates";
     stack.graph.faults.duplicateNotifications(duplicates);
     try {
-      const beforeMessages = messageRequests(stack);
+      const { gateway } = await stack.services();
+      const beforeMessages = messageReads(stack);
+      const beforeHttp = gateway.requestCount();
       const beforeTotal = stack.graph.stats.requests.total;
       const beforeNotifications = stack.graph.stats.notifications.delivered;
       const beforeInvocations = stack.host.stats().invocations.processNotification ?? 0;
       const { created } = await deliverAndTrack(context, { count: options.emails, ratePerSecond: 50, label: `Graph ${duplicates ? "dup" : "plain"}` });
-      const messages = messageRequests(stack) - beforeMessages;
+      const messages = messageReads(stack) - beforeMessages;
+      // HTTP requests the app sent to Graph ($batch = 1), retries included.
+      const http = gateway.requestCount() - beforeHttp;
       const total = stack.graph.stats.requests.total - beforeTotal;
       const notifications = stack.graph.stats.notifications.delivered - beforeNotifications;
       const invocations = (stack.host.stats().invocations.processNotification ?? 0) - beforeInvocations;
-      log(`graph ${label}: ${messages} message requests, ${total} in all, ${notifications} notifications, ${invocations} queue invocations for ${created} tracked`);
+      log(`graph ${label}: ${http} HTTP requests, ${messages} message reads, ${total} simulator requests in all, ${notifications} notifications, ${invocations} queue invocations for ${created} tracked`);
       results.push(
-        { metric: `Graph message requests/tracked email, ${label}`, value: round(messages / Math.max(1, created), 3), unit: "req", goal: "≤ 1.05" },
+        { metric: `Graph HTTP requests/tracked email, ${label}`, value: round(http / Math.max(1, created), 3), unit: "req", goal: "≤ 1.05" },
+        { metric: `Graph message reads/tracked email, ${label}`, value: round(messages / Math.max(1, created), 3), unit: "read" },
         { metric: `Graph requests (all)/tracked email, ${label}`, value: round(total / Math.max(1, created), 3), unit: "req" },
         { metric: `  notifications delivered / queue invocations, ${label}`, value: `${notifications} / ${invocations} for ${created} emails` },
       );

@@ -199,6 +199,8 @@ export type QueueItem =
       folder: MailFolderName;
       /** 1 to 20 Graph message ids: a burst in one notification POST is fetched with one $batch. */
       messageIds: string[];
+      /** How often this work was put back because another worker held its messages. */
+      deferrals?: number;
       /** When the webhook accepted it. */
       acceptedAt: string;
     }
@@ -213,5 +215,6 @@ export type QueueItem =
   | { kind: "catchUp"; mailbox: string; folder: MailFolderName; reason: string; requestedAt: string };
 
 export interface WorkQueue {
-  enqueue(items: QueueItem[]): Promise<void>;
+  /** `delayInSeconds`: the items stay invisible that long (work to look at again later). */
+  enqueue(items: QueueItem[], options?: { delayInSeconds?: number }): Promise<void>;
 }

@@ -4,7 +4,7 @@
 // of duplicates. A failure that may pass is thrown so the queue retries it; one that won't is
 // recorded on the mailbox and the item is finished.
 import { GraphFailure } from "./errors.js";
-import type { LiveTrackingStore, MailFolderName, MailGateway, QueueItem, TrackingStore } from "./ports.js";
+import type { LiveTrackingStore, MailFolderName, MailGateway, QueueItem, TrackingStore, WorkQueue } from "./ports.js";
 import type { SubscriptionManager } from "./subscriptions.js";
 import type { TrackResult, Tracker } from "./track-message.js";
 import type { GraphMessage } from "../domain/types.js";
@@ -14,6 +14,8 @@ export interface WorkProcessorDeps {
   live: LiveTrackingStore;
   gateway: MailGateway;
   tracker: Tracker;
+  /** Where deferred work goes back to. */
+  queue: WorkQueue;
   subscriptions: SubscriptionManager;
   clock: () => Date;
   /** The queue's dequeue limit: the last attempt records its failure on the mailbox. */
@@ -40,16 +42,12 @@ function summarize(outcome: { results: TrackResult[]; alreadyProcessed: number; 
 /** How long a claim keeps duplicates away; longer than any fetch-and-track should take. */
 const CLAIM_LEASE_IN_MS = 5 * 60_000;
 
-/** Thrown so the queue redelivers a duplicate later; not a failure worth recording. */
-export class ClaimedElsewhere extends Error {
-  override readonly name = "ClaimedElsewhere";
-  constructor(messageId: string) {
-    super(`message ${messageId} is being processed by another worker; retrying later`);
-  }
-}
+/** Work whose messages another worker holds is put back this long, at most this often. */
+const DEFERRAL_DELAY_IN_SECONDS = 2;
+const MAX_DEFERRALS = 5;
 
 export type WorkOutcome =
-  | { kind: "notified"; tracked: number; alreadyProcessed: number; gone: number; denied: number }
+  | { kind: "notified"; tracked: number; alreadyProcessed: number; gone: number; denied: number; deferred: number }
   | { kind: "lifecycleHandled" }
   | { kind: "caughtUp"; tracked: number; seen: number; restarted: boolean }
   | { kind: "skipped"; reason: string };
@@ -133,15 +131,16 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
   async function processChange(item: Extract<QueueItem, { kind: "change" }>, meta: { dequeueCount: number }): Promise<WorkOutcome> {
     const outcome = await fetchAndTrack(item.mailbox, item.folder, item.messageIds, {
       via: "notification",
-      retry: meta.dequeueCount > 1,
+      retry: meta.dequeueCount > 1 || (item.deferrals ?? 0) >= MAX_DEFERRALS,
     });
     if (outcome.busy.length > 0) {
-      // A duplicate notification while another worker fetches the same message: come back later,
-      // when it will most likely find the message processed. A retry goes ahead regardless, so a
-      // worker that died holding the claim never loses the message.
-      throw new ClaimedElsewhere(outcome.busy[0] as string);
+      // A duplicate notification while another worker fetches the same message: look again in a
+      // moment, when it will most likely be processed. A retry, or work deferred often enough,
+      // goes ahead regardless, so a worker that died holding the claim never loses the message.
+      const deferrals = (item.deferrals ?? 0) + 1;
+      await deps.queue.enqueue([{ ...item, messageIds: outcome.busy, deferrals }], { delayInSeconds: DEFERRAL_DELAY_IN_SECONDS });
     }
-    return { kind: "notified", ...summarize(outcome) };
+    return { kind: "notified", ...summarize(outcome), deferred: outcome.busy.length };
   }
 
   async function catchUp(mailbox: string, folder: MailFolderName, reason: string): Promise<WorkOutcome> {
@@ -230,7 +229,7 @@ export function parseQueueItem(value: unknown): { ok: true; item: QueueItem } | 
   if (!str("mailbox") || !folderOk) return { ok: false, reason: "queue item needs mailbox and folder (inbox or sentitems)" };
   switch (item.kind) {
     case "change":
-      return validMessageIds(item.messageIds) && str("subscriptionId")
+      return validMessageIds(item.messageIds) && str("subscriptionId") && (item.deferrals === undefined || Number.isInteger(item.deferrals))
         ? { ok: true, item: item as QueueItem }
         : { ok: false, reason: "change item needs subscriptionId and 1 to 20 messageIds" };
     case "lifecycle":

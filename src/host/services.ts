@@ -125,6 +125,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     live,
     gateway,
     tracker,
+    queue,
     subscriptions,
     clock,
     log,

@@ -22,13 +22,14 @@ export function createStorageWorkQueue(options: { connection: StorageQueueConnec
   let ready: Promise<unknown> | undefined;
 
   return {
-    async enqueue(items: QueueItem[]): Promise<void> {
+    async enqueue(items: QueueItem[], options: { delayInSeconds?: number } = {}): Promise<void> {
       ready ??= queue.createIfNotExists().catch((error: unknown) => {
         ready = undefined;
         throw error;
       });
       await ready;
-      for (const item of items) await queue.sendMessage(encodeQueueMessage(item));
+      const delay = options.delayInSeconds ? { visibilityTimeout: Math.ceil(options.delayInSeconds) } : {};
+      for (const item of items) await queue.sendMessage(encodeQueueMessage(item), delay);
     },
   };
 }
