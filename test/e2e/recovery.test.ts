@@ -22,11 +22,12 @@ const STORED = "stored@contoso.example.com";
 const DELETED = "deleted@contoso.example.com";
 const POISONED = "poisoned@contoso.example.com";
 const DENIED = "denied@contoso.example.com";
+const HELD = "held@contoso.example.com";
 
 let e2e: E2eStack;
 
 beforeAll(async () => {
-  e2e = await startE2eStack({ mailboxes: [DROPPED, EXPIRED, REDELIVERED, STORED, DELETED, POISONED, DENIED] });
+  e2e = await startE2eStack({ mailboxes: [DROPPED, EXPIRED, REDELIVERED, STORED, DELETED, POISONED, DENIED, HELD] });
 });
 
 afterAll(async () => {
@@ -179,6 +180,43 @@ describe("a worker failing between fetch and store", () => {
     expect(decisionsFor(mail.internetMessageId)).toHaveLength(1);
     expect(timesCreated(decisions, mail.internetMessageId)).toBe(0);
   });
+});
+
+describe("a message another worker holds", () => {
+  it("is put back on the queue, not failed, and found processed once the other worker is done", async () => {
+    const { stack, decisions } = e2e;
+    const { gateway, tracker, live } = await stack.services();
+    const [mail] = await deliverUnnotified(HELD, ["Held by another worker"]);
+    if (!mail) throw new Error("nothing delivered");
+    const failuresBefore = stack.host.stats().failures.processNotification ?? 0;
+    // Another worker claims the message first…
+    expect(await live.processed.claim(HELD, mail.messageId, { leaseInMs: 300_000, now: new Date() })).toBe("claimed");
+    await notify(HELD, mail.messageId);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await activityFor(stack, mail.internetMessageId)).toBeUndefined();
+    // …and finishes while the duplicate waits on the queue.
+    const message = await gateway.getMessage(HELD, mail.messageId, { folder: "inbox" });
+    const result = await tracker.track({ message, mailbox: HELD, folder: { kind: "inbox" } });
+    await live.processed.markProcessed(HELD, mail.messageId, { reason: result.reason });
+    await stack.settle();
+
+    expect(stack.host.stats().failures.processNotification ?? 0).toBe(failuresBefore);
+    expect(decisionsFor(mail.internetMessageId)).toHaveLength(0);
+    expect((await activityFor(stack, mail.internetMessageId))?.id).toBe(result.activityId);
+    expect(timesCreated(decisions, mail.internetMessageId)).toBe(0);
+  });
+
+  it("is tracked anyway when the holder never finishes (it died): after a few deferrals the work goes ahead", async () => {
+    const { stack, decisions } = e2e;
+    const { live } = await stack.services();
+    const [mail] = await deliverUnnotified(HELD, ["Holder died"]);
+    if (!mail) throw new Error("nothing delivered");
+    expect(await live.processed.claim(HELD, mail.messageId, { leaseInMs: 300_000, now: new Date() })).toBe("claimed");
+    await notify(HELD, mail.messageId);
+    await stack.settle({ timeoutInMs: 30_000 });
+    expect(await activityFor(stack, mail.internetMessageId)).toMatchObject({ receivingMailbox: HELD });
+    expect(timesCreated(decisions, mail.internetMessageId)).toBe(1);
+  }, 40_000);
 });
 
 describe("mail deleted before it is fetched", () => {
