@@ -44,6 +44,10 @@ export async function startEmbeddedCosmos(options: StartEmbeddedCosmosOptions = 
     server = createHttpServer({ keepAlive: true });
   }
 
+  // Keep idle connections open longer than any pause in a run: with Node's 5 s default the server
+  // may close a socket just as the client's keep-alive pool reuses it (ECONNRESET).
+  server.keepAliveTimeout = 300_000;
+  server.headersTimeout = 301_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {

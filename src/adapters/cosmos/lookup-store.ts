@@ -9,6 +9,8 @@ import { statusOf, translateErrors } from "./errors.js";
  * smart matching then considers the 100 most recent emails with that address (within its window).
  */
 export const MAX_ENTRIES_PER_KEY = 100;
+/** Documents are compacted back to MAX_ENTRIES_PER_KEY once they hold this many entries. */
+const COMPACT_AT = 2 * MAX_ENTRIES_PER_KEY;
 
 /** Cosmos DB accepts at most 10 operations in one patch request. */
 const MAX_PATCH_OPERATIONS = 10;
@@ -72,11 +74,14 @@ export function createCosmosLookupStore(container: Container): LookupStore {
 
   /**
    * Rewrites the document deduplicated and trimmed, only the version just seen (If-Match): if
-   * another writer changed it meanwhile (412), a later write trims. Readers apply the same rule.
+   * another writer changed it meanwhile (412), a later write trims. Readers apply the same rule,
+   * so what they see does not depend on when compaction ran.
    */
   const compact = async (stored: LookupDocument): Promise<void> => {
+    // Lazily: a busy key (an address on every email) would otherwise be rewritten on every write.
+    // Readers see the same entries either way; the document never passes COMPACT_AT entries.
+    if (stored.entries.length < COMPACT_AT) return;
     const kept = currentEntries(stored.entries);
-    if (kept.length === stored.entries.length) return;
     try {
       const document: LookupDocument = { id: ENTRIES_ID, key: stored.key, entries: kept.reverse() };
       await container.item(ENTRIES_ID, stored.key).replace(document, { accessCondition: { type: "IfMatch", condition: stored._etag ?? "" } });
