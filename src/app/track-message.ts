@@ -296,13 +296,10 @@ async function correlate(input: {
     const notBefore = new Date(
       Date.parse(input.activityTime) - organization.smartMatchingWindowDays * 86_400_000,
     ).toISOString();
-    // The receiving mailbox's own address is on nearly every email it gets: looking it up would
-    // return the mailbox's whole recent history. A candidate sharing at least two addresses shares
-    // one besides it, so with hashMinAddressCount >= 2 nothing is missed by leaving it out.
+    // The receiving mailbox's own address is not indexed (see lookupEntriesFor): a candidate is
+    // found through another address it shares; the shared count still includes the mailbox.
     const ownHash = hashValue(input.receivingMailbox);
-    const hashes = input.smartMatch.addressHashes.filter(
-      (hash) => organization.hashMinAddressCount < 2 || hash !== ownHash,
-    );
+    const hashes = input.smartMatch.addressHashes.filter((hash) => hash !== ownHash);
     const lists = await Promise.all(hashes.map((hash) => store.lookups.listSince(addressKey(hash), notBefore)));
     const best = chooseSmartMatch(input.smartMatch, lists.flat(), {
       hashDeltaSubjectCount: organization.hashDeltaSubjectCount,

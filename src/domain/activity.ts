@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { LookupEntry } from "../app/ports.js";
 import { messageIdKey } from "./correlation.js";
 import { conversationIndexKey } from "./conversation-index.js";
-import { addressKey } from "./smart-matching.js";
+import { addressKey, hashValue } from "./smart-matching.js";
 import { trackingTokenKey } from "./tracking-token.js";
 import type { EmailActivity, MailboxSettings, RecordRef } from "./types.js";
 
@@ -51,7 +51,12 @@ export function lookupEntriesFor(
   if (activity.threadKey) keys.push(conversationIndexKey(activity.threadKey));
   const entries: LookupEntry[] = keys.map((key) => ({ key, ...base }));
   if (options.smartMatching && activity.smartMatch.subjectHashes.length > 0) {
+    // The receiving mailbox's own address is on nearly every email it tracks: its entry would be a
+    // hot document rewritten by every email and would match on subject words alone. Every other
+    // address of the email is indexed.
+    const ownHash = hashValue(activity.receivingMailbox);
     for (const hash of activity.smartMatch.addressHashes) {
+      if (hash === ownHash) continue;
       entries.push({
         key: addressKey(hash),
         ...base,

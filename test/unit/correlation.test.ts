@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { activityIdFor, activityScope, lookupEntriesFor } from "../../src/domain/activity.js";
+import { hashValue } from "../../src/domain/smart-matching.js";
 import {
   compareByRecency,
   correlationFor,
@@ -169,10 +170,11 @@ describe("lookupEntriesFor", () => {
     trackingToken: "crm:0001001",
     threadKey: "01aa",
     regarding: { type: "account", id: "acc1" },
-    smartMatch: { subjectHashes: ["s1"], addressHashes: ["h1", "h2"] },
+    receivingMailbox: "ann@example.com",
+    smartMatch: { subjectHashes: ["s1"], addressHashes: ["h1", "h2", hashValue("ann@example.com")] },
   } as unknown as EmailActivity;
 
-  it("indexes Message-ID, token and thread, plus addresses only with smart matching", () => {
+  it("indexes Message-ID, token and thread, plus addresses (not the receiving mailbox's own) only with smart matching", () => {
     const without = lookupEntriesFor(activity, { smartMatching: false }).map((e) => e.key);
     expect(without).toEqual(["mid:m@example.com", "tok:CRM:0001001", "cix:01aa"]);
     const withSmart = lookupEntriesFor(activity, { smartMatching: true });
