@@ -80,3 +80,21 @@ export function createTrustingGraphClient(options: {
   const host = new URL(options.baseUrl).hostname;
   return Client.initWithMiddleware({ middleware: chain, baseUrl: options.baseUrl, customHosts: new Set([host]) });
 }
+
+type SimulatorEndpoints = { authorityHost: string; tenantId: string; baseUrl: string; ca: string };
+
+/** The credential of the test app the simulator knows, trusting its certificate. */
+export function testCredential(sim: SimulatorEndpoints): ReturnType<typeof createTrustingCredential> {
+  return createTrustingCredential({
+    authorityHost: sim.authorityHost,
+    tenantId: sim.tenantId,
+    clientId: "tracker-app",
+    clientSecret: "local-only-secret",
+    ca: sim.ca,
+  });
+}
+
+/** A Graph client signed in to the simulator as the test app. */
+export function connectTestClient(sim: SimulatorEndpoints, credential: TokenCredential = testCredential(sim)): Client {
+  return createTrustingGraphClient({ credential, baseUrl: sim.baseUrl, ca: sim.ca });
+}

@@ -12,6 +12,6 @@ export type {
   SimMessageSnapshot,
 } from "./simulator.js";
 export type { LifecycleEvent, SimSubscription } from "./subscriptions.js";
-export { createTrustingCredential, createTrustingGraphClient, createTrustingHttpMessageHandler } from "./clients.js";
+export { connectTestClient, testCredential, createTrustingCredential, createTrustingGraphClient, createTrustingHttpMessageHandler } from "./clients.js";
 export { startNotificationReceiver } from "./receiver.js";
 export type { NotificationReceiver, ReceivedRequest, ReceiverReply } from "./receiver.js";

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ResponseType } from "@microsoft/microsoft-graph-client";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import {
-  createTrustingCredential,
-  createTrustingGraphClient,
+  connectTestClient,
   startGraphSimulator,
   startNotificationReceiver,
 } from "../../local/graph-simulator/index.js";
@@ -20,14 +19,7 @@ let client: Client;
 
 beforeAll(async () => {
   sim = await startGraphSimulator({ notificationRetryBaseMs: 5, notificationDelayMs: 10 });
-  const credential = createTrustingCredential({
-    authorityHost: sim.authorityHost,
-    tenantId: sim.tenantId,
-    clientId: "tracker-app",
-    clientSecret: "local-only-secret",
-    ca: sim.ca,
-  });
-  client = createTrustingGraphClient({ credential, baseUrl: sim.baseUrl, ca: sim.ca });
+  client = connectTestClient(sim);
 });
 
 afterAll(async () => {

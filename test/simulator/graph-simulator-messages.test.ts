@@ -4,9 +4,9 @@ import { ClientCertificateCredential } from "@azure/identity";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { createLocalCertificate } from "../../local/certificates.js";
 import {
-  createTrustingCredential,
-  createTrustingGraphClient,
+  connectTestClient,
   startGraphSimulator,
+  testCredential,
 } from "../../local/graph-simulator/index.js";
 import type { GraphSimulator } from "../../local/graph-simulator/index.js";
 
@@ -38,15 +38,9 @@ beforeAll(async () => {
   sim = await startGraphSimulator();
   alice = sim.addMailbox({ address: "alice@contoso.test", displayName: "Alice" });
   bob = sim.addMailbox({ address: "bob@contoso.test", displayName: "Bob" });
-  const credential = createTrustingCredential({
-    authorityHost: sim.authorityHost,
-    tenantId: sim.tenantId,
-    clientId: "tracker-app",
-    clientSecret: "local-only-secret",
-    ca: sim.ca,
-  });
+  const credential = testCredential(sim);
   token = (await credential.getToken("https://graph.microsoft.com/.default")).token;
-  client = createTrustingGraphClient({ credential, baseUrl: sim.baseUrl, ca: sim.ca });
+  client = connectTestClient(sim, credential);
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import {
+  connectTestClient,
   createTrustingCredential,
   createTrustingGraphClient,
   startGraphSimulator,
@@ -44,14 +45,7 @@ beforeAll(async () => {
   });
   alice = sim.addMailbox({ address: "alice@contoso.test" });
   bob = sim.addMailbox({ address: "bob@contoso.test" });
-  const credential = createTrustingCredential({
-    authorityHost: sim.authorityHost,
-    tenantId: sim.tenantId,
-    clientId: "tracker-app",
-    clientSecret: "local-only-secret",
-    ca: sim.ca,
-  });
-  client = createTrustingGraphClient({ credential, baseUrl: sim.baseUrl, ca: sim.ca });
+  client = connectTestClient(sim);
 });
 
 beforeEach(async () => {

@@ -2,9 +2,9 @@ import https from "node:https";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import {
-  createTrustingCredential,
-  createTrustingGraphClient,
+  connectTestClient,
   startGraphSimulator,
+  testCredential,
 } from "../../local/graph-simulator/index.js";
 import type { GraphSimulator } from "../../local/graph-simulator/index.js";
 
@@ -52,15 +52,9 @@ beforeAll(async () => {
   alice = sim.addMailbox({ address: "alice@contoso.test" });
   bob = sim.addMailbox({ address: "bob@contoso.test" });
   messageId = sim.deliverExternal({ to: ["alice@contoso.test", "bob@contoso.test"], from: { address: "x@fabrikam.test" }, subject: "Hello" }).deliveries[0]?.messageId ?? "";
-  const credential = createTrustingCredential({
-    authorityHost: sim.authorityHost,
-    tenantId: sim.tenantId,
-    clientId: "tracker-app",
-    clientSecret: "local-only-secret",
-    ca: sim.ca,
-  });
+  const credential = testCredential(sim);
   token = (await credential.getToken("https://graph.microsoft.com/.default")).token;
-  client = createTrustingGraphClient({ credential, baseUrl: sim.baseUrl, ca: sim.ca });
+  client = connectTestClient(sim, credential);
 });
 
 afterEach(() => {

@@ -1,6 +1,6 @@
 // The Graph requests the gateway makes, as plain data (paths, query strings, bodies). Pure, so the
 // exact requests are unit-tested and documented in one place (docs/graph.md).
-import type { MailFolderName, OutgoingMessage } from "../../app/ports.js";
+import type { MailFolderName, MailGateway, OutgoingMessage } from "../../app/ports.js";
 
 /** JSON $batch accepts at most 20 requests. */
 export const MAX_BATCH_SIZE = 20;
@@ -103,14 +103,7 @@ export function folderResource(mailbox: string, folder: MailFolderName): string 
   return `users/${mailbox}/mailFolders('${folder}')/messages`;
 }
 
-export function subscriptionBody(options: {
-  mailbox: string;
-  folder: MailFolderName;
-  notificationUrl: string;
-  lifecycleNotificationUrl: string;
-  clientState: string;
-  expirationDateTime: string;
-}): Record<string, string> {
+export function subscriptionBody(options: Parameters<MailGateway["createSubscription"]>[0]): Record<string, string> {
   return {
     changeType: "created",
     notificationUrl: options.notificationUrl,
