@@ -81,12 +81,16 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
   ): Promise<{ results: TrackResult[]; busy: string[]; gone: number; denied: number; alreadyProcessed: number }> {
     const outcome = { results: [] as TrackResult[], busy: [] as string[], gone: 0, denied: 0, alreadyProcessed: 0 };
     const toFetch: string[] = [];
-    for (const messageId of messageIds) {
-      const claim = await live.processed.claim(mailbox, messageId, { leaseInMs: CLAIM_LEASE_IN_MS, now: clock() });
+    // At most 20 ids (one $batch): their claims are independent point writes, made together.
+    const claims = await Promise.all(
+      messageIds.map((messageId) => live.processed.claim(mailbox, messageId, { leaseInMs: CLAIM_LEASE_IN_MS, now: clock() })),
+    );
+    messageIds.forEach((messageId, index) => {
+      const claim = claims[index];
       if (claim === "processed") outcome.alreadyProcessed += 1;
       else if (claim === "claimed" || options.retry) toFetch.push(messageId);
       else outcome.busy.push(messageId);
-    }
+    });
     if (toFetch.length === 0) return outcome;
     const fetched =
       toFetch.length === 1
