@@ -1,7 +1,7 @@
 // HTTP POST /api/lifecycle: Graph's lifecycle notifications (reauthorizationRequired,
 // subscriptionRemoved, missed). Validated like change notifications, handled from the queue.
 import { output, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { NOTIFICATIONS_QUEUE, STORAGE_CONNECTION } from "../src/config/app-settings.js";
+import { NOTIFICATIONS_QUEUE, STORAGE_CONNECTION } from "../src/config/index.js";
 import { answerWebhook } from "../src/host/http.js";
 import { registerFunction } from "../src/host/registration.js";
 

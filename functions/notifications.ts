@@ -1,6 +1,6 @@
 // HTTP POST /api/notifications: Graph's change notifications. Validates, enqueues, answers 202.
 import { output, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { NOTIFICATIONS_QUEUE, STORAGE_CONNECTION } from "../src/config/app-settings.js";
+import { NOTIFICATIONS_QUEUE, STORAGE_CONNECTION } from "../src/config/index.js";
 import { answerWebhook } from "../src/host/http.js";
 import { registerFunction } from "../src/host/registration.js";
 

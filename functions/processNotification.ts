@@ -3,7 +3,7 @@
 // moves the item to "notifications-poison" and the reason is already recorded on the mailbox.
 import type { InvocationContext } from "@azure/functions";
 import { parseQueueItem } from "../src/app/process-work.js";
-import { NOTIFICATIONS_QUEUE, STORAGE_CONNECTION } from "../src/config/app-settings.js";
+import { NOTIFICATIONS_QUEUE, STORAGE_CONNECTION } from "../src/config/index.js";
 import { registerFunction } from "../src/host/registration.js";
 import { getServices } from "../src/host/services.js";
 

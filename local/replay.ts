@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import { DefaultAzureCredential } from "@azure/identity";
 import { openCosmosTrackingStore } from "../src/adapters/cosmos/index.js";
 import { main } from "../src/cli/replay.js";
-import { loadAppSettings } from "../src/config/app-settings.js";
+import { loadAppSettings } from "../src/config/index.js";
 import { openEmbeddedTrackingStore } from "./embedded-cosmos.js";
 
 const DEFAULT_REPLAY_DATABASE = "tracking-replay";

@@ -7,7 +7,7 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { APP_SETTINGS } from "../src/config/app-settings.js";
+import { APP_SETTINGS } from "../src/config/index.js";
 import { getServices, resetServices, setServicesLog, type Services } from "../src/host/services.js";
 import { startAzurite } from "./azurite.js";
 import { startEmbeddedCosmos } from "./embedded-cosmos.js";

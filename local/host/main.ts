@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { APP_SETTINGS, AppSettingsError, loadAppSettings, type SettingGroup } from "../../src/config/app-settings.js";
+import { APP_SETTINGS, AppSettingsError, loadAppSettings, type SettingGroup } from "../../src/config/index.js";
 import { startAzurite, type LocalAzurite } from "../azurite.js";
 import { startEmbeddedCosmos, type EmbeddedCosmos } from "../embedded-cosmos.js";
 import { HOST_ROLES, startLocalHost, type HostRole, type LocalHost } from "./index.js";

@@ -6,7 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { readFile } from "node:fs/promises";
 import type { MailboxSyncState, SubscriptionRecord } from "../app/ports.js";
 import type { SubscriptionReport } from "../app/subscriptions.js";
-import { AppSettingsError, type AppSettingsEnv } from "../config/app-settings.js";
+import { AppSettingsError, type AppSettingsEnv } from "../config/index.js";
 import { isIsoDateTime, looksLikeEmailAddress, parseMailboxSettings, SettingsError } from "../domain/settings.js";
 import type { MailboxSettings } from "../domain/types.js";
 import type { Services } from "../host/services.js";

@@ -16,7 +16,7 @@ import { createWorkProcessor, type WorkProcessor } from "../app/process-work.js"
 import { createSubscriptionManager, type SubscriptionManager } from "../app/subscriptions.js";
 import { createTracker, type TrackResult, type Tracker } from "../app/track-message.js";
 import { cachedFor } from "./cache.js";
-import { loadAppSettings, NOTIFICATIONS_QUEUE, type AppSettings, type AppSettingsEnv } from "../config/app-settings.js";
+import { loadAppSettings, NOTIFICATIONS_QUEUE, type AppSettings, type AppSettingsEnv } from "../config/index.js";
 
 export interface TrackingDecisionEvent {
   mailbox: string;

@@ -11,6 +11,7 @@ import {
   SETTING_GROUPS,
   STORAGE_CONNECTION,
   describeAppSettings,
+  effectiveValue,
   detectEnvironment,
   formatAppSettings,
   loadAppSettings,
@@ -19,7 +20,7 @@ import {
   type AppSettingsEnv,
   type LoadAppSettingsOptions,
   type SettingGroup,
-} from "../../src/config/app-settings.js";
+} from "../../src/config/index.js";
 
 const CLIENT_STATE = "client-state-0123456789";
 const SECRET = "graph-secret-value-xyz";
@@ -105,6 +106,14 @@ describe("constants used by bindings", () => {
 });
 
 describe("APP_SETTINGS table", () => {
+  it("reads values by setting name: a setting with a default reads as its default, a name not in the table fails the type check", () => {
+    expect(effectiveValue({}, "GRAPH_BASE_URL")).toBe("https://graph.microsoft.com/");
+    expect(effectiveValue({ GRAPH_BASE_URL: " https://graph.example/ " }, "GRAPH_BASE_URL")).toBe("https://graph.example/");
+    expect(effectiveValue({}, "COSMOS_ENDPOINT")).toBeUndefined();
+    // @ts-expect-error: a typo of GRAPH_TENANT_ID is not an AppSettingName (tsc fails if it were accepted)
+    expect(() => effectiveValue({}, "GRAPH_TENANT_IDD")).toThrow(TypeError);
+  });
+
   it("has unique names, a description, and groups from SETTING_GROUPS", () => {
     const names = APP_SETTINGS.map((d) => d.name);
     expect(new Set(names).size).toBe(names.length);

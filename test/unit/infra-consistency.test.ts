@@ -11,7 +11,7 @@ import {
   NOTIFICATIONS_POISON_QUEUE,
   NOTIFICATIONS_QUEUE,
   renderAppSettingsTable,
-} from "../../src/config/app-settings.js";
+} from "../../src/config/index.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const infra = join(root, "infra");
@@ -49,7 +49,7 @@ const bicepSettingNames = [
 ].map((m) => m[1] ?? "");
 
 describe("app settings: infra and APP_SETTINGS agree", () => {
-  const known = new Set(APP_SETTINGS.map((d) => d.name));
+  const known = new Set<string>(APP_SETTINGS.map((d) => d.name));
 
   it("finds the app settings block in main.bicep", () => {
     expect(bicepSettingNames.length).toBeGreaterThan(10);

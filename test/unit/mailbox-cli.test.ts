@@ -12,7 +12,7 @@ import {
   MailboxUsageError,
   parseMailboxArgs,
 } from "../../src/cli/mailbox.js";
-import { AppSettingsError } from "../../src/config/app-settings.js";
+import { AppSettingsError } from "../../src/config/index.js";
 import { parseMailboxSettings } from "../../src/domain/settings.js";
 import type { Services } from "../../src/host/services.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { webhookUrl } from "../../src/config/app-settings.js";
+import { webhookUrl } from "../../src/config/index.js";
 
 describe("webhookUrl (NOTIFICATION_URL, LIFECYCLE_NOTIFICATION_URL)", () => {
   it.each([

@@ -1,0 +1,357 @@
+// The one definition of the app settings (environment variables) the Functions app and its
+// commands read: name, groups, requirement, default, secrecy and validator. infra/ and
+// docs/deploy.md are checked against APP_SETTINGS by test/unit/infra-consistency.test.ts.
+import {
+  clientId,
+  cosmosEndpoint,
+  cosmosId,
+  guid,
+  httpsUrl,
+  integerIn,
+  lengthIn,
+  ncrontab,
+  oneOf,
+  pemCertificateWithKey,
+  storageAccountName,
+  storageConnectionString,
+  tenantId,
+  webhookUrl,
+  type SettingValidator,
+} from "./validators.js";
+
+/** Storage queue the webhook enqueues notifications on. */
+export const NOTIFICATIONS_QUEUE = "notifications";
+/** The Functions host moves a message here after maxDequeueCount failed attempts. */
+export const NOTIFICATIONS_POISON_QUEUE = `${NOTIFICATIONS_QUEUE}-poison`;
+/** The connection name queue bindings use (AzureWebJobsStorage or its __accountName form). */
+export const STORAGE_CONNECTION = "AzureWebJobsStorage";
+/** host.json extensions.queues.maxDequeueCount; the host override setting must agree with it. */
+export const HOST_QUEUES_MAX_DEQUEUE_COUNT = 5;
+/** The app setting that overrides host.json's maxDequeueCount without a redeploy. */
+export const HOST_MAX_DEQUEUE_COUNT_OVERRIDE = "AzureFunctionsJobHost__extensions__queues__maxDequeueCount";
+
+export const SETTING_GROUPS = [
+  "cosmos",
+  "graph",
+  "notifications",
+  "subscriptions",
+  "schedules",
+  "queue",
+  "monitoring",
+] as const;
+export type SettingGroup = (typeof SETTING_GROUPS)[number];
+
+/**
+ * - `always`: required wherever a group that uses it is needed.
+ * - `azure`: required when running in Azure; locally a stand-in is used when absent.
+ * - `optional`: has a default or is not needed.
+ */
+export type Requirement = "always" | "azure" | "optional";
+
+export const GRAPH_CREDENTIAL_KINDS = ["clientSecret", "certificate", "managedIdentity"] as const;
+export type GraphCredentialKind = (typeof GRAPH_CREDENTIAL_KINDS)[number];
+
+/** Name is the setting-name type: `string` while the table is written, AppSettingName after. */
+export interface AppSettingDefinition<Name extends string = string> {
+  name: Name;
+  groups: readonly SettingGroup[];
+  description: string;
+  requirement: Requirement;
+  /** Also required when another setting (after its default) has one of these values. */
+  requiredWhen?: { setting: Name; in: readonly string[] };
+  /** Another setting that satisfies the requirement instead (the identity-based form). */
+  orInstead?: Name;
+  default?: string;
+  /** Secrets never appear in error messages or in describeAppSettings(). */
+  secret: boolean;
+  /** In Azure the value is a Key Vault reference to this secret name. */
+  keyVaultSecret?: string;
+  validate?: SettingValidator;
+}
+
+const DEFINITIONS = [
+  // Cosmos DB
+  {
+    name: "COSMOS_ENDPOINT",
+    groups: ["cosmos"],
+    description:
+      "Document endpoint of the Cosmos DB for NoSQL account (https://<account>.documents.azure.com:443/). Locally, when absent, the embedded Cosmos server is started.",
+    requirement: "azure",
+    secret: false,
+    validate: cosmosEndpoint,
+  },
+  {
+    name: "COSMOS_KEY",
+    groups: ["cosmos"],
+    description:
+      "Account key, for the Cosmos DB emulator only. When absent the Entra ID credential (managed identity in Azure) is used; Azure accounts have key authentication disabled.",
+    requirement: "optional",
+    secret: true,
+  },
+  {
+    name: "COSMOS_DATABASE",
+    groups: ["cosmos"],
+    description: "Cosmos DB database holding the tracking containers (the databaseName of src/adapters/cosmos/containers.json).",
+    requirement: "optional",
+    default: "tracking",
+    secret: false,
+    validate: cosmosId,
+  },
+  {
+    name: "COSMOS_CA_FILE",
+    groups: ["cosmos"],
+    description:
+      "Path of an extra PEM CA certificate to trust for a local Cosmos DB (the embedded server or the emulator). It adds trust; TLS verification is never disabled.",
+    requirement: "optional",
+    secret: false,
+  },
+  {
+    name: "AZURE_CLIENT_ID",
+    groups: ["cosmos", "graph"],
+    description:
+      "Client id of the user-assigned managed identity; DefaultAzureCredential and ManagedIdentityCredential use it for Cosmos DB, Key Vault and (with GRAPH_CREDENTIAL=managedIdentity) Graph.",
+    requirement: "azure",
+    secret: false,
+    validate: guid,
+  },
+  // Microsoft Graph
+  {
+    name: "GRAPH_TENANT_ID",
+    groups: ["graph"],
+    description: "The Entra ID tenant (directory) id of the app registration.",
+    requirement: "always",
+    secret: false,
+    validate: tenantId,
+  },
+  {
+    name: "GRAPH_CREDENTIAL",
+    groups: ["graph"],
+    description:
+      'How the app authenticates to Graph: "clientSecret" (GRAPH_CLIENT_SECRET), "certificate" (GRAPH_CLIENT_CERTIFICATE) or "managedIdentity" (Graph application permissions granted to the managed identity).',
+    requirement: "optional",
+    default: "clientSecret",
+    secret: false,
+    validate: oneOf(GRAPH_CREDENTIAL_KINDS),
+  },
+  {
+    name: "GRAPH_CLIENT_ID",
+    groups: ["graph"],
+    description: "The application (client) id of the Entra ID app registration that holds the Graph mail permissions.",
+    requirement: "optional",
+    requiredWhen: { setting: "GRAPH_CREDENTIAL", in: ["clientSecret", "certificate"] },
+    secret: false,
+    validate: clientId,
+  },
+  {
+    name: "GRAPH_CLIENT_SECRET",
+    groups: ["graph"],
+    description: "Client secret of the app registration (GRAPH_CREDENTIAL=clientSecret).",
+    requirement: "optional",
+    requiredWhen: { setting: "GRAPH_CREDENTIAL", in: ["clientSecret"] },
+    secret: true,
+    keyVaultSecret: "graph-client-secret",
+  },
+  {
+    name: "GRAPH_CLIENT_CERTIFICATE",
+    groups: ["graph"],
+    description:
+      "PEM certificate including its private key, registered on the app registration (GRAPH_CREDENTIAL=certificate).",
+    requirement: "optional",
+    requiredWhen: { setting: "GRAPH_CREDENTIAL", in: ["certificate"] },
+    secret: true,
+    keyVaultSecret: "graph-client-certificate",
+    validate: pemCertificateWithKey,
+  },
+  {
+    name: "GRAPH_BASE_URL",
+    groups: ["graph"],
+    description: "Graph endpoint; point it at the local Graph simulator for development.",
+    requirement: "optional",
+    default: "https://graph.microsoft.com/",
+    secret: false,
+    validate: httpsUrl,
+  },
+  {
+    name: "GRAPH_AUTHORITY_HOST",
+    groups: ["graph"],
+    description: "Entra ID authority host for token requests; point it at the local token simulator for development.",
+    requirement: "optional",
+    default: "https://login.microsoftonline.com",
+    secret: false,
+    validate: httpsUrl,
+  },
+  {
+    name: "GRAPH_CA_FILE",
+    groups: ["graph"],
+    description:
+      "Path of an extra PEM CA certificate to trust for the local Graph and token simulators. It adds trust; TLS verification is never disabled.",
+    requirement: "optional",
+    secret: false,
+  },
+  {
+    name: "GRAPH_MAX_CONCURRENCY_PER_MAILBOX",
+    groups: ["graph"],
+    description: "Concurrent Graph requests per mailbox; Exchange Online allows 4 (MailboxConcurrency).",
+    requirement: "optional",
+    default: "4",
+    secret: false,
+    validate: integerIn(1, 4),
+  },
+  // Webhook
+  {
+    name: "NOTIFICATION_CLIENT_STATE",
+    groups: ["notifications", "subscriptions"],
+    description:
+      "Shared secret sent as clientState on every subscription and checked on every notification (16-128 characters).",
+    requirement: "always",
+    secret: true,
+    keyVaultSecret: "notification-client-state",
+    validate: lengthIn(16, 128),
+  },
+  {
+    name: "NOTIFICATION_CLIENT_STATE_PREVIOUS",
+    groups: ["notifications"],
+    description:
+      "The previous clientState, still accepted while subscriptions are renewed onto a new one; remove it once rotation is done.",
+    requirement: "optional",
+    secret: true,
+    validate: lengthIn(16, 128),
+  },
+  {
+    name: "NOTIFICATION_MAX_BODY_BYTES",
+    groups: ["notifications"],
+    description: "Largest notification request body accepted, in bytes; larger requests get 413.",
+    requirement: "optional",
+    default: "1048576",
+    secret: false,
+    validate: integerIn(1024, 104857600),
+  },
+  // Subscriptions
+  {
+    name: "NOTIFICATION_URL",
+    groups: ["subscriptions"],
+    description:
+      "Public HTTPS URL of the notifications function that Graph subscriptions deliver to (https://<app>.azurewebsites.net/api/notifications).",
+    requirement: "always",
+    secret: false,
+    validate: webhookUrl,
+  },
+  {
+    name: "LIFECYCLE_NOTIFICATION_URL",
+    groups: ["subscriptions"],
+    description:
+      "Public HTTPS URL of the lifecycle function (https://<app>.azurewebsites.net/api/lifecycle); it cannot be added to an existing subscription.",
+    requirement: "always",
+    secret: false,
+    validate: webhookUrl,
+  },
+  {
+    name: "SUBSCRIPTION_LIFETIME_MINUTES",
+    groups: ["subscriptions"],
+    description: "Requested subscription lifetime; Graph allows at most 10080 minutes for Outlook messages and may return less.",
+    requirement: "optional",
+    default: "4230",
+    secret: false,
+    validate: integerIn(45, 10080),
+  },
+  {
+    name: "SUBSCRIPTION_RENEW_BEFORE_MINUTES",
+    groups: ["subscriptions"],
+    description: "Renew a subscription when it expires within this many minutes; must be less than the lifetime.",
+    requirement: "optional",
+    default: "1440",
+    secret: false,
+    validate: integerIn(30, 10079),
+  },
+  // Timers
+  {
+    name: "RENEW_SUBSCRIPTIONS_SCHEDULE",
+    groups: ["schedules"],
+    description: "NCRONTAB schedule of the timer that creates missing and renews expiring subscriptions. The trigger reads it as %RENEW_SUBSCRIPTIONS_SCHEDULE%, so the Functions host needs it set (the infra sets the default).",
+    requirement: "optional",
+    default: "0 */30 * * * *",
+    secret: false,
+    validate: ncrontab,
+  },
+  {
+    name: "CATCH_UP_SCHEDULE",
+    groups: ["schedules"],
+    description: "NCRONTAB schedule of the timer that runs the delta query catch-up for every enabled mailbox. The trigger reads it as %CATCH_UP_SCHEDULE%, so the Functions host needs it set (the infra sets the default).",
+    requirement: "optional",
+    default: "0 */15 * * * *",
+    secret: false,
+    validate: ncrontab,
+  },
+  // Queue and host storage
+  {
+    name: "AzureWebJobsStorage",
+    groups: ["queue"],
+    description:
+      "Storage connection string for the Functions host and the notifications queue (local development: Azurite). In Azure use the identity-based AzureWebJobsStorage__accountName form instead.",
+    requirement: "always",
+    orInstead: "AzureWebJobsStorage__accountName",
+    secret: true,
+    validate: storageConnectionString,
+  },
+  {
+    name: "AzureWebJobsStorage__accountName",
+    groups: ["queue"],
+    description: "Storage account name for identity-based host storage and queue connections.",
+    requirement: "optional",
+    secret: false,
+    validate: storageAccountName,
+  },
+  {
+    name: "AzureWebJobsStorage__credential",
+    groups: ["queue"],
+    description: 'Set to "managedidentity" so identity-based storage connections use the managed identity.',
+    requirement: "optional",
+    secret: false,
+    validate: oneOf(["managedidentity"]),
+  },
+  {
+    name: "AzureWebJobsStorage__clientId",
+    groups: ["queue"],
+    description: "Client id of the user-assigned managed identity used for identity-based storage connections.",
+    requirement: "optional",
+    secret: false,
+    validate: guid,
+  },
+  {
+    name: "PROCESS_MAX_DEQUEUE_COUNT",
+    groups: ["queue"],
+    description: `Attempts at a queued notification before it moves to "${NOTIFICATIONS_POISON_QUEUE}"; equals host.json extensions.queues.maxDequeueCount (override both with ${HOST_MAX_DEQUEUE_COUNT_OVERRIDE}).`,
+    requirement: "optional",
+    default: String(HOST_QUEUES_MAX_DEQUEUE_COUNT),
+    secret: false,
+    validate: integerIn(1, 100),
+  },
+  // Monitoring
+  {
+    name: "APPLICATIONINSIGHTS_CONNECTION_STRING",
+    groups: ["monitoring"],
+    description: "Application Insights connection string; telemetry is off when absent.",
+    requirement: "optional",
+    secret: true,
+  },
+] as const satisfies readonly AppSettingDefinition[];
+
+/** Every setting's name: a name the table does not define fails the type check. */
+export type AppSettingName = (typeof DEFINITIONS)[number]["name"];
+/** The settings that have a default, so their effective value is always a string. */
+export type DefaultedSettingName = Extract<(typeof DEFINITIONS)[number], { default: string }>["name"];
+
+/** The table; typing it with AppSettingName also checks every requiredWhen and orInstead name. */
+export const APP_SETTINGS: readonly AppSettingDefinition<AppSettingName>[] = DEFINITIONS;
+
+export function definitionOf(name: AppSettingName): AppSettingDefinition<AppSettingName> {
+  const definition = APP_SETTINGS.find((d) => d.name === name);
+  // Unreachable while AppSettingName is derived from the table; guards a cast at a call site.
+  if (!definition) throw new TypeError(`No app setting named ${name} in APP_SETTINGS`);
+  return definition;
+}
+
+/** The settings of at least one of the groups in `need`. */
+export function settingsFor(need: readonly SettingGroup[]): AppSettingDefinition<AppSettingName>[] {
+  return APP_SETTINGS.filter((d) => d.groups.some((g) => need.includes(g)));
+}
