@@ -1,9 +1,10 @@
-// The LiveTrackingStore contract against the embedded Cosmos server, and against a real Cosmos DB
-// (emulator or Azure) when COSMOS_ENDPOINT is set.
+// The LiveTrackingStore contract against the in-memory store, the embedded Cosmos server, and a
+// real Cosmos DB (emulator or Azure) when COSMOS_ENDPOINT is set.
 import { CosmosClient } from "@azure/cosmos";
 import { describe, expect, it } from "vitest";
 import type { LiveTrackingStore } from "../../src/app/ports.js";
 import { containerDefinitions } from "../../src/adapters/cosmos/index.js";
+import { createMemoryLiveTrackingStore } from "../../src/adapters/memory/index.js";
 import { openEmbeddedTrackingStore } from "../../local/embedded-cosmos.js";
 import { openEnvironmentTestStore, testDatabaseName, type TestStore } from "../support/cosmos.js";
 import { describeLiveTrackingStoreContract, type LiveContractStore } from "./live-tracking-store-contract.js";
@@ -19,10 +20,12 @@ function requireLive(opened: TestStore): LiveContractStore {
   return { live, requestCount: opened.requestCount, resetRequestCount: opened.resetRequestCount, dispose: opened.dispose };
 }
 
-describeLiveTrackingStoreContract("Cosmos DB adapter on the embedded server", openEmbeddedLiveStore);
+describeLiveTrackingStoreContract("in-memory adapter", async () => ({ live: createMemoryLiveTrackingStore(), dispose: async () => {} }));
+
+describeLiveTrackingStoreContract("Cosmos DB adapter on the embedded server", openEmbeddedLiveStore, { requestCosts: true });
 
 if (process.env.COSMOS_ENDPOINT) {
-  describeLiveTrackingStoreContract(`Cosmos DB adapter on ${process.env.COSMOS_ENDPOINT}`, async () => requireLive(await openEnvironmentTestStore()));
+  describeLiveTrackingStoreContract(`Cosmos DB adapter on ${process.env.COSMOS_ENDPOINT}`, async () => requireLive(await openEnvironmentTestStore()), { requestCosts: true });
 }
 
 describe("live tracking containers", () => {

@@ -10,7 +10,7 @@ import { statusOf, translateErrors } from "./errors.js";
  */
 export const MAX_ENTRIES_PER_KEY = 100;
 /** Documents are compacted back to MAX_ENTRIES_PER_KEY once they hold this many entries. */
-const COMPACT_AT = 2 * MAX_ENTRIES_PER_KEY;
+export const COMPACT_AT = 2 * MAX_ENTRIES_PER_KEY;
 
 /** Cosmos DB accepts at most 10 operations in one patch request. */
 const MAX_PATCH_OPERATIONS = 10;
@@ -26,7 +26,7 @@ const MESSAGE_ID_KEY_PREFIX = "mid:";
 const ENTRIES_ID = "entries";
 
 /** A stored entry: the key is the document's (partition) key, not repeated per entry. */
-type StoredEntry = Omit<LookupEntry, "key">;
+export type StoredEntry = Omit<LookupEntry, "key">;
 
 interface LookupDocument {
   id: typeof ENTRIES_ID;
@@ -127,7 +127,7 @@ export function createCosmosLookupStore(container: Container): LookupStore {
  * One entry per activityId (its last write), most recent first (ties: higher activityId), at most
  * MAX_ENTRIES_PER_KEY: what readers see and what compaction keeps.
  */
-function currentEntries(stored: readonly StoredEntry[]): StoredEntry[] {
+export function currentEntries(stored: readonly StoredEntry[]): StoredEntry[] {
   const byActivity = new Map<string, StoredEntry>();
   for (const entry of stored) byActivity.set(entry.activityId, entry);
   return [...byActivity.values()].sort(byRecency).slice(0, MAX_ENTRIES_PER_KEY);
@@ -143,7 +143,7 @@ function compareText(a: string, b: string): number {
 }
 
 /** Only the entry's own fields, in a fixed shape (drops the key, system properties and undefined). */
-function toStoredEntry(source: LookupEntry | StoredEntry): StoredEntry {
+export function toStoredEntry(source: LookupEntry | StoredEntry): StoredEntry {
   const { activityId, internetMessageId, activityTime, regarding, subjectHashes, addressHashes } = withoutSystemProperties(source);
   return {
     activityId,
@@ -155,6 +155,6 @@ function toStoredEntry(source: LookupEntry | StoredEntry): StoredEntry {
   };
 }
 
-function toEntry(key: string, stored: StoredEntry): LookupEntry {
+export function toEntry(key: string, stored: StoredEntry): LookupEntry {
   return { key, ...toStoredEntry(stored) };
 }

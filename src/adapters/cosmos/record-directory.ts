@@ -162,7 +162,7 @@ function toAddressEntry(address: string, row: AddressRow): AddressEntry {
 }
 
 /** A stable order for callers: record-type precedence, then first created, then id. */
-function byPrecedence(a: AddressEntry, b: AddressEntry): number {
+export function byPrecedence(a: AddressEntry, b: AddressEntry): number {
   return (
     RECORD_TYPES.indexOf(a.type) - RECORD_TYPES.indexOf(b.type) ||
     a.createdOn.localeCompare(b.createdOn) ||

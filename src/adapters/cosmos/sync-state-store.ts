@@ -6,7 +6,7 @@ import { normaliseAddress } from "./record-directory.js";
 /** Events kept per mailbox (newest first); older ones are dropped. */
 export const MAX_MAILBOX_EVENTS = 50;
 
-const FOLDERS: readonly MailFolderName[] = ["inbox", "sentitems"];
+export const FOLDERS: readonly MailFolderName[] = ["inbox", "sentitems"];
 
 /** Partition key /mailbox, one document per mailbox under a fixed id. */
 const STATE_ID = "syncState";
@@ -97,7 +97,7 @@ function emptyDocument(mailbox: string): SyncStateDocument {
 }
 
 /** The bounded list, newest first by `at`; events recorded at the same instant keep their insertion order. */
-function newestEvents(events: MailboxEvent[]): MailboxEvent[] {
+export function newestEvents(events: MailboxEvent[]): MailboxEvent[] {
   return events
     .map((event, index) => ({ event, index }))
     .sort((a, b) => b.event.at.localeCompare(a.event.at) || a.index - b.index)

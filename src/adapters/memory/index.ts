@@ -1,0 +1,2 @@
+export { createMemoryTrackingStore } from "./tracking-store.js";
+export { createMemoryLiveTrackingStore } from "./live-tracking-store.js";

@@ -1,0 +1,108 @@
+// The LiveTrackingStore in memory, with the Cosmos adapter's rules (lower-cased mailboxes, the
+// event bound, claim leases, marker ids) so the shared contract suite holds both to one behaviour.
+import type { ClaimResult, LiveTrackingStore, MailboxSyncState, ProcessedMessageStore, SubscriptionRecord, SubscriptionStore, SyncStateStore } from "../../app/ports.js";
+import { normalizeAddress } from "../../domain/address.js";
+import { processedMarkerId } from "../cosmos/processed-message-store.js";
+import { FOLDERS, MAX_MAILBOX_EVENTS, newestEvents } from "../cosmos/sync-state-store.js";
+import { jsonCopy, turn } from "./tracking-store.js";
+
+function createSubscriptions(): SubscriptionStore {
+  const stored = new Map<string, SubscriptionRecord>();
+  return {
+    getSubscription: async (id) => {
+      await turn();
+      const found = stored.get(id);
+      return found && jsonCopy(found);
+    },
+    putSubscription: async (subscription) => {
+      await turn();
+      const { id, mailbox, folder, resource, expirationDateTime, createdOn, renewedOn } = subscription;
+      stored.set(id, jsonCopy({ id, mailbox: normalizeAddress(mailbox), folder, resource, expirationDateTime, createdOn, ...(renewedOn !== undefined && { renewedOn }) }));
+    },
+    deleteSubscription: async (id) => {
+      await turn();
+      stored.delete(id);
+    },
+    listSubscriptions: async (options = {}) => {
+      await turn();
+      const mailbox = options.mailbox === undefined ? undefined : normalizeAddress(options.mailbox);
+      return [...stored.values()]
+        .filter((subscription) => mailbox === undefined || subscription.mailbox === mailbox)
+        .map((subscription) => jsonCopy(subscription))
+        .sort((a, b) => a.mailbox.localeCompare(b.mailbox) || a.folder.localeCompare(b.folder) || a.id.localeCompare(b.id));
+    },
+  };
+}
+
+function createSyncState(): SyncStateStore {
+  const states = new Map<string, MailboxSyncState>();
+  const stateOf = (mailbox: string): MailboxSyncState => {
+    const key = normalizeAddress(mailbox);
+    const state = states.get(key) ?? { mailbox: key, deltaLinks: {}, caughtUpAt: {}, events: [] };
+    states.set(key, state);
+    return state;
+  };
+  return {
+    getSyncState: async (mailbox) => {
+      await turn();
+      const state = states.get(normalizeAddress(mailbox));
+      return state && jsonCopy({ ...state, events: newestEvents(state.events) });
+    },
+    putDeltaLink: async (mailbox, folder, deltaLink, options) => {
+      if (!FOLDERS.includes(folder)) throw new RangeError(`Unknown mail folder "${String(folder)}": expected one of ${FOLDERS.join(", ")}`);
+      await turn();
+      const state = stateOf(mailbox);
+      if (deltaLink === undefined) delete state.deltaLinks[folder];
+      else state.deltaLinks[folder] = deltaLink;
+      state.caughtUpAt[folder] = options.caughtUpAt;
+    },
+    recordEvent: async (mailbox, event) => {
+      await turn();
+      const state = stateOf(mailbox);
+      state.events.unshift(jsonCopy(event));
+      if (state.events.length > MAX_MAILBOX_EVENTS) state.events = newestEvents(state.events);
+    },
+  };
+}
+
+interface Marker {
+  state: "claimed" | "processed";
+  claimedAt?: string;
+}
+
+function createProcessed(): ProcessedMessageStore {
+  const markers = new Map<string, Marker>();
+  return {
+    wasProcessed: async (mailbox, graphMessageId) => {
+      const id = processedMarkerId(mailbox, graphMessageId);
+      await turn();
+      return markers.get(id)?.state === "processed";
+    },
+    claim: async (mailbox, graphMessageId, options): Promise<ClaimResult> => {
+      const id = processedMarkerId(mailbox, graphMessageId);
+      await turn();
+      const marker = markers.get(id);
+      const claimed: Marker = { state: "claimed", claimedAt: options.now.toISOString() };
+      if (!marker) {
+        markers.set(id, claimed);
+        return "claimed";
+      }
+      if (marker.state !== "claimed") return "processed";
+      const age = options.now.getTime() - Date.parse(marker.claimedAt ?? "");
+      if (!(age > options.leaseInMs)) return "busy";
+      // The claim's worker died: take it over.
+      markers.set(id, claimed);
+      return "claimed";
+    },
+    markProcessed: async (mailbox, graphMessageId) => {
+      const id = processedMarkerId(mailbox, graphMessageId);
+      await turn();
+      markers.set(id, { state: "processed" });
+    },
+  };
+}
+
+/** An empty in-memory LiveTrackingStore of its own. */
+export function createMemoryLiveTrackingStore(): LiveTrackingStore {
+  return { subscriptions: createSubscriptions(), syncState: createSyncState(), processed: createProcessed() };
+}
