@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { output, trigger, type FunctionOutput, type RetryOptions } from "@azure/functions";
 import { QueueServiceClient } from "@azure/storage-queue";
-import { registeredFunctions, type FunctionDefinition } from "../../src/host/registration.js";
+import { registeredFunctions, runAppStartHooks, type FunctionDefinition } from "../../src/host/registration.js";
 import { readHostSettings } from "./host-settings.js";
 import { startHttpServer, type HttpFunctionRoute, type RunningHttpServer } from "./http-server.js";
 import { describeError, Invoker, QueueSender, type PreparedFunction } from "./invocation.js";
@@ -90,6 +90,7 @@ export async function startLocalHost(options: StartLocalHostOptions): Promise<Lo
     if (!path.isAbsolute(file)) throw new TypeError(`function file ${file} must be an absolute path`);
     await import(pathToFileURL(file).href);
   }
+  await runAppStartHooks();
   const definitions = registeredFunctions();
   const prepared = definitions.map(prepareFunction);
   const timerSchedules = new Map<string, { schedule: string; runOnStartup: boolean; retry: RetryOptions | undefined }>();

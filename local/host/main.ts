@@ -29,8 +29,9 @@ export interface RunHostOptions {
   localSettingsPath?: string;
   /**
    * Prepare and check the tracker's app settings: embedded Cosmos DB when COSMOS_ENDPOINT is not
-   * set, timer schedules' defaults, loadAppSettings (throws AppSettingsError). Default: true for
-   * the app's own functions folder, false when functionsDir names another one.
+   * set, timer schedules' defaults, the groups no stand-in supplies checked first (the app's start
+   * hook checks them all once the functions are loaded; both throw AppSettingsError). Default: true
+   * for the app's own functions folder, false when functionsDir names another one.
    */
   appSettings?: boolean;
   /** Trigger kinds served; default all (see StartLocalHostOptions.roles). */
@@ -98,7 +99,6 @@ export async function runHost(options: RunHostOptions = {}): Promise<RunningHost
       }
       log(`local host: started an embedded Cosmos DB server at ${cosmos.endpoint} (its data is gone when the host stops)`);
     }
-    if (appSettings) loadAppSettings(process.env);
 
     const functionsDir = options.functionsDir ?? path.join(repoRoot, "functions");
     const functionFiles = (await readdir(functionsDir))

@@ -1,7 +1,8 @@
 // One source of truth for the function registrations. Each file in functions/ calls
 // `registerFunction` once: that registers it with the Azure Functions host (app.http, app.timer,
 // app.storageQueue) and records the same definition for the local host, which imports the same
-// files. No second list of functions exists anywhere.
+// files. No second list of functions exists anywhere. App start hooks are registered and recorded
+// the same way, so both hosts run them before any function.
 import {
   app,
   type HttpFunctionOptions,
@@ -32,6 +33,26 @@ export function registerFunction(definition: FunctionDefinition): void {
       app.storageQueue(definition.name, definition.options);
       break;
   }
+}
+
+export type AppStartHook = () => void | Promise<void>;
+
+const appStartHooks: Array<{ name: string; run: AppStartHook }> = [];
+
+/**
+ * A check the host runs once when it starts, after loading the function files and before invoking
+ * any function (Azure: app.hook.appStart). A throw stops the host with its message: the worker
+ * fails to start, so no trigger fires and no queue item is attempted.
+ */
+export function registerAppStartHook(name: string, run: AppStartHook): void {
+  if (appStartHooks.some((existing) => existing.name === name)) throw new Error(`app start hook "${name}" is registered twice`);
+  appStartHooks.push({ name, run });
+  app.hook.appStart(() => run());
+}
+
+/** Runs the recorded app start hooks in order, as the Azure worker does; the local host's call. */
+export async function runAppStartHooks(): Promise<void> {
+  for (const hook of appStartHooks) await hook.run();
 }
 
 /** What the files in functions/ registered, in import order. */

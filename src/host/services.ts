@@ -1,6 +1,7 @@
 // The composition root: app settings in, the use cases wired to Cosmos DB, Graph and the queue
-// out. Built once per process, on first use, so an HTTP function that needs none of it (the
-// validation handshake) never waits for it.
+// out. The settings are validated when the host starts (an app start hook); the services are
+// built once per process, on first use, so an HTTP function that needs none of them (the
+// validation handshake) never waits for them.
 import { EventEmitter } from "node:events";
 import { readFile } from "node:fs/promises";
 import https from "node:https";
@@ -16,7 +17,17 @@ import { createWorkProcessor, type WorkProcessor } from "../app/process-work.js"
 import { createSubscriptionManager, type SubscriptionManager } from "../app/subscriptions.js";
 import { createTracker, type TrackResult, type Tracker } from "../app/track-message.js";
 import { cachedFor } from "./cache.js";
+import { registerAppStartHook } from "./registration.js";
 import { loadAppSettings, NOTIFICATIONS_QUEUE, type AppSettings, type AppSettingsEnv } from "../config/index.js";
+
+/** Validates every app setting from process.env; throws AppSettingsError naming each bad one. */
+export function validateAppSettingsAtStart(): void {
+  loadAppSettings(process.env);
+}
+
+// Every function file imports this module (directly or through http.ts), so the host that loads
+// them validates the settings at start, not at the first invocation.
+registerAppStartHook("validate app settings", validateAppSettingsAtStart);
 
 export interface TrackingDecisionEvent {
   mailbox: string;
