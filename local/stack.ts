@@ -4,6 +4,7 @@
 // environment variables with the same names as the Azure app settings.
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -91,6 +92,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       NOTIFICATION_CLIENT_STATE: randomBytes(32).toString("base64url"),
       ...options.settings,
     };
+    // The host validates every setting when it starts, the webhook URLs included: they need the
+    // port first. Port 0 takes one the system has free now.
+    const port = options.port === 0 ? await freePort() : (options.port ?? 7071);
+    const baseUrl = `http://127.0.0.1:${port}`;
+    environment.NOTIFICATION_URL ??= `${baseUrl}/api/notifications`;
+    environment.LIFECYCLE_NOTIFICATION_URL ??= `${baseUrl}/api/lifecycle`;
     Object.assign(process.env, environment);
 
     const functionsDir = path.join(repoRoot, "functions");
@@ -101,16 +108,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const host = await startLocalHost({
       functionFiles,
       storageConnectionString: azurite.connectionString,
-      port: options.port ?? 7071,
+      port,
       timers: options.timers ?? "schedule",
       log,
       ...(options.visibilityTimeoutInSeconds !== undefined ? { visibilityTimeoutInSeconds: options.visibilityTimeoutInSeconds } : {}),
       ...(options.queuePollIntervalInMs !== undefined ? { queuePollIntervalInMs: options.queuePollIntervalInMs } : {}),
     });
     closers.push(() => host.close());
-    // The webhook's address is known only now; the functions read it when they first run.
-    process.env.NOTIFICATION_URL = `${host.baseUrl}/api/notifications`;
-    process.env.LIFECYCLE_NOTIFICATION_URL = `${host.baseUrl}/api/lifecycle`;
 
     return {
       host,
@@ -131,4 +135,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await close();
     throw error;
   }
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
