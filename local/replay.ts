@@ -1,7 +1,9 @@
-// `npm run replay`: the what-if replay against Cosmos DB. With COSMOS_ENDPOINT set it uses that account
-// (COSMOS_KEY, else DefaultAzureCredential) in a separate database, REPLAY_DATABASE (default
-// "tracking-replay"), so a what-if never overwrites the live settings and activities; without it, an
-// embedded in-process server that disappears when the run ends.
+// `npm run replay`: the what-if replay. By default it runs on the in-memory store: a what-if needs no
+// database. With --cosmos, or COSMOS_ENDPOINT set, it uses Cosmos DB: that account (COSMOS_KEY, else
+// DefaultAzureCredential) in a separate database, REPLAY_DATABASE (default "tracking-replay"; the
+// second store of --compare adds "-compare"), so a what-if never overwrites the live settings and
+// activities; with --cosmos and no COSMOS_ENDPOINT, an embedded in-process server that disappears
+// when the run ends.
 import { readFile } from "node:fs/promises";
 import https from "node:https";
 import { pathToFileURL } from "node:url";
@@ -13,15 +15,31 @@ import { openEmbeddedTrackingStore } from "./embedded-cosmos.js";
 
 const DEFAULT_REPLAY_DATABASE = "tracking-replay";
 
-export async function openReplayStore() {
+export interface OpenReplayStoreOptions {
+  /** Cosmos DB even without COSMOS_ENDPOINT (then the embedded server). Default: false. */
+  cosmos?: boolean;
+  /** "compare": the second store of --compare (its own database). */
+  side?: "base" | "compare";
+}
+
+/** Which store a replay with these options and this environment uses. */
+export function replayStoreKind(options: OpenReplayStoreOptions, env: NodeJS.ProcessEnv = process.env): "memory" | "embedded" | "account" {
+  if (env.COSMOS_ENDPOINT) return "account";
+  return options.cosmos ? "embedded" : "memory";
+}
+
+export async function openReplayStore(options: OpenReplayStoreOptions = {}) {
+  const kind = replayStoreKind(options);
+  if (kind === "memory") return openEmbeddedTrackingStore();
+  if (kind === "embedded") return openEmbeddedTrackingStore();
   const { cosmos } = loadAppSettings(process.env, { need: ["cosmos"] });
-  if (!cosmos.endpoint) return openEmbeddedTrackingStore();
   const ca = cosmos.caFile ? await readFile(cosmos.caFile, "utf8") : undefined;
+  const database = process.env.REPLAY_DATABASE || DEFAULT_REPLAY_DATABASE;
   return openCosmosTrackingStore({
-    endpoint: cosmos.endpoint,
+    endpoint: cosmos.endpoint as string,
     ...(cosmos.key ? { key: cosmos.key } : { credential: new DefaultAzureCredential() }),
     ...(ca ? { httpsAgent: new https.Agent({ ca, keepAlive: true }) } : {}),
-    databaseName: process.env.REPLAY_DATABASE || DEFAULT_REPLAY_DATABASE,
+    databaseName: options.side === "compare" ? `${database}-compare` : database,
   });
 }
 

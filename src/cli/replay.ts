@@ -1,39 +1,36 @@
 // The what-if replay: run recorded mail (.eml files, mbox files, directories of .eml) through the
 // tracking pipeline against candidate settings and records, and report per message what was decided
-// and why. The store is injected: local/replay.ts opens Cosmos DB (or the embedded stand-in).
-import { open, readdir, readFile, stat } from "node:fs/promises";
-import path from "node:path";
+// and why — or, with --compare, what a second set of settings would decide differently. The store
+// is injected: local/replay.ts opens the in-memory store, or Cosmos DB when asked.
+import { open } from "node:fs/promises";
 import cliProgress from "cli-progress";
 import { Command, CommanderError } from "commander";
-import { parseEml, splitMbox, toSentItemsShape } from "../adapters/mime/index.js";
 import type { TrackingStore } from "../app/ports.js";
 import { createTracker, type TrackResult } from "../app/track-message.js";
+import { normalizeAddress } from "../domain/address.js";
+import type { CrmRecord, MailboxSettings } from "../domain/types.js";
+import { loadActivities, parseActivities, seedActivityId, type SeedActivity } from "./replay-activities.js";
 import {
-  defaultOrganizationSettings,
-  isIsoDateTime,
-  looksLikeEmailAddress,
-  parseMailboxSettings,
-  parseSettingsFile,
-  SettingsError,
-} from "../domain/settings.js";
-import {
-  RECORD_TYPES,
-  type CrmRecord,
-  type Folder,
-  type GraphMessage,
-  type MailboxSettings,
-  type OrganizationSettings,
-} from "../domain/types.js";
+  configurationWarnings,
+  errorMessage,
+  loadConfiguration,
+  loadSettingsFile,
+  readText,
+  ReplayUsageError,
+  type ReplayConfiguration,
+} from "./replay-config.js";
+import { asFoundIn, folderOf, looksSentByCrm, readMail, statPath, type ParsedInput } from "./replay-input.js";
+import { compareLines, DEFAULT_TABLE_LIMIT, formatComparison, formatMessageTable, type ComparedMessage, type TableContext } from "./replay-table.js";
 import { formatSummary, summarize, type ReplayLine, type ReplaySummary } from "./summary.js";
 
 export type { ReplayLine, ReplaySummary } from "./summary.js";
+export { loadConfiguration, parseRecords, ReplayUsageError, type ReplayConfiguration } from "./replay-config.js";
+export { FOLDER_HEADER, folderOf } from "./replay-input.js";
 
-/** Fixture convention: puts a message in the tracked folder of that name (see docs/replay.md). */
-export const FOLDER_HEADER = "X-Folder";
-
-/** Bad command-line input or configuration: the message names the problem; exit code 2. */
-export class ReplayUsageError extends Error {
-  override name = "ReplayUsageError";
+/** A store for one side of the replay; Cosmos DB stores also count their requests. */
+export interface ReplayStore {
+  store: TrackingStore;
+  requestCount?: () => number;
 }
 
 export interface ReplayOptions {
@@ -42,6 +39,15 @@ export interface ReplayOptions {
   recordsFile?: string;
   /** The receiving mailbox; default: the settings file's mailbox.address. */
   mailbox?: string;
+  /** Activities to start from (JSON Lines or a JSON array; see docs/replay.md). */
+  activitiesFile?: string;
+  /** Track Sent Items mail with a tracking token as sent by the CRM (sentByApp). Default: true. */
+  crmSent?: boolean;
+  /** The per-message table: true always, false never, undefined up to DEFAULT_TABLE_LIMIT messages. */
+  details?: boolean;
+  /** A second settings file: the same mail is replayed under it into `compareStore`. */
+  compareSettingsFile?: string;
+  compareStore?: ReplayStore;
   /** JSON Lines file, one line per input message. */
   out?: string;
   store: TrackingStore;
@@ -49,168 +55,105 @@ export interface ReplayOptions {
   /** Show a progress bar when stdout is a terminal. Default: true. */
   progress?: boolean;
   log?: (line: string) => void;
+  /** Warnings (the run goes on); default: stderr. */
+  warn?: (line: string) => void;
 }
 
-export interface ReplayConfiguration {
-  organization: OrganizationSettings;
-  mailbox: MailboxSettings;
-  records: CrmRecord[];
+export interface ReplayReport extends ReplaySummary {
+  /** With --compare: the other side and the messages it decides differently. */
+  comparison?: { settingsFile: string; summary: ReplaySummary; messages: ComparedMessage[]; changed: number };
 }
 
-interface InputMessage {
-  file: string;
-  order: number;
-  source?: Buffer;
-  /** Set when the input could not be read at all. */
-  error?: string;
+/** Everything read and checked before a store is opened. */
+export interface PreparedReplay {
+  base: ReplayConfiguration;
+  compare?: { settingsFile: string; configuration: ReplayConfiguration };
+  seeds: SeedActivity[];
+  warnings: string[];
 }
 
-interface ParsedInput {
-  file: string;
-  order: number;
-  message?: GraphMessage;
-  date?: Date;
-  unreadable?: string;
+/** Reads and validates every input file; throws ReplayUsageError naming the file and the problems. */
+export async function prepareReplay(
+  options: Pick<ReplayOptions, "paths" | "settingsFile" | "recordsFile" | "mailbox" | "activitiesFile" | "compareSettingsFile">,
+): Promise<PreparedReplay> {
+  const base = await loadConfiguration(options);
+  const warnings = configurationWarnings(base, options);
+  let compare: PreparedReplay["compare"];
+  if (options.compareSettingsFile) {
+    const configuration = await compareConfiguration(base, options.compareSettingsFile);
+    compare = { settingsFile: options.compareSettingsFile, configuration };
+    if (configuration.mailbox.kind !== base.mailbox.kind) warnings.push(...configurationWarnings(configuration, options));
+  }
+  let seeds: SeedActivity[] = [];
+  if (options.activitiesFile) {
+    const parsed = parseActivities(await readText(options.activitiesFile, "activities"));
+    const file = options.activitiesFile;
+    if (parsed.seeds.length === 0 && parsed.problems.length > 0) {
+      throw new ReplayUsageError(`${file}: no activity could be read\n${limited(parsed.problems.map((p) => `${file}: ${p}`))}`);
+    }
+    if (parsed.problems.length > 0) {
+      warnings.push(`${file}: ${parsed.problems.length} bad ${parsed.problems.length === 1 ? "line" : "lines"} skipped, ${parsed.seeds.length} activities read`);
+      warnings.push(...limited(parsed.problems.map((p) => `${file}: ${p}`)).split("\n"));
+    }
+    seeds = parsed.seeds;
+  }
+  for (const p of options.paths) await statPath(p);
+  return { base, ...(compare ? { compare } : {}), seeds, warnings };
 }
 
-export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> {
+export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
+  const prepared = await prepareReplay(options);
+  const warn = options.warn ?? ((line: string) => console.error(line));
+  for (const warning of prepared.warnings) warn(`warning: ${warning}`);
+  return runPrepared(prepared, options);
+}
+
+async function runPrepared(prepared: PreparedReplay, options: ReplayOptions): Promise<ReplayReport> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const configuration = await loadConfiguration(options);
-  const inputs = await collectInputs(options.paths);
-  // One at a time: parsing is CPU-bound, and a large mbox parsed all at once would hold every
-  // intermediate MIME tree in memory together.
-  const parsed: ParsedInput[] = [];
-  for (const input of inputs) parsed.push(await parseInput(input));
-  const ordered = inDateOrder(parsed);
-
-  const { store } = options;
-  await store.settings.putOrganization(configuration.organization);
-  await store.settings.putMailbox(configuration.mailbox);
-  if (configuration.records.length > 0) await store.records.upsertRecords(configuration.records);
-  // Settings were just written: the cache may keep them for the whole run.
-  const tracker = createTracker({ store });
+  if (prepared.compare && !options.compareStore) throw new Error("--compare needs a second store (compareStore)");
+  const inputs = await readMail(options.paths);
+  const context = tableContext(prepared.base.records, prepared.seeds);
+  const crmSent = options.crmSent ?? true;
+  const showProgress = (options.progress ?? true) && process.stdout.isTTY === true;
 
   const output = options.out ? await openOutput(options.out) : undefined;
-  const showProgress = (options.progress ?? true) && process.stdout.isTTY === true;
-  const bar = showProgress
-    ? new cliProgress.SingleBar({ format: "replay [{bar}] {value}/{total} {file}", hideCursor: true }, cliProgress.Presets.shades_classic)
-    : undefined;
-  bar?.start(ordered.length, 0, { file: "" });
-
-  const lines: ReplayLine[] = [];
-  const requestsBefore = options.requestCount?.();
-  const started = performance.now();
   try {
-    for (const input of ordered) {
-      const line = await replayOne(input, { tracker, mailbox: configuration.mailbox.address });
-      lines.push(line);
-      await output?.write(`${JSON.stringify(line)}\n`);
-      bar?.increment(1, { file: input.file });
+    const base = await replaySide(inputs, {
+      configuration: prepared.base,
+      store: { store: options.store, ...(options.requestCount ? { requestCount: options.requestCount } : {}) },
+      seeds: prepared.seeds,
+      crmSent,
+      showProgress,
+      label: "replay",
+      // Without --compare the lines are written as they come: a long run can be watched.
+      ...(output && !prepared.compare ? { onLine: (line: ReplayLine) => output.write(`${JSON.stringify(line)}\n`) } : {}),
+    });
+    if (!prepared.compare || !options.compareStore) {
+      const showTable = options.details ?? base.lines.length <= DEFAULT_TABLE_LIMIT;
+      if (showTable) log(formatMessageTable(base.lines, context));
+      log(formatSummary(base));
+      return base;
     }
+    const compared = await replaySide(inputs, {
+      configuration: prepared.compare.configuration,
+      store: options.compareStore,
+      seeds: prepared.seeds,
+      crmSent,
+      showProgress,
+      label: "compare",
+    });
+    const messages = compareLines(base.lines, compared.lines);
+    for (const message of messages) {
+      await output?.write(`${JSON.stringify({ file: message.file, changed: message.changed, base: message.base, compare: message.compare })}\n`);
+    }
+    const labels = { base: options.settingsFile ?? "defaults", compare: prepared.compare.settingsFile };
+    log(formatComparison({ base, compare: compared }, { labels, all: options.details === true, context }));
+    log(`${base.messages} messages replayed under both settings in ${((base.elapsedInMs + compared.elapsedInMs) / 1000).toFixed(1)} s`);
+    const changed = messages.filter((m) => m.changed).length;
+    return { ...base, comparison: { settingsFile: prepared.compare.settingsFile, summary: compared, messages, changed } };
   } finally {
-    bar?.stop();
     await output?.close();
   }
-  const elapsedInMs = performance.now() - started;
-  const requestsAfter = options.requestCount?.();
-  const summary = summarize(lines, {
-    elapsedInMs,
-    ...(requestsBefore !== undefined && requestsAfter !== undefined ? { requests: requestsAfter - requestsBefore } : {}),
-  });
-  log(formatSummary(summary));
-  return summary;
-}
-
-/**
- * Reads and validates the settings and records files and works out the receiving mailbox.
- * Throws ReplayUsageError naming the file and the problem.
- */
-export async function loadConfiguration(options: {
-  settingsFile?: string;
-  recordsFile?: string;
-  mailbox?: string;
-}): Promise<ReplayConfiguration> {
-  let organization = defaultOrganizationSettings();
-  let fileMailbox: MailboxSettings | undefined;
-  if (options.settingsFile) {
-    const input = await readJson(options.settingsFile, "settings");
-    try {
-      const parsed = parseSettingsFile(input);
-      organization = parsed.organization;
-      fileMailbox = parsed.mailbox;
-    } catch (error) {
-      if (error instanceof SettingsError) throw new ReplayUsageError(`${options.settingsFile}: ${error.message}`);
-      throw error;
-    }
-  }
-
-  const address = options.mailbox?.trim() || fileMailbox?.address;
-  if (!address) {
-    throw new ReplayUsageError(
-      "--mailbox is required when the settings file has no mailbox.address: it names the receiving mailbox",
-    );
-  }
-  let mailbox: MailboxSettings;
-  try {
-    // --mailbox replays the settings file's mailbox settings under another address; alone, it gets defaults.
-    mailbox = parseMailboxSettings({ ...(fileMailbox ?? {}), address });
-  } catch (error) {
-    if (error instanceof SettingsError) throw new ReplayUsageError(`--mailbox: ${error.message}`);
-    throw error;
-  }
-
-  const records = options.recordsFile
-    ? parseRecords(await readJson(options.recordsFile, "records"), options.recordsFile)
-    : [];
-  return { organization, mailbox, records };
-}
-
-const RECORD_KEYS = new Set(["type", "id", "name", "emailAddresses", "active", "createdOn", "ownerId"]);
-
-/** Validates a records file: a JSON array of CrmRecord. Throws ReplayUsageError naming index and field. */
-export function parseRecords(input: unknown, fileName = "records"): CrmRecord[] {
-  const fail = (message: string): never => {
-    throw new ReplayUsageError(`${fileName}: ${message}`);
-  };
-  if (!Array.isArray(input)) return fail("must be a JSON array of records");
-  const seen = new Set<string>();
-  return input.map((item: unknown, index): CrmRecord => {
-    const at = `record [${index}]`;
-    if (typeof item !== "object" || item === null || Array.isArray(item)) return fail(`${at} must be an object`);
-    const record = item as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      if (!RECORD_KEYS.has(key)) fail(`${at}: ${key} is not a record field (known: ${[...RECORD_KEYS].join(", ")})`);
-    }
-    const { type, id, name, emailAddresses, active, createdOn, ownerId } = record;
-    if (typeof type !== "string" || !(RECORD_TYPES as readonly string[]).includes(type)) {
-      fail(`${at}: type must be one of ${RECORD_TYPES.join(", ")} (got ${JSON.stringify(type)})`);
-    }
-    if (typeof id !== "string" || id.trim() === "") fail(`${at}: id must be a non-empty string`);
-    if (!Array.isArray(emailAddresses)) fail(`${at}: emailAddresses is required (a list of addresses)`);
-    (emailAddresses as unknown[]).forEach((address, i) => {
-      if (typeof address !== "string" || !looksLikeEmailAddress(address.trim())) {
-        fail(`${at}: emailAddresses[${i}] must be an email address (got ${JSON.stringify(address)})`);
-      }
-    });
-    if (typeof createdOn !== "string" || !isIsoDateTime(createdOn)) {
-      fail(`${at}: createdOn is required, an ISO 8601 date-time with a zone (got ${JSON.stringify(createdOn)})`);
-    }
-    if (name !== undefined && typeof name !== "string") fail(`${at}: name must be a string`);
-    if (active !== undefined && typeof active !== "boolean") fail(`${at}: active must be true or false`);
-    if (ownerId !== undefined && typeof ownerId !== "string") fail(`${at}: ownerId must be a string`);
-    const key = `${type as string}/${id as string}`;
-    if (seen.has(key)) fail(`${at}: duplicate record ${key}`);
-    seen.add(key);
-    return {
-      type: type as CrmRecord["type"],
-      id: id as string,
-      ...(name !== undefined ? { name: name as string } : {}),
-      emailAddresses: (emailAddresses as string[]).map((a) => a.trim()),
-      ...(active !== undefined ? { active: active as boolean } : {}),
-      createdOn: createdOn as string,
-      ...(ownerId !== undefined ? { ownerId: ownerId as string } : {}),
-    };
-  });
 }
 
 /**
@@ -220,7 +163,8 @@ export function parseRecords(input: unknown, fileName = "records"): CrmRecord[] 
 export async function main(
   argv: string[],
   deps: {
-    openStore(): Promise<{ store: TrackingStore; requestCount(): number; dispose(): Promise<void> }>;
+    /** `cosmos`: --cosmos was given. `side`: "compare" for the second store of --compare. */
+    openStore(options: { cosmos: boolean; side: "base" | "compare" }): Promise<ReplayStore & { dispose(): Promise<void> }>;
     log?: (line: string) => void;
     error?: (line: string) => void;
   },
@@ -228,18 +172,35 @@ export async function main(
   const log = deps.log ?? ((line: string) => console.log(line));
   const error = deps.error ?? ((line: string) => console.error(line));
   const program = new Command("replay")
-    .description("Replay recorded mail through email tracking and report each decision")
+    .description("Replay recorded mail through email tracking and report each decision and why")
     .argument("<paths...>", ".eml files, mbox files or directories of .eml files")
-    .option("--settings <file>", "settings file: {\"organization\": {...}, \"mailbox\": {...}}")
-    .option("--records <file>", "CRM records file: a JSON array of records")
     .option("--mailbox <address>", "the receiving mailbox (default: the settings file's mailbox.address)")
+    .option("--settings <file>", "settings file: {\"organization\": {...}, \"mailbox\": {...}} (default: the defaults)")
+    .option("--records <file>", "CRM records file: a JSON array of records")
+    .option("--activities <file>", "start from these activities: an earlier replay's --out, or exported activities (JSON Lines or a JSON array)")
+    .option("--compare <file>", "replay the same mail under these settings too, and show what changes")
+    .option("--details", `the per-message table for any number of messages (default: shown up to ${DEFAULT_TABLE_LIMIT}); with --compare, every message`)
+    .option("--no-details", "no per-message table")
+    .option("--no-crm-sent", "don't treat Sent Items mail with a tracking token as sent by the CRM")
+    .option("--cosmos", "replay into Cosmos DB (COSMOS_ENDPOINT, else an embedded server) instead of memory")
     .option("--out <file>", "write one JSON line per message to this file")
     .option("--no-progress", "no progress bar")
     .exitOverride()
     .configureOutput({ writeOut: (text) => log(text.trimEnd()), writeErr: (text) => error(text.trimEnd()) });
 
   let paths: string[];
-  let opts: { settings?: string; records?: string; mailbox?: string; out?: string; progress: boolean };
+  let opts: {
+    settings?: string;
+    records?: string;
+    mailbox?: string;
+    activities?: string;
+    compare?: string;
+    details?: boolean;
+    crmSent: boolean;
+    cosmos?: boolean;
+    out?: string;
+    progress: boolean;
+  };
   try {
     program.parse(argv, { from: "user" });
     paths = program.args;
@@ -257,32 +218,47 @@ export async function main(
     ...(opts.settings !== undefined ? { settingsFile: opts.settings } : {}),
     ...(opts.records !== undefined ? { recordsFile: opts.records } : {}),
     ...(opts.mailbox !== undefined ? { mailbox: opts.mailbox } : {}),
+    ...(opts.activities !== undefined ? { activitiesFile: opts.activities } : {}),
+    ...(opts.compare !== undefined ? { compareSettingsFile: opts.compare } : {}),
+    ...(opts.details !== undefined ? { details: opts.details } : {}),
     ...(opts.out !== undefined ? { out: opts.out } : {}),
+    crmSent: opts.crmSent,
     progress: opts.progress,
     log,
   };
+  let prepared: PreparedReplay;
   try {
     // Fail on bad input before paying for a store.
-    await loadConfiguration(options);
-    for (const p of paths) await statPath(p);
+    prepared = await prepareReplay(options);
   } catch (caught) {
     if (caught instanceof ReplayUsageError) {
-      error(`replay: ${caught.message}`);
+      for (const line of caught.message.split("\n")) error(`replay: ${line}`);
       return 2;
     }
     throw caught;
   }
+  for (const warning of prepared.warnings) error(`warning: ${warning}`);
 
-  let opened: Awaited<ReturnType<typeof deps.openStore>>;
+  const opened: Array<Awaited<ReturnType<typeof deps.openStore>>> = [];
   try {
-    opened = await deps.openStore();
-  } catch (caught) {
-    error(`replay: could not open the tracking store: ${errorMessage(caught)}`);
-    return 1;
-  }
-  try {
-    const summary = await runReplay({ ...options, store: opened.store, requestCount: () => opened.requestCount() });
-    return summary.failed.length > 0 ? 1 : 0;
+    const cosmos = opts.cosmos === true;
+    try {
+      opened.push(await deps.openStore({ cosmos, side: "base" }));
+      if (prepared.compare) opened.push(await deps.openStore({ cosmos, side: "compare" }));
+    } catch (caught) {
+      error(`replay: could not open the tracking store: ${errorMessage(caught)}`);
+      return 1;
+    }
+    const [base, compare] = opened as Array<ReplayStore | undefined>;
+    if (!base) throw new Error("no store was opened");
+    const report = await runPrepared(prepared, {
+      ...options,
+      store: base.store,
+      ...(base.requestCount ? { requestCount: base.requestCount } : {}),
+      ...(compare ? { compareStore: compare } : {}),
+    });
+    const failed = report.failed.length + (report.comparison?.summary.failed.length ?? 0);
+    return failed > 0 ? 1 : 0;
   } catch (caught) {
     if (caught instanceof ReplayUsageError) {
       error(`replay: ${caught.message}`);
@@ -291,17 +267,79 @@ export async function main(
     error(`replay: ${errorMessage(caught)}`);
     return 1;
   } finally {
-    await opened.dispose();
+    for (const store of opened) await store.dispose();
   }
 }
 
 // ---- the steps ------------------------------------------------------------------------------------
 
+/**
+ * The other side of --compare: the file's sections replace the base's (project decision,
+ * docs/replay.md); a section it leaves out stays as the base has it. The receiving mailbox and
+ * the records are the base's: the mail was recorded in that mailbox.
+ */
+async function compareConfiguration(base: ReplayConfiguration, file: string): Promise<ReplayConfiguration> {
+  const parsed = await loadSettingsFile(file);
+  const mailbox: MailboxSettings = parsed.mailbox ? { ...parsed.mailbox, address: base.mailbox.address } : base.mailbox;
+  return { organization: parsed.organization, mailbox, records: base.records };
+}
+
+async function replaySide(
+  inputs: ParsedInput[],
+  side: {
+    configuration: ReplayConfiguration;
+    store: ReplayStore;
+    seeds: SeedActivity[];
+    crmSent: boolean;
+    showProgress: boolean;
+    label: string;
+    onLine?: (line: ReplayLine) => Promise<void>;
+  },
+): Promise<ReplaySummary> {
+  const { configuration } = side;
+  const { store } = side.store;
+  await store.settings.putOrganization(configuration.organization);
+  await store.settings.putMailbox(configuration.mailbox);
+  if (configuration.records.length > 0) await store.records.upsertRecords(configuration.records);
+  const activitiesLoaded =
+    side.seeds.length > 0
+      ? await loadActivities(store, side.seeds, { organization: configuration.organization, mailbox: configuration.mailbox, now: new Date().toISOString() })
+      : undefined;
+  // Settings were just written: the cache may keep them for the whole run.
+  const tracker = createTracker({ store });
+
+  const bar = side.showProgress
+    ? new cliProgress.SingleBar({ format: `${side.label} [{bar}] {value}/{total} {file}`, hideCursor: true }, cliProgress.Presets.shades_classic)
+    : undefined;
+  bar?.start(inputs.length, 0, { file: "" });
+  const lines: ReplayLine[] = [];
+  const requestsBefore = side.store.requestCount?.();
+  const started = performance.now();
+  try {
+    for (const input of inputs) {
+      const line = await replayOne(input, { tracker, configuration, crmSent: side.crmSent });
+      lines.push(line);
+      await side.onLine?.(line);
+      bar?.increment(1, { file: input.file });
+    }
+  } finally {
+    bar?.stop();
+  }
+  const elapsedInMs = performance.now() - started;
+  const requestsAfter = side.store.requestCount?.();
+  return summarize(lines, {
+    elapsedInMs,
+    ...(requestsBefore !== undefined && requestsAfter !== undefined ? { requests: requestsAfter - requestsBefore } : {}),
+    ...(activitiesLoaded !== undefined ? { activitiesLoaded } : {}),
+  });
+}
+
 async function replayOne(
   input: ParsedInput,
-  context: { tracker: ReturnType<typeof createTracker>; mailbox: string },
+  context: { tracker: ReturnType<typeof createTracker>; configuration: ReplayConfiguration; crmSent: boolean },
 ): Promise<ReplayLine> {
-  if (!input.message) {
+  const { message } = input;
+  if (!message) {
     return {
       file: input.file,
       tracked: false,
@@ -312,15 +350,28 @@ async function replayOne(
       warnings: [],
     };
   }
-  const folder = folderOf(input.message, context.mailbox);
-  const message = folder.kind === "sentitems" ? toSentItemsShape(input.message) : input.message;
+  const mailbox = context.configuration.mailbox.address;
+  const folder = folderOf(message, mailbox);
+  const facts = {
+    file: input.file,
+    subject: message.subject ?? "",
+    ...(input.date ? { sentOn: input.date.toISOString() } : {}),
+    folder,
+    ...(message.from?.emailAddress.address ? { from: normalizeAddress(message.from.emailAddress.address) } : {}),
+  };
+  const sentByCrm = context.crmSent && looksSentByCrm(message, folder, context.configuration.organization);
   try {
-    const result = await context.tracker.track({ message, mailbox: context.mailbox, folder });
-    return toLine(input.file, result);
+    const result = await context.tracker.track({
+      message: asFoundIn(message, folder),
+      mailbox,
+      folder,
+      ...(sentByCrm ? { manual: { reason: "sentByApp" as const } } : {}),
+    });
+    return toLine(facts, result);
   } catch (caught) {
     return {
-      file: input.file,
-      ...(input.message.internetMessageId ? { internetMessageId: input.message.internetMessageId } : {}),
+      ...facts,
+      ...(message.internetMessageId ? { internetMessageId: message.internetMessageId } : {}),
       tracked: false,
       reason: `error: ${errorMessage(caught)}`,
       created: false,
@@ -331,23 +382,19 @@ async function replayOne(
   }
 }
 
-/** X-Folder names a tracked folder; otherwise mail from the mailbox is in Sent Items, the rest in the Inbox. */
-export function folderOf(message: GraphMessage, mailbox: string): Folder {
-  const folderHeader = message.internetMessageHeaders?.find((h) => h.name.toLowerCase() === FOLDER_HEADER.toLowerCase());
-  if (folderHeader && folderHeader.value.trim() !== "") return { kind: "tracked", name: folderHeader.value.trim() };
-  const from = message.from?.emailAddress.address?.trim().toLowerCase();
-  return from !== undefined && from === mailbox.trim().toLowerCase() ? { kind: "sentitems" } : { kind: "inbox" };
-}
-
-function toLine(file: string, result: TrackResult): ReplayLine {
-  const { correlation } = result;
+function toLine(facts: Pick<ReplayLine, "file" | "subject" | "sentOn" | "folder" | "from">, result: TrackResult): ReplayLine {
+  const { correlation, activity } = result;
   return {
-    file,
+    file: facts.file,
     internetMessageId: result.internetMessageId,
+    ...(facts.subject !== undefined ? { subject: facts.subject } : {}),
+    ...(facts.sentOn !== undefined ? { sentOn: facts.sentOn } : {}),
+    ...(facts.folder !== undefined ? { folder: facts.folder } : {}),
+    ...(facts.from !== undefined ? { from: facts.from } : {}),
     tracked: result.tracked,
     reason: result.reason,
     ...(result.activityId !== undefined ? { activityId: result.activityId } : {}),
-    ...(result.activity?.scope !== undefined ? { scope: result.activity.scope } : {}),
+    ...(activity?.scope !== undefined ? { scope: activity.scope } : {}),
     created: result.created,
     correlation: {
       method: correlation.method,
@@ -359,89 +406,25 @@ function toLine(file: string, result: TrackResult): ReplayLine {
     recipients: result.recipients,
     ...(result.acceptingEntity ? { acceptingEntity: result.acceptingEntity } : {}),
     automated: result.automated,
+    ...(activity?.trackingToken ? { trackingToken: activity.trackingToken } : {}),
+    ...(activity?.conversationIndex ? { conversationIndex: activity.conversationIndex } : {}),
     warnings: result.warnings,
   };
 }
 
-async function parseInput(input: InputMessage): Promise<ParsedInput> {
-  if (!input.source) return { file: input.file, order: input.order, unreadable: input.error ?? "unreadable" };
-  const result = await parseEml(input.source);
-  if (!result.ok) return { file: input.file, order: input.order, unreadable: result.reason };
-  return {
-    file: input.file,
-    order: input.order,
-    message: result.message,
-    ...(result.date ? { date: result.date } : {}),
-  };
+function tableContext(records: CrmRecord[], seeds: SeedActivity[]): TableContext {
+  const recordNames = new Map(records.flatMap((r) => (r.name ? [[`${r.type}/${r.id}`, r.name] as const] : [])));
+  const loadedActivities = new Map(seeds.map((seed) => [seedActivityId(seed), `--activities line ${seed.line}`] as const));
+  return { recordNames, loadedActivities };
 }
 
-/** By Date header; undated (and unreadable) messages last; ties keep the input order. */
-function inDateOrder(inputs: ParsedInput[]): ParsedInput[] {
-  return [...inputs].sort((a, b) => {
-    const at = a.date?.getTime();
-    const bt = b.date?.getTime();
-    if (at !== undefined && bt !== undefined && at !== bt) return at - bt;
-    if (at !== undefined && bt === undefined) return -1;
-    if (at === undefined && bt !== undefined) return 1;
-    return a.order - b.order;
-  });
-}
+const SHOWN_PROBLEMS = 50;
 
-/** Directories give their *.eml files (recursively, sorted by path); .eml files one message; anything else is an mbox. */
-async function collectInputs(paths: string[]): Promise<InputMessage[]> {
-  const inputs: InputMessage[] = [];
-  const add = (input: Omit<InputMessage, "order">) => inputs.push({ ...input, order: inputs.length });
-  for (const p of paths) {
-    const info = await statPath(p);
-    const files = info.isDirectory() ? await emlFilesUnder(p) : [p];
-    for (const file of files) {
-      let source: Buffer;
-      try {
-        source = await readFile(file);
-      } catch (caught) {
-        add({ file, error: errorMessage(caught) });
-        continue;
-      }
-      if (file.toLowerCase().endsWith(".eml")) {
-        add({ file, source });
-        continue;
-      }
-      const messages = splitMbox(source);
-      if (messages.length === 0) add({ file, error: "empty file" });
-      messages.forEach((message, index) => add({ file: `${file}#${index + 1}`, source: message }));
-    }
-  }
-  return inputs;
-}
-
-async function emlFilesUnder(directory: string): Promise<string[]> {
-  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith(".eml"))
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-async function statPath(p: string) {
-  try {
-    return await stat(p);
-  } catch {
-    throw new ReplayUsageError(`${p}: no such file or directory`);
-  }
-}
-
-async function readJson(file: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (caught) {
-    throw new ReplayUsageError(`cannot read the ${what} file ${file}: ${errorMessage(caught)}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (caught) {
-    throw new ReplayUsageError(`${file}: the ${what} file is not valid JSON (${errorMessage(caught)})`);
-  }
+/** At most SHOWN_PROBLEMS lines, then how many more there were. */
+function limited(lines: string[]): string {
+  const shown = lines.slice(0, SHOWN_PROBLEMS);
+  if (lines.length > SHOWN_PROBLEMS) shown.push(`… and ${lines.length - SHOWN_PROBLEMS} more`);
+  return shown.join("\n");
 }
 
 async function openOutput(file: string) {
@@ -454,8 +437,4 @@ async function openOutput(file: string) {
   } catch (caught) {
     throw new ReplayUsageError(`--out: cannot write ${file}: ${errorMessage(caught)}`);
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,13 +1,21 @@
 // The end-of-run report of the replay: what was decided, how messages correlated, and how much
 // Cosmos DB work each message cost.
 import Table from "cli-table3";
-import type { AutomatedEmail, CorrelationMethod, RecordRef, ResolvedParty } from "../domain/types.js";
+import type { AutomatedEmail, CorrelationMethod, Folder, RecordRef, ResolvedParty } from "../domain/types.js";
 
 /** One line of the --out file: the decision for one input message. */
 export interface ReplayLine {
   /** The input path; `path#N` for the Nth message (1-based) of an mbox file. */
   file: string;
   internetMessageId?: string;
+  /** As decoded from the message (empty when it has none). */
+  subject?: string;
+  /** The Date header, ISO 8601 (absent when missing or unparseable). */
+  sentOn?: string;
+  /** The folder the message was replayed from: inbox, sentitems, or a tracked folder by name. */
+  folder?: Folder;
+  /** The From address, lower-cased. */
+  from?: string;
   tracked: boolean;
   /** A DecisionReason, or "unreadable: …" / "error: …" for input the tracker never saw. */
   reason: string;
@@ -21,6 +29,11 @@ export interface ReplayLine {
   recipients: ResolvedParty[];
   acceptingEntity?: RecordRef;
   automated?: AutomatedEmail;
+  /** The decision in one or two sentences (the tracker's explanation). */
+  why?: string;
+  /** The stored activity's tracking token and ConversationIndex, so --activities can start from this line. */
+  trackingToken?: string;
+  conversationIndex?: string;
   warnings: string[];
 }
 
@@ -37,13 +50,18 @@ export interface ReplaySummary {
   byMethod: Partial<Record<CorrelationMethod, number>>;
   elapsedInMs: number;
   messagesPerSecond: number;
+  /** Activities loaded from --activities before the run (new ones; already stored ones not counted). */
+  activitiesLoaded?: number;
   /** Cosmos DB requests while tracking (setup writes excluded), when the store counts them. */
   requests?: number;
   requestsPerMessage?: number;
   lines: ReplayLine[];
 }
 
-export function summarize(lines: ReplayLine[], options: { elapsedInMs: number; requests?: number }): ReplaySummary {
+export function summarize(
+  lines: ReplayLine[],
+  options: { elapsedInMs: number; requests?: number; activitiesLoaded?: number },
+): ReplaySummary {
   const byReason: Record<string, number> = {};
   const byMethod: Partial<Record<CorrelationMethod, number>> = {};
   const unreadable: ReplaySummary["unreadable"] = [];
@@ -74,6 +92,7 @@ export function summarize(lines: ReplayLine[], options: { elapsedInMs: number; r
     byMethod,
     elapsedInMs: options.elapsedInMs,
     messagesPerSecond: seconds > 0 ? lines.length / seconds : 0,
+    ...(options.activitiesLoaded !== undefined ? { activitiesLoaded: options.activitiesLoaded } : {}),
     ...(options.requests !== undefined
       ? { requests: options.requests, requestsPerMessage: processed > 0 ? options.requests / processed : 0 }
       : {}),
@@ -94,13 +113,12 @@ export function formatSummary(summary: ReplaySummary): string {
   const totals = new Table({ style });
   totals.push(
     { tracked: `${summary.tracked} (${summary.created} created by this run)` },
+    ...(summary.activitiesLoaded !== undefined ? [{ "activities loaded (--activities)": summary.activitiesLoaded }] : []),
     { "messages/s": summary.messagesPerSecond.toFixed(1) },
-    {
-      "Cosmos DB requests/message":
-        summary.requestsPerMessage !== undefined
-          ? `${summary.requestsPerMessage.toFixed(1)} (${summary.requests} requests)`
-          : "not counted",
-    },
+    // Only a Cosmos DB store counts requests; the in-memory store has none to count.
+    ...(summary.requestsPerMessage !== undefined
+      ? [{ "Cosmos DB requests/message": `${summary.requestsPerMessage.toFixed(1)} (${summary.requests} requests)` }]
+      : []),
   );
 
   const parts = [decisions.toString(), methods.toString(), totals.toString()];
@@ -113,7 +131,7 @@ export function formatSummary(summary: ReplaySummary): string {
   return parts.join("\n");
 }
 
-function sortedEntries(record: Record<string, number | undefined>): Array<[string, number]> {
+export function sortedEntries(record: Record<string, number | undefined>): Array<[string, number]> {
   return Object.entries(record)
     .flatMap(([key, value]) => (value === undefined ? [] : [[key, value] as [string, number]]))
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
