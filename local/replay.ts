@@ -9,6 +9,8 @@ import https from "node:https";
 import { pathToFileURL } from "node:url";
 import { DefaultAzureCredential } from "@azure/identity";
 import { openCosmosTrackingStore } from "../src/adapters/cosmos/index.js";
+import { createMemoryTrackingStore } from "../src/adapters/memory/index.js";
+import type { TrackingStore } from "../src/app/ports.js";
 import { main } from "../src/cli/replay.js";
 import { loadAppSettings } from "../src/config/index.js";
 import { openEmbeddedTrackingStore } from "./embedded-cosmos.js";
@@ -28,9 +30,16 @@ export function replayStoreKind(options: OpenReplayStoreOptions, env: NodeJS.Pro
   return options.cosmos ? "embedded" : "memory";
 }
 
-export async function openReplayStore(options: OpenReplayStoreOptions = {}) {
+export interface OpenedReplayStore {
+  store: TrackingStore;
+  /** Cosmos DB stores count their requests; the in-memory store has none. */
+  requestCount?: () => number;
+  dispose(): Promise<void>;
+}
+
+export async function openReplayStore(options: OpenReplayStoreOptions = {}): Promise<OpenedReplayStore> {
   const kind = replayStoreKind(options);
-  if (kind === "memory") return openEmbeddedTrackingStore();
+  if (kind === "memory") return { store: createMemoryTrackingStore(), dispose: async () => {} };
   if (kind === "embedded") return openEmbeddedTrackingStore();
   const { cosmos } = loadAppSettings(process.env, { need: ["cosmos"] });
   const ca = cosmos.caFile ? await readFile(cosmos.caFile, "utf8") : undefined;

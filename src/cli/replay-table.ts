@@ -17,7 +17,9 @@ export interface TableContext {
 export const DEFAULT_TABLE_LIMIT = 50;
 
 const STYLE = { head: [], border: [] };
-const WIDTHS = { file: 24, date: 18, from: 26, subject: 30, decision: 22, correlation: 26, regarding: 24 };
+/** No rule between rows, for tables of one-line rows. */
+const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
+const WIDTHS = { file: 26, date: 18, from: 24, subject: 28, decision: 27, correlation: 27, regarding: 22 };
 
 /** One row per message and its explanation spanning the row beneath. */
 export function formatMessageTable(lines: readonly ReplayLine[], context: TableContext): string {
@@ -74,9 +76,11 @@ export function formatComparison(
 ): string {
   const { base, compare } = runs;
   const { labels } = options;
-  const counts = new Table({ head: ["", labels.base, labels.compare, "change"], style: STYLE });
+  // A and B in the headers keep the columns narrow; the legend says which settings each is.
+  const legend = `A = ${labels.base}, B = ${labels.compare}`;
+  const counts = new Table({ head: ["", "A", "B", "change"], style: STYLE, chars: COMPACT });
   const row = (name: string, a: number, b: number) => counts.push([name, a, b, signed(b - a)]);
-  const section = (title: string) => counts.push([{ content: title, colSpan: 4 }]);
+  const section = (title: string) => counts.push([title, "", "", ""]);
 
   section("decision");
   for (const key of unionKeys(base.byReason, compare.byReason)) row(`  ${key}`, base.byReason[key] ?? 0, compare.byReason[key] ?? 0);
@@ -91,7 +95,7 @@ export function formatComparison(
   const compared = compareLines(base.lines, compare.lines);
   const changed = compared.filter((c) => c.changed);
   const shown = options.all ? compared : changed;
-  const parts = [counts.toString()];
+  const parts = [legend, counts.toString()];
   if (shown.length === 0) {
     parts.push(`No message is decided differently (${compared.length} compared).`);
     return parts.join("\n");
@@ -99,8 +103,8 @@ export function formatComparison(
   const baseNames = correlationTargets(base.lines, options.context);
   const compareNames = correlationTargets(compare.lines, options.context);
   const messages = new Table({
-    head: ["", "file", "subject", `decision: ${labels.base}`, `decision: ${labels.compare}`, `correlation: ${labels.base}`, `correlation: ${labels.compare}`],
-    colWidths: [3, 24, 28, 22, 22, 26, 26],
+    head: ["", "file", "subject", "A: decision", "B: decision", "A: correlation", "B: correlation"],
+    colWidths: [3, 26, 28, 27, 27, 27, 27],
     wordWrap: true,
     style: STYLE,
   });
@@ -115,7 +119,7 @@ export function formatComparison(
       correlationText(message.compare, compareNames),
     ]);
     if (message.changed && (message.base.why || message.compare.why)) {
-      messages.push([{ content: `${labels.base}: ${message.base.why ?? "—"}\n${labels.compare}: ${message.compare.why ?? "—"}`, colSpan: 7 }]);
+      messages.push([{ content: `A: ${message.base.why ?? "—"}\nB: ${message.compare.why ?? "—"}`, colSpan: 7 }]);
     }
   }
   parts.push(`Messages decided differently: ${changed.length} of ${compared.length}${options.all ? " (all messages shown, ≠ marks a change)" : ""}`);

@@ -146,7 +146,7 @@ async function runPrepared(prepared: PreparedReplay, options: ReplayOptions): Pr
     for (const message of messages) {
       await output?.write(`${JSON.stringify({ file: message.file, changed: message.changed, base: message.base, compare: message.compare })}\n`);
     }
-    const labels = { base: options.settingsFile ?? "defaults", compare: prepared.compare.settingsFile };
+    const labels = { base: options.settingsFile ?? "the defaults (no --settings)", compare: prepared.compare.settingsFile };
     log(formatComparison({ base, compare: compared }, { labels, all: options.details === true, context }));
     log(`${base.messages} messages replayed under both settings in ${((base.elapsedInMs + compared.elapsedInMs) / 1000).toFixed(1)} s`);
     const changed = messages.filter((m) => m.changed).length;
