@@ -54,18 +54,54 @@ describe("main: usage and configuration errors exit 2 without opening the store"
   it.each([
     ["settings that are not JSON", ["--settings", "SETTINGS_NOT_JSON"], "not valid JSON"],
     ["a missing settings file", ["--settings", "/nonexistent/settings.json"], "cannot read the settings file"],
-    ["no mailbox anywhere", [], "--mailbox is required"],
+    ["no mailbox anywhere", [], "--mailbox is required: it names the receiving mailbox (or give --settings with a mailbox.address)"],
     ["a mailbox that is not an address", ["--mailbox", "dana"], "mailbox.address"],
     ["a path that does not exist", ["--mailbox", "a@example.com", "/nonexistent/mail"], "/nonexistent/mail: no such file or directory"],
     ["records that are not a list", ["--mailbox", "a@example.com", "--records", "RECORDS_OBJECT"], "must be a JSON array"],
     ["an unknown option", ["--mailbx", "a@example.com"], "unknown option"],
+    ["a missing records file", ["--mailbox", "a@example.com", "--records", "/nonexistent/records.json"], "cannot read the records file /nonexistent/records.json: no such file"],
+    ["a missing activities file", ["--mailbox", "a@example.com", "--activities", "/nonexistent/a.jsonl"], "cannot read the activities file /nonexistent/a.jsonl: no such file"],
+    ["a missing --compare file", ["--mailbox", "a@example.com", "--compare", "/nonexistent/other.json"], "cannot read the settings file /nonexistent/other.json"],
+    ["--compare settings with a bad key", ["--mailbox", "a@example.com", "--compare", "COMPARE_BAD"], "organization.useSmartMatchin"],
+    ["a settings file without mailbox and no --mailbox", ["--settings", "SETTINGS_ORG_ONLY"], "has no mailbox.address"],
   ])("%s", async (_name, args, message) => {
     const eml = await file("two.eml", "From: a@example.org\r\nSubject: s\r\n\r\nbody");
     const notJson = await file("not-json.json", "{ organization: ");
     const recordsObject = await file("records-object.json", JSON.stringify({ records: [] }));
-    const argv = [eml, ...args].map((a) => (a === "SETTINGS_NOT_JSON" ? notJson : a === "RECORDS_OBJECT" ? recordsObject : a));
+    const compareBad = await file("compare-bad.json", JSON.stringify({ organization: { useSmartMatchin: true } }));
+    const orgOnly = await file("org-only.json", JSON.stringify({ organization: {} }));
+    const named: Record<string, string> = { SETTINGS_NOT_JSON: notJson, RECORDS_OBJECT: recordsObject, COMPARE_BAD: compareBad, SETTINGS_ORG_ONLY: orgOnly };
+    const argv = [eml, ...args].map((a) => named[a] ?? a);
     const result = await runFailing(argv);
     expect(result).toEqual({ code: 2, errors: expect.stringContaining(message), opened: false });
+    expect(result.errors).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("reports every bad record of a records file, not only the first", async () => {
+    const eml = await file("four.eml", "From: a@example.org\r\nSubject: s\r\n\r\nbody");
+    const valid = { type: "contact", id: "c1", emailAddresses: ["a@example.org"], createdOn: "2024-01-01T00:00:00Z" };
+    const records = await file(
+      "records-bad.json",
+      JSON.stringify([valid, { ...valid, id: "c2", type: "person" }, "x", { ...valid, id: "c4", createdOn: "yesterday", emailAddresses: ["nope"] }]),
+    );
+    const result = await runFailing([eml, "--mailbox", "a@example.com", "--records", records]);
+    expect(result.code).toBe(2);
+    expect(result.errors.split("\n")).toEqual([
+      `replay: ${records}: record [1]: type must be one of systemuser, contact, account, lead, equipment, team, businessunit, queue, custom (got "person")`,
+      `replay: ${records}: record [2] must be an object`,
+      `replay: ${records}: record [3]: emailAddresses[0] must be an email address (got "nope")`,
+      `replay: ${records}: record [3]: createdOn is required, an ISO 8601 date-time with a zone (got "yesterday")`,
+    ]);
+  });
+
+  it("reports every bad setting, one per line", async () => {
+    const eml = await file("five.eml", "From: a@example.org\r\nSubject: s\r\n\r\nbody");
+    const settings = await file("settings-two-bad.json", JSON.stringify({ organization: { useSmartMatchin: true, hashMaxCount: -1 } }));
+    const result = await runFailing([eml, "--mailbox", "a@example.com", "--settings", settings]);
+    expect(result.code).toBe(2);
+    expect(result.errors.split("\n")).toHaveLength(2);
+    expect(result.errors).toContain("useSmartMatchin");
+    expect(result.errors).toContain("organization.hashMaxCount");
   });
 
   it("no path at all", async () => {
