@@ -3,6 +3,7 @@
 // check, and a setting with a default reads as a string.
 import {
   definitionOf,
+  HOST_MAX_DEQUEUE_COUNT_OVERRIDE,
   NOTIFICATIONS_POISON_QUEUE,
   NOTIFICATIONS_QUEUE,
   STORAGE_CONNECTION,
@@ -195,7 +196,8 @@ export function buildSettings(
       storage,
       notificationsQueue: NOTIFICATIONS_QUEUE,
       poisonQueue: NOTIFICATIONS_POISON_QUEUE,
-      maxDequeueCount: int("PROCESS_MAX_DEQUEUE_COUNT"),
+      // The host's maxDequeueCount (host.json or its override): the app knows the last attempt.
+      maxDequeueCount: int(HOST_MAX_DEQUEUE_COUNT_OVERRIDE),
     };
   }
   if (need.includes("monitoring")) {

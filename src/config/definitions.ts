@@ -7,6 +7,7 @@ import {
   cosmosId,
   guid,
   httpsUrl,
+  integerAtLeast,
   integerIn,
   lengthIn,
   ncrontab,
@@ -18,6 +19,7 @@ import {
   webhookUrl,
   type SettingValidator,
 } from "./validators.js";
+import hostJson from "../../host.json" with { type: "json" };
 
 /** Storage queue the webhook enqueues notifications on. */
 export const NOTIFICATIONS_QUEUE = "notifications";
@@ -25,9 +27,9 @@ export const NOTIFICATIONS_QUEUE = "notifications";
 export const NOTIFICATIONS_POISON_QUEUE = `${NOTIFICATIONS_QUEUE}-poison`;
 /** The connection name queue bindings use (AzureWebJobsStorage or its __accountName form). */
 export const STORAGE_CONNECTION = "AzureWebJobsStorage";
-/** host.json extensions.queues.maxDequeueCount; the host override setting must agree with it. */
-export const HOST_QUEUES_MAX_DEQUEUE_COUNT = 5;
-/** The app setting that overrides host.json's maxDequeueCount without a redeploy. */
+/** host.json extensions.queues.maxDequeueCount, read from host.json itself (the file the host reads). */
+export const HOST_QUEUES_MAX_DEQUEUE_COUNT: number = hostJson.extensions.queues.maxDequeueCount;
+/** The app setting with which the host overrides host.json's maxDequeueCount without a redeploy. */
 export const HOST_MAX_DEQUEUE_COUNT_OVERRIDE = "AzureFunctionsJobHost__extensions__queues__maxDequeueCount";
 
 export const SETTING_GROUPS = [
@@ -318,13 +320,14 @@ const DEFINITIONS = [
     validate: guid,
   },
   {
-    name: "PROCESS_MAX_DEQUEUE_COUNT",
+    // The host's own setting, read here too, so the app's count of attempts is the host's.
+    name: HOST_MAX_DEQUEUE_COUNT_OVERRIDE,
     groups: ["queue"],
-    description: `Attempts at a queued notification before it moves to "${NOTIFICATIONS_POISON_QUEUE}"; equals host.json extensions.queues.maxDequeueCount (override both with ${HOST_MAX_DEQUEUE_COUNT_OVERRIDE}).`,
+    description: `Attempts at a queued notification before the host moves it to "${NOTIFICATIONS_POISON_QUEUE}": the Functions host's override of host.json extensions.queues.maxDequeueCount, which the app reads too (the default is host.json's value).`,
     requirement: "optional",
     default: String(HOST_QUEUES_MAX_DEQUEUE_COUNT),
     secret: false,
-    validate: integerIn(1, 100),
+    validate: integerAtLeast(1),
   },
   // Monitoring
   {

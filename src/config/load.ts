@@ -2,8 +2,6 @@
 // missing or invalid setting, then builds the typed AppSettings.
 import { existsSync } from "node:fs";
 import {
-  HOST_MAX_DEQUEUE_COUNT_OVERRIDE,
-  HOST_QUEUES_MAX_DEQUEUE_COUNT,
   SETTING_GROUPS,
   settingsFor,
   type AppSettingDefinition,
@@ -157,16 +155,6 @@ export function loadAppSettings(
       addRule(
         "SUBSCRIPTION_RENEW_BEFORE_MINUTES",
         `SUBSCRIPTION_RENEW_BEFORE_MINUTES (${renewBefore}) is invalid: it must be less than SUBSCRIPTION_LIFETIME_MINUTES (${lifetime})`,
-      );
-    }
-  }
-  if (has("PROCESS_MAX_DEQUEUE_COUNT") && !invalid("PROCESS_MAX_DEQUEUE_COUNT")) {
-    const hostCount = Number(present(env[HOST_MAX_DEQUEUE_COUNT_OVERRIDE]) ?? HOST_QUEUES_MAX_DEQUEUE_COUNT);
-    const explicit = present(env.PROCESS_MAX_DEQUEUE_COUNT);
-    if (explicit !== undefined && Number(explicit) !== hostCount) {
-      addRule(
-        "PROCESS_MAX_DEQUEUE_COUNT",
-        `PROCESS_MAX_DEQUEUE_COUNT (${explicit}) is invalid: it must equal the host's queues.maxDequeueCount (${hostCount}); set ${HOST_MAX_DEQUEUE_COUNT_OVERRIDE} to the same value`,
       );
     }
   }

@@ -21,6 +21,11 @@ export function integerIn(min: number, max: number): SettingValidator {
   };
 }
 
+/** Whole numbers with no upper bound the app imposes (the Functions host's own limits apply). */
+export function integerAtLeast(min: number): SettingValidator {
+  return (value) => (/^\d+$/.test(value) && Number(value) >= min ? undefined : `must be a whole number of at least ${min}`);
+}
+
 export function oneOf(values: readonly string[]): SettingValidator {
   return (value) => (values.includes(value) ? undefined : `must be one of ${values.map((v) => `"${v}"`).join(", ")}`);
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   APP_SETTINGS,
@@ -21,6 +22,7 @@ import {
   type LoadAppSettingsOptions,
   type SettingGroup,
 } from "../../src/config/index.js";
+import { readHostSettings } from "../../local/host/host-settings.js";
 
 const CLIENT_STATE = "client-state-0123456789";
 const SECRET = "graph-secret-value-xyz";
@@ -94,12 +96,12 @@ describe("constants used by bindings", () => {
     expect(STORAGE_CONNECTION).toBe("AzureWebJobsStorage");
   });
 
-  it("agrees with host.json queues.maxDequeueCount", () => {
+  it("takes maxDequeueCount from host.json, the file the host reads", () => {
     const host = JSON.parse(readFileSync(new URL("../../host.json", import.meta.url), "utf8")) as {
       extensions: { queues: { maxDequeueCount: number } };
     };
-    expect(host.extensions.queues.maxDequeueCount).toBe(HOST_QUEUES_MAX_DEQUEUE_COUNT);
-    expect(APP_SETTINGS.find((d) => d.name === "PROCESS_MAX_DEQUEUE_COUNT")?.default).toBe(
+    expect(HOST_QUEUES_MAX_DEQUEUE_COUNT).toBe(host.extensions.queues.maxDequeueCount);
+    expect(APP_SETTINGS.find((d) => d.name === HOST_MAX_DEQUEUE_COUNT_OVERRIDE)?.default).toBe(
       String(host.extensions.queues.maxDequeueCount),
     );
   });
@@ -349,7 +351,8 @@ describe("invalid values", () => {
     ["CATCH_UP_SCHEDULE", "0 */15 25 * * *", "the hour field allows 0-23"],
     ["AzureWebJobsStorage__accountName", "My_Account", "must be a storage account name"],
     ["AzureWebJobsStorage__credential", "secret", 'must be one of "managedidentity"'],
-    ["PROCESS_MAX_DEQUEUE_COUNT", "0", "must be a whole number from 1 to 100"],
+    [HOST_MAX_DEQUEUE_COUNT_OVERRIDE, "0", "must be a whole number of at least 1"],
+    [HOST_MAX_DEQUEUE_COUNT_OVERRIDE, "five", "must be a whole number of at least 1"],
   ])("%s=%j is reported: %s", (name, value, expected) => {
     const problems = problemsOf(localEnv({ [name]: value }));
     expect(problems).toHaveLength(1);
@@ -417,8 +420,6 @@ describe("rules across settings", () => {
     ["COSMOS_KEY in Azure", azureEnv({ COSMOS_KEY: "key==" }), /^COSMOS_KEY must not be set in Azure/],
     ["COSMOS_KEY without an endpoint", localEnv({ COSMOS_KEY: "key==" }), /^COSMOS_KEY is set without COSMOS_ENDPOINT/],
     ["renew-before not below lifetime", localEnv({ SUBSCRIPTION_LIFETIME_MINUTES: "1440" }), /^SUBSCRIPTION_RENEW_BEFORE_MINUTES \(1440\) is invalid: it must be less than SUBSCRIPTION_LIFETIME_MINUTES \(1440\)/],
-    ["dequeue count differs from host.json", localEnv({ PROCESS_MAX_DEQUEUE_COUNT: "7" }), /^PROCESS_MAX_DEQUEUE_COUNT \(7\) is invalid: it must equal the host's queues.maxDequeueCount \(5\)/],
-    ["dequeue count differs from the host override", localEnv({ PROCESS_MAX_DEQUEUE_COUNT: "5", [HOST_MAX_DEQUEUE_COUNT_OVERRIDE]: "8" }), /must equal the host's queues.maxDequeueCount \(8\)/],
     ["identity storage without a credential in Azure", azureEnv({ AzureWebJobsStorage__credential: undefined }), /^AzureWebJobsStorage__credential is required with AzureWebJobsStorage__accountName/],
     ["CA file that does not exist", localEnv({ GRAPH_CA_FILE: "/nowhere/ca.pem" }), /^GRAPH_CA_FILE \("\/nowhere\/ca.pem"\) is invalid: no such file/],
     ["Cosmos CA file that does not exist", localEnv({ COSMOS_CA_FILE: "/nowhere/cosmos.pem" }), /^COSMOS_CA_FILE \("\/nowhere\/cosmos.pem"\) is invalid: no such file/],
@@ -428,12 +429,24 @@ describe("rules across settings", () => {
     expect(problems[0]).toMatch(expected);
   });
 
-  it.each<[AppSettingsEnv, number]>([
-    [{ PROCESS_MAX_DEQUEUE_COUNT: "8", [HOST_MAX_DEQUEUE_COUNT_OVERRIDE]: "8" }, 8],
-    [{ PROCESS_MAX_DEQUEUE_COUNT: "5" }, 5],
-  ])("accepts a dequeue count that matches the host (%j)", (overrides, expected) => {
+  it.each<[string, AppSettingsEnv, number]>([
+    ["host.json's value", {}, HOST_QUEUES_MAX_DEQUEUE_COUNT],
+    ["the host's override", { [HOST_MAX_DEQUEUE_COUNT_OVERRIDE]: "8" }, 8],
+    ["the host's override of 1", { [HOST_MAX_DEQUEUE_COUNT_OVERRIDE]: " 1 " }, 1],
+    // The former app-only setting is no longer read: it could disagree with the host.
+    ["not PROCESS_MAX_DEQUEUE_COUNT", { PROCESS_MAX_DEQUEUE_COUNT: "7" }, HOST_QUEUES_MAX_DEQUEUE_COUNT],
+  ])("counts the attempts the host makes: %s", (_case, overrides, expected) => {
     expect(loadAppSettings(localEnv(overrides)).queue.maxDequeueCount).toBe(expected);
   });
+
+  it.each<AppSettingsEnv>([{}, { [HOST_MAX_DEQUEUE_COUNT_OVERRIDE]: "8" }, { [HOST_MAX_DEQUEUE_COUNT_OVERRIDE]: "12" }])(
+    "agrees with the local host's reading of host.json and its override (%j)",
+    async (overrides) => {
+      const env = localEnv(overrides);
+      const host = await readHostSettings(fileURLToPath(new URL("../../host.json", import.meta.url)), { env: env as NodeJS.ProcessEnv });
+      expect(loadAppSettings(env).queue.maxDequeueCount).toBe(host.queues.maxDequeueCount);
+    },
+  );
 
   it("accepts an existing CA file", () => {
     const settings = loadAppSettings(localEnv({ GRAPH_CA_FILE: "/certs/ca.pem" }), {
