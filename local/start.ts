@@ -6,6 +6,7 @@
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
+import { ensureAdminCenterBuilt } from "./admin-center-build.js";
 import { formatScenarioSummary, loadExpectedOutcomes, runScenario } from "./scenario.js";
 import { startLocalStack, type LocalStack } from "./stack.js";
 
@@ -52,6 +53,7 @@ async function start(options: StartOptions): Promise<number> {
   process.on("SIGINT", () => stop(0));
   process.on("SIGTERM", () => stop(0));
 
+  await ensureAdminCenterBuilt({ log: print });
   print("Starting the local stack (embedded Cosmos DB, Azurite, Graph simulator, Functions host)…");
   stack = await startLocalStack({
     port: options.port,
@@ -61,6 +63,7 @@ async function start(options: StartOptions): Promise<number> {
     log: options.verbose ? print : () => {},
   });
   print(`  Functions host   ${stack.host.baseUrl}  (webhook ${stack.host.baseUrl}/api/notifications)`);
+  print(`  Admin center     ${stack.host.baseUrl}/api/admin-center/`);
   print(`  Graph simulator  ${stack.graph.baseUrl}`);
   print(`  Cosmos DB        ${process.env.COSMOS_ENDPOINT ?? "?"}  (embedded, database ${process.env.COSMOS_DATABASE ?? "tracking"})`);
   print(`  Azurite queues   ${queueEndpoint(process.env.AzureWebJobsStorage) ?? "?"}`);
@@ -84,7 +87,8 @@ async function start(options: StartOptions): Promise<number> {
     await stack.close();
     return failed ? 1 : 0;
   }
-  print(`\nServing on ${stack.host.baseUrl}; deliver more mail through the simulator or press Ctrl+C to stop.`);
+  print(`\nAdmin center: ${stack.host.baseUrl}/api/admin-center/`);
+  print(`Serving on ${stack.host.baseUrl}; deliver more mail through the simulator or press Ctrl+C to stop.`);
   await new Promise<never>(() => {});
   return 0;
 }
