@@ -66,6 +66,7 @@ async function measuredReplay(options: {
   const timedStore: TrackingStore = {
     ...store,
     records: {
+      ...store.records,
       upsertRecords: (records) => timed(() => store.records.upsertRecords(records)),
       findByAddress: (address) => store.records.findByAddress(address),
     },

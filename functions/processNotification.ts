@@ -17,7 +17,8 @@ export async function processNotification(queueItem: unknown, context: Invocatio
   const { work } = await getServices();
   const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
   const outcome = await work.process(parsed.item, { dequeueCount });
-  context.log(`${parsed.item.kind} ${parsed.item.mailbox}/${parsed.item.folder}: ${outcome.kind}`);
+  const where = "folder" in parsed.item ? `${parsed.item.mailbox}/${parsed.item.folder}` : parsed.item.mailbox;
+  context.log(`${parsed.item.kind} ${where}: ${outcome.kind}`);
 }
 
 registerFunction({

@@ -36,6 +36,7 @@ import {
   parsePrefer,
 } from "./http-util.js";
 import type { SimRequest, SimResponse } from "./http-util.js";
+import { parseMessageListFilter, requestedInternetMessageId } from "./message-filter.js";
 
 export interface GraphSimulatorOptions {
   port?: number;
@@ -771,9 +772,12 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   }
 
   function handleListMessages(request: SimRequest, mailbox: SimMailbox, folder: SimFolder | undefined): SimResponse {
-    const all = folder
+    const filter = parseMessageListFilter(request.query.get("$filter"));
+    if (!filter.ok) return graphError(request, 400, "ErrorInvalidUrlQueryFilter", filter.message);
+    const all = (folder
       ? store.listFolder(mailbox, folder)
-      : [...mailbox.messages.values()].sort((a, b) => a.receivedDateTime.localeCompare(b.receivedDateTime));
+      : [...mailbox.messages.values()].sort((a, b) => a.receivedDateTime.localeCompare(b.receivedDateTime))
+    ).filter(filter.matches);
     const newestFirst = [...all].reverse();
     const top = Number(request.query.get("$top") ?? "10");
     const skip = Number(request.query.get("$skip") ?? "0");
@@ -937,6 +941,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     replyTo?: unknown;
     internetMessageHeaders?: unknown;
     singleValueExtendedProperties?: unknown;
+    internetMessageId?: unknown;
   }
 
   /** Turns a Graph message payload into a composition, or an error response. */
@@ -983,7 +988,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       ccRecipients,
       bccRecipients,
       replyTo: splitAddressList(input.replyTo),
-      internetMessageId: newInternetMessageId(messageDomain),
+      internetMessageId: requestedInternetMessageId(input.internetMessageId) ?? newInternetMessageId(messageDomain),
       inReplyTo,
       references,
       conversationIndex: threadIndexFor(inReplyTo, now),

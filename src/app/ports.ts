@@ -1,5 +1,6 @@
 // The small interfaces the use cases depend on. Cosmos DB implements them in src/adapters/cosmos;
 // one contract suite (test/contract) holds every implementation to the same behaviour.
+import type { ActivityFilter } from "../domain/activity-index.js";
 import type {
   AddressEntry,
   CrmRecord,
@@ -7,6 +8,7 @@ import type {
   GraphMessage,
   MailboxSettings,
   OrganizationSettings,
+  RecordRef,
 } from "../domain/types.js";
 import type { GraphFailure } from "./errors.js";
 
@@ -27,9 +29,30 @@ export interface LookupEntry {
 }
 
 export interface ActivityStore {
-  /** Create if no activity has this id. Exactly once: `created: false` returns the stored one. */
+  /**
+   * Create if no activity has this id. Exactly once: `created: false` returns the stored one.
+   * Sets `conversationId` (src/domain/activity-index.ts) and writes the activity's index entries.
+   */
   createActivity(activity: EmailActivity): Promise<{ created: boolean; activity: EmailActivity }>;
   getActivity(id: string): Promise<EmailActivity | undefined>;
+  /**
+   * Read-modify-write with optimistic concurrency: `update` may run more than once (on a lost
+   * race it sees the newer version) and returns the new activity, or undefined to leave it.
+   * Index entries follow the change. Undefined when there is no such activity.
+   */
+  updateActivity(id: string, update: (current: EmailActivity) => EmailActivity | undefined): Promise<EmailActivity | undefined>;
+  /**
+   * Most recent first. A filter naming a mailbox, regarding record or conversation reads that
+   * index partition only; a bare time range is the one listing that spans partitions.
+   * A continuation token from another filter is refused with a RangeError.
+   */
+  listActivities(filter: ActivityFilter, page: { limit: number; continuationToken?: string }): Promise<ActivityPage>;
+}
+
+export interface ActivityPage {
+  items: EmailActivity[];
+  /** Present when there may be more. */
+  continuationToken?: string;
 }
 
 export interface LookupStore {
@@ -43,6 +66,9 @@ export interface LookupStore {
 
 export interface RecordDirectory {
   upsertRecords(records: CrmRecord[]): Promise<void>;
+  getRecord(ref: RecordRef): Promise<CrmRecord | undefined>;
+  /** Removes the records and their address index rows; returns those that existed. Idempotent. */
+  deleteRecords(refs: RecordRef[]): Promise<RecordRef[]>;
   /** Every index row for the (case-insensitive) address, active or not. */
   findByAddress(address: string): Promise<AddressEntry[]>;
 }
@@ -69,6 +95,60 @@ export interface TrackingStore {
   records: RecordDirectory;
   settings: SettingsStore;
   counters: TokenCounterStore;
+  outgoing: OutgoingEmailStore;
+}
+
+// ---- Outgoing email (sent by the app through Graph, src/app/outgoing-email.ts) ----------------
+
+/** Dynamics' status reasons of an outgoing email (spec administration.md §7). */
+export type OutgoingStatus = "draft" | "pendingSend" | "sending" | "sent" | "failed";
+
+export interface OutgoingRecipient {
+  address: string;
+  /** The record the address was taken from, when the caller named a record. */
+  record?: RecordRef;
+}
+
+/** An email the app sends, from creation to Sent (or Failed); the activity is tracked once sent. */
+export interface OutgoingEmail {
+  id: string;
+  mailbox: string;
+  status: OutgoingStatus;
+  /** Graph send attempts made (Dynamics' delivery attempts). */
+  deliveryAttempts: number;
+  to: OutgoingRecipient[];
+  cc: OutgoingRecipient[];
+  bcc: OutgoingRecipient[];
+  /** As sent: the caller's subject with the tracking token appended (within 255 characters). */
+  subject: string;
+  trackingToken?: string;
+  body: { contentType: "text" | "html"; content: string };
+  regarding?: RecordRef;
+  inReplyTo?: string;
+  /** Chosen by the app before the draft exists, so a retry can find the draft or the sent copy. */
+  internetMessageId: string;
+  draftId?: string;
+  conversationIndex?: string;
+  activityId?: string;
+  sentOn?: string;
+  /** While `sending`: when the current attempt began (a lease; an older one was abandoned). */
+  sendingSince?: string;
+  /** When the next attempt is due after a transient failure. */
+  nextAttemptAt?: string;
+  lastError?: { at: string; code: string; message: string };
+  createdBy: { oid: string; name?: string };
+  createdOn: string;
+  modifiedOn: string;
+  /** The caller's Idempotency-Key and a hash of the request it came with. */
+  idempotency?: { key: string; requestHash: string };
+}
+
+export interface OutgoingEmailStore {
+  /** Create if no email has this id; `created: false` returns the stored one (exactly once). */
+  createOutgoing(email: OutgoingEmail): Promise<{ created: boolean; email: OutgoingEmail }>;
+  getOutgoing(id: string): Promise<OutgoingEmail | undefined>;
+  /** Read-modify-write as ActivityStore.updateActivity: `update` sees the latest version. */
+  updateOutgoing(id: string, update: (current: OutgoingEmail) => OutgoingEmail | undefined): Promise<OutgoingEmail | undefined>;
 }
 
 // ---- Live tracking (Graph subscriptions, notifications, catch-up) -------------------------------
@@ -179,6 +259,17 @@ export interface MailGateway {
   delta(mailbox: string, folder: MailFolderName, options: { deltaLink?: string; receivedAfter?: string; pageSize?: number }): AsyncIterable<DeltaPage>;
   /** Draft + send, so the sent message's Message-ID is known. */
   sendMail(mailbox: string, message: OutgoingMessage): Promise<{ id: string; internetMessageId: string; conversationIndex?: string }>;
+  /** A draft in the mailbox's Drafts; with `internetMessageId` the draft gets that Message-ID. */
+  createDraft(mailbox: string, message: OutgoingMessage): Promise<{ id: string; internetMessageId: string; conversationIndex?: string }>;
+  /** Sends a draft (one attempt; a transient failure is thrown as GraphFailure for the caller to retry). */
+  sendDraft(mailbox: string, draftId: string): Promise<void>;
+  /** The mailbox's messages with this Message-ID (any folder, drafts included): `$filter=internetMessageId eq '…'`. */
+  findMessagesByInternetMessageId(
+    mailbox: string,
+    internetMessageId: string,
+  ): Promise<Array<{ id: string; isDraft: boolean; parentFolderId?: string; conversationIndex?: string }>>;
+  /** The id of a well-known folder of the mailbox. */
+  getFolderId(mailbox: string, folder: MailFolderName): Promise<string>;
 }
 
 export interface OutgoingMessage {
@@ -186,6 +277,9 @@ export interface OutgoingMessage {
   body: { contentType: "text" | "html"; content: string };
   toRecipients: string[];
   ccRecipients?: string[];
+  bccRecipients?: string[];
+  /** With angle brackets, e.g. "<x@contoso.com>"; Graph lets a draft's Message-ID be set. */
+  internetMessageId?: string;
   /** A reply's parent Message-ID, sent as In-Reply-To/References. */
   inReplyTo?: string;
 }
@@ -212,7 +306,9 @@ export type QueueItem =
       lifecycleEvent: "reauthorizationRequired" | "subscriptionRemoved" | "missed";
       acceptedAt: string;
     }
-  | { kind: "catchUp"; mailbox: string; folder: MailFolderName; reason: string; requestedAt: string };
+  | { kind: "catchUp"; mailbox: string; folder: MailFolderName; reason: string; requestedAt: string }
+  /** Send an outgoing email (src/app/outgoing-email.ts); duplicates are harmless. */
+  | { kind: "send"; mailbox: string; outgoingId: string; requestedAt: string };
 
 export interface WorkQueue {
   /** `delayInSeconds`: the items stay invisible that long (work to look at again later). */

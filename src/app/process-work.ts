@@ -23,6 +23,8 @@ export interface WorkProcessorDeps {
   /** A fresh delta with no start date looks back this far. Default 7 days. */
   catchUpLookbackInDays?: number;
   log?: (line: string) => void;
+  /** Sends outgoing email (queue items of kind "send"); without it such items are skipped. */
+  outgoing?: { processSend(item: Extract<QueueItem, { kind: "send" }>): Promise<{ status: string }> };
   /** Told about every tracking decision (the local console, metrics). */
   onDecision?: (decision: { mailbox: string; folder: MailFolderName; result: TrackResult; via: "notification" | "catchUp" }) => void;
 }
@@ -50,6 +52,7 @@ export type WorkOutcome =
   | { kind: "notified"; tracked: number; alreadyProcessed: number; gone: number; denied: number; deferred: number }
   | { kind: "lifecycleHandled" }
   | { kind: "caughtUp"; tracked: number; seen: number; restarted: boolean }
+  | { kind: "sendProcessed"; status: string }
   | { kind: "skipped"; reason: string };
 
 export function createWorkProcessor(deps: WorkProcessorDeps) {
@@ -205,6 +208,9 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
           return { kind: "lifecycleHandled" };
         case "catchUp":
           return await catchUp(item.mailbox, item.folder, item.reason);
+        case "send":
+          if (!deps.outgoing) return { kind: "skipped", reason: "outgoing email is not wired" };
+          return { kind: "sendProcessed", ...(await deps.outgoing.processSend(item)) };
       }
     } catch (error) {
       if (meta.dequeueCount >= deps.maxDequeueCount) {
@@ -228,6 +234,11 @@ export function parseQueueItem(value: unknown): { ok: true; item: QueueItem } | 
   const parsed = typeof value === "string" ? safeJson(value) : value;
   if (typeof parsed !== "object" || parsed === null) return { ok: false, reason: "queue item is not a JSON object" };
   const item = parsed as Record<string, unknown>;
+  if (item.kind === "send") {
+    return typeof item.mailbox === "string" && item.mailbox.length > 0 && typeof item.outgoingId === "string" && item.outgoingId.length > 0
+      ? { ok: true, item: item as QueueItem }
+      : { ok: false, reason: "send item needs mailbox and outgoingId" };
+  }
   const folderOk = item.folder === "inbox" || item.folder === "sentitems";
   const str = (key: string) => typeof item[key] === "string" && (item[key] as string).length > 0;
   if (!str("mailbox") || !folderOk) return { ok: false, reason: "queue item needs mailbox and folder (inbox or sentitems)" };

@@ -35,7 +35,7 @@ export interface TrackMessageInput {
    * Tracking the user asked for, as opposed to automatic tracking: email the app sent itself.
    * Like a tracked folder it bypasses the filters (but not a disabled mailbox).
    */
-  manual?: { reason: "sentByApp"; regarding?: RecordRef };
+  manual?: { reason: "sentByApp" | "trackedByUser"; regarding?: RecordRef };
 }
 
 export interface TrackResult {

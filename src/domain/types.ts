@@ -74,6 +74,8 @@ export interface CrmRecord extends RecordRef {
   createdOn: string;
   /** The system user (or team) that owns the record. */
   ownerId?: string;
+  /** For `custom` records: the email-enabled table's logical name, e.g. "new_project". */
+  entityName?: string;
 }
 
 /** One row of the address index: what resolution needs about a record with that address. */
@@ -177,6 +179,8 @@ export type DecisionReason =
   | "trackedFolder"
   | "trackingCategory"
   | "sentByApp"
+  /** Tracked on a user's request (the API's "track this message", as the App for Outlook does). */
+  | "trackedByUser"
   | "alreadyTracked"
   // not tracked
   | "mailboxNotConfigured"
@@ -235,4 +239,23 @@ export interface EmailActivity {
   recipientsTruncated: boolean;
   graphMessageId?: string;
   createdOn: string;
+  /**
+   * The activity this one's conversation started with, inherited from the correlated activity;
+   * absent when it started one itself. Set by the store on create (src/domain/activity-index.ts).
+   */
+  conversationId?: string;
+  /** Every change of `regarding` made by a person after tracking, oldest first. */
+  regardingChanges?: RegardingChange[];
+}
+
+/** Who changed an activity's regarding record, when, why, and from what to what. */
+export interface RegardingChange {
+  at: string;
+  by: { oid: string; name?: string };
+  action: "relink" | "unlink";
+  /** "conversation": the change was made to every activity of the conversation at once. */
+  scope: "activity" | "conversation";
+  from?: RecordRef;
+  to?: RecordRef;
+  reason?: string;
 }

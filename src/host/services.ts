@@ -11,7 +11,9 @@ import { createGraphCredential, createGraphGateway, type GraphGateway } from "..
 import { createStorageWorkQueue } from "../adapters/queue/storage-work-queue.js";
 import { createMailboxAdmin } from "../app/mailboxes.js";
 import { createWebhook } from "../app/notifications.js";
-import { createOutgoingEmail } from "../app/outgoing-email.js";
+import { createActivityAdmin, type ActivityAdmin } from "../app/activities.js";
+import { createOutgoingEmail, type OutgoingEmailService } from "../app/outgoing-email.js";
+import { createRecordAdmin, type RecordAdmin } from "../app/records.js";
 import type { LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from "../app/ports.js";
 import { createWorkProcessor, type WorkProcessor } from "../app/process-work.js";
 import { createSubscriptionManager, type SubscriptionManager } from "../app/subscriptions.js";
@@ -50,7 +52,9 @@ export interface Services {
   subscriptions: SubscriptionManager;
   work: WorkProcessor;
   mailboxes: ReturnType<typeof createMailboxAdmin>;
-  outgoing: ReturnType<typeof createOutgoingEmail>;
+  outgoing: OutgoingEmailService;
+  records: RecordAdmin;
+  activities: ActivityAdmin;
   cosmosRequestCount(): number;
   dispose(): Promise<void>;
 }
@@ -131,6 +135,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
       renewBeforeInMinutes: settings.subscriptions.renewBeforeMinutes,
     },
   });
+  const outgoing = createOutgoingEmail({ store, gateway, tracker, queue, clock });
   const work = createWorkProcessor({
     store,
     live,
@@ -141,6 +146,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     clock,
     log,
     maxDequeueCount: settings.queue.maxDequeueCount,
+    outgoing,
     onDecision: (decision) => trackingEvents.emit("decision", decision),
   });
   const webhook = createWebhook({
@@ -162,7 +168,9 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     subscriptions,
     work,
     mailboxes: createMailboxAdmin({ store, subscriptions, clock }),
-    outgoing: createOutgoingEmail({ store, gateway, tracker, clock }),
+    outgoing,
+    records: createRecordAdmin({ store, clock }),
+    activities: createActivityAdmin({ store, gateway, tracker, clock }),
     cosmosRequestCount: () => cosmos.requestCount(),
     async dispose() {
       await gateway.close();

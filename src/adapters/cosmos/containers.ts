@@ -5,6 +5,7 @@ import definitions from "./containers.json" with { type: "json" };
 
 export type ContainerName =
   | "activities"
+  | "activityIndex"
   | "lookups"
   | "records"
   | "addresses"
@@ -12,7 +13,8 @@ export type ContainerName =
   | "counters"
   | "subscriptions"
   | "syncState"
-  | "processed";
+  | "processed"
+  | "outgoing";
 
 export interface ContainerDefinition {
   name: ContainerName;

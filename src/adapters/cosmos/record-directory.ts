@@ -1,6 +1,6 @@
 import type { Container } from "@azure/cosmos";
 import type { RecordDirectory } from "../../app/ports.js";
-import { RECORD_TYPES, type AddressEntry, type CrmRecord } from "../../domain/types.js";
+import { RECORD_TYPES, type AddressEntry, type CrmRecord, type RecordRef } from "../../domain/types.js";
 import { forEachConcurrently, toDocumentId } from "./document-ids.js";
 import { statusOf, translateErrors } from "./errors.js";
 
@@ -113,8 +113,33 @@ export function createCosmosRecordDirectory(options: { records: Container; addre
     await records.items.upsert(document);
   };
 
+  /** Address rows first, the record last: a retry after a crash still finds the addresses to clean. */
+  const deleteRecord = async (ref: RecordRef): Promise<boolean> => {
+    const documentId = toDocumentId(`${ref.type}:${ref.id}`);
+    const previous = await readPrevious(documentId);
+    if (!previous) return false;
+    for (const address of normalisedAddresses(previous.emailAddresses)) {
+      await changeRows(address, (rows) => rows.filter((other) => other.recordKey !== documentId));
+    }
+    try {
+      await records.item(documentId, documentId).delete();
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+    return true;
+  };
+
   return {
     upsertRecords: (list) => translateErrors("upsertRecords", () => forEachConcurrently(list, RECORD_CONCURRENCY, upsertRecord)),
+    getRecord: (ref) => translateErrors("getRecord", () => readPrevious(toDocumentId(`${ref.type}:${ref.id}`))),
+    deleteRecords: (refs) =>
+      translateErrors("deleteRecords", async () => {
+        const deleted: RecordRef[] = [];
+        await forEachConcurrently(refs, RECORD_CONCURRENCY, async (ref) => {
+          if (await deleteRecord(ref)) deleted.push({ type: ref.type, id: ref.id });
+        });
+        return deleted;
+      }),
     findByAddress: (address) =>
       translateErrors("findByAddress", async () => {
         const normalised = normaliseAddress(address);

@@ -6,6 +6,7 @@ import { createCosmosActivityStore } from "./activity-store.js";
 import { containerDefinitions, type ContainerName } from "./containers.js";
 import { StoreError, statusOf, translateErrors } from "./errors.js";
 import { createCosmosLookupStore } from "./lookup-store.js";
+import { createCosmosOutgoingStore } from "./outgoing-store.js";
 import { createCosmosProcessedMessageStore } from "./processed-message-store.js";
 import { createCosmosRecordDirectory } from "./record-directory.js";
 import { createCosmosSettingsStore } from "./settings-store.js";
@@ -89,11 +90,12 @@ export async function openCosmosTrackingStore(options: OpenCosmosTrackingStoreOp
     const container = (name: ContainerName) => database.container(name);
 
     const store: TrackingStore = {
-      activities: createCosmosActivityStore(container("activities")),
+      activities: createCosmosActivityStore({ activities: container("activities"), index: container("activityIndex") }),
       lookups: createCosmosLookupStore(container("lookups")),
       records: createCosmosRecordDirectory({ records: container("records"), addresses: container("addresses") }),
       settings: createCosmosSettingsStore(container("settings")),
       counters: createCosmosTokenCounterStore(container("counters")),
+      outgoing: createCosmosOutgoingStore(container("outgoing")),
     };
     const live: LiveTrackingStore = {
       subscriptions: createCosmosSubscriptionStore(container("subscriptions")),

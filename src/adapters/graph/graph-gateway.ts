@@ -17,6 +17,7 @@ import {
   initialDeltaUrl,
   messageBatchBody,
   messageUrl,
+  messagesByInternetMessageIdUrl,
   preferHeader,
   subscriptionBody,
   subscriptionPath,
@@ -248,7 +249,7 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
     }
   }
 
-  async function sendMail(mailbox: string, message: OutgoingMessage): Promise<{ id: string; internetMessageId: string; conversationIndex?: string }> {
+  async function createDraft(mailbox: string, message: OutgoingMessage): Promise<{ id: string; internetMessageId: string; conversationIndex?: string }> {
     const draft = await send({
       mailbox,
       operation: "send",
@@ -258,27 +259,68 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
     if (!isRecord(draft) || typeof draft.id !== "string" || typeof draft.internetMessageId !== "string") {
       throw new GraphFailure("invalidRequest", `create draft in ${mailbox}: Graph returned no id or internetMessageId`);
     }
-    const draftId = draft.id;
-    const what = `send draft ${draftId} of ${mailbox}`;
+    return {
+      id: draft.id,
+      internetMessageId: draft.internetMessageId,
+      ...(typeof draft.conversationIndex === "string" ? { conversationIndex: draft.conversationIndex } : {}),
+    };
+  }
+
+  function sendDraftOnce(mailbox: string, draftId: string): Promise<unknown> {
+    return sendOnce({
+      mailbox,
+      operation: "send",
+      what: `send draft ${draftId} of ${mailbox}`,
+      run: (graph) => graph.api(`${userPath(mailbox)}/messages/${encodeURIComponent(draftId)}/send`).header("Prefer", preferHeader()).post({}) as Promise<unknown>,
+    });
+  }
+
+  async function sendMail(mailbox: string, message: OutgoingMessage): Promise<{ id: string; internetMessageId: string; conversationIndex?: string }> {
+    const draft = await createDraft(mailbox, message);
+    const what = `send draft ${draft.id} of ${mailbox}`;
     await withRetries(async (attemptNumber) => {
       try {
-        await sendOnce({
-          mailbox,
-          operation: "send",
-          what,
-          run: (graph) => graph.api(`${userPath(mailbox)}/messages/${encodeURIComponent(draftId)}/send`).header("Prefer", preferHeader()).post({}) as Promise<unknown>,
-        });
+        await sendDraftOnce(mailbox, draft.id);
       } catch (error) {
         // A failed attempt may still have sent: the draft is then gone from Drafts.
         if (attemptNumber > 1 && error instanceof GraphFailure && error.code === "notFound") return;
         throw error;
       }
     }, retryOptions(what));
-    return {
-      id: draftId,
-      internetMessageId: draft.internetMessageId,
-      ...(typeof draft.conversationIndex === "string" ? { conversationIndex: draft.conversationIndex } : {}),
-    };
+    return draft;
+  }
+
+  async function findMessagesByInternetMessageId(mailbox: string, internetMessageId: string) {
+    const what = `find message ${internetMessageId} in ${mailbox}`;
+    const page = await send({
+      mailbox,
+      operation: "read",
+      what,
+      run: (graph) => graph.api(messagesByInternetMessageIdUrl(mailbox, internetMessageId)).header("Prefer", preferHeader()).get() as Promise<unknown>,
+    });
+    const found: Array<{ id: string; isDraft: boolean; parentFolderId?: string; conversationIndex?: string }> = [];
+    for (const item of isRecord(page) && Array.isArray(page.value) ? page.value : []) {
+      if (!isRecord(item) || typeof item.id !== "string") continue;
+      found.push({
+        id: item.id,
+        isDraft: item.isDraft === true,
+        ...(typeof item.parentFolderId === "string" ? { parentFolderId: item.parentFolderId } : {}),
+        ...(typeof item.conversationIndex === "string" ? { conversationIndex: item.conversationIndex } : {}),
+      });
+    }
+    return found;
+  }
+
+  async function getFolderId(mailbox: string, folder: MailFolderName): Promise<string> {
+    const what = `read folder ${folder} of ${mailbox}`;
+    const value = await send({
+      mailbox,
+      operation: "read",
+      what,
+      run: (graph) => graph.api(`${userPath(mailbox)}/mailFolders/${folder}?$select=id`).header("Prefer", preferHeader()).get() as Promise<unknown>,
+    });
+    if (!isRecord(value) || typeof value.id !== "string") throw new GraphFailure("invalidRequest", `${what}: Graph returned no id`);
+    return value.id;
   }
 
   return {
@@ -286,6 +328,12 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
     getMessages,
     delta,
     sendMail,
+    createDraft,
+    sendDraft: async (mailbox, draftId) => {
+      await sendDraftOnce(mailbox, draftId);
+    },
+    findMessagesByInternetMessageId,
+    getFolderId,
 
     async createSubscription(subscription) {
       const created = await send({

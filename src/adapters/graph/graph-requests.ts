@@ -62,6 +62,16 @@ export function messageQuery(folder: MailFolderName): string {
   return parts.join("&");
 }
 
+/**
+ * The messages of a mailbox with one Message-ID, in any folder (drafts included). Graph compares
+ * the value as stored, angle brackets included; quotes are doubled as OData requires.
+ */
+export function messagesByInternetMessageIdUrl(mailbox: string, internetMessageId: string): string {
+  const bracketed = `<${internetMessageId.trim().replace(/^<|>$/g, "")}>`;
+  const filter = `internetMessageId eq '${bracketed.replace(/'/g, "''")}'`;
+  return `${userPath(mailbox)}/messages?$filter=${encodeURIComponent(filter)}&$select=id,isDraft,parentFolderId,conversationIndex,internetMessageId`;
+}
+
 /** Relative path (below the version) of one message read. */
 export function messageUrl(mailbox: string, messageId: string, folder: MailFolderName): string {
   return `${userPath(mailbox)}/messages/${segment(messageId)}?${messageQuery(folder)}`;
@@ -136,6 +146,9 @@ export function draftBody(message: OutgoingMessage): Record<string, unknown> {
     toRecipients: recipients(message.toRecipients),
     ccRecipients: recipients(message.ccRecipients),
   };
+  if (message.bccRecipients !== undefined && message.bccRecipients.length > 0) draft.bccRecipients = recipients(message.bccRecipients);
+  // Settable while the message is a draft: the app picks it so a retry can find the draft again.
+  if (message.internetMessageId !== undefined) draft.internetMessageId = message.internetMessageId;
   if (message.inReplyTo !== undefined) {
     // Graph accepts only x- headers in internetMessageHeaders; the MAPI properties set the real
     // In-Reply-To and References headers of the sent message.
