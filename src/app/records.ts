@@ -171,7 +171,7 @@ export function createRecordAdmin(deps: { store: TrackingStore; clock?: () => Da
     },
 
     /** A JSON array of records, or `{ "records": [...] }`. */
-    importJson(text: string): Promise<ImportReport> {
+    async importJson(text: string): Promise<ImportReport> {
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
@@ -183,7 +183,7 @@ export function createRecordAdmin(deps: { store: TrackingStore; clock?: () => Da
       return importRows(list.map((value, index) => ({ row: index + 1, value })));
     },
 
-    importCsv(text: string): Promise<ImportReport> {
+    async importCsv(text: string): Promise<ImportReport> {
       const parsed = parseRecordsCsv(text, { maxRows: MAX_RECORDS_PER_REQUEST });
       if (!parsed.ok) throw new RecordImportError(parsed.message, parsed.field);
       return importRows(parsed.rows);

@@ -84,3 +84,9 @@ export function indexKeyChanges(before: EmailActivity, after: EmailActivity): { 
   const now = activityIndexKeys(after);
   return { removed: old.filter((key) => !now.includes(key)), added: now.filter((key) => !old.includes(key)) };
 }
+
+/** An update never changes what identifies the activity: its id and its conversation. */
+export function keepIdentity(changed: EmailActivity, stored: EmailActivity): EmailActivity {
+  const { conversationId: _ignored, ...rest } = changed;
+  return { ...rest, id: stored.id, ...(stored.conversationId !== undefined && { conversationId: stored.conversationId }) };
+}

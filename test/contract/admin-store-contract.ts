@@ -52,7 +52,7 @@ async function listAll(store: ContractStore["store"], filter: ActivityFilter, li
   return { ids, pages };
 }
 
-export function describeAdminStoreContract(name: string, open: OpenContractStore): void {
+export function describeAdminStoreContract(name: string, open: OpenContractStore, options: { requestCosts?: boolean } = {}): void {
   describe(`TrackingStore administration contract: ${name}`, () => {
     let shared: ContractStore;
     beforeAll(async () => {
@@ -189,6 +189,45 @@ export function describeAdminStoreContract(name: string, open: OpenContractStore
         await expect(shared.store.activities.listActivities({ mailbox, from: minute(0) }, { limit: 1, continuationToken: token })).rejects.toThrow(RangeError);
         await expect(shared.store.activities.listActivities({ mailbox }, { limit: 1, continuationToken: "not-a-token" })).rejects.toThrow(RangeError);
         await expect(shared.store.activities.listActivities({ mailbox }, { limit: 0 })).rejects.toThrow(RangeError);
+      });
+    });
+
+    describe.runIf(options.requestCosts)("request costs of listings", () => {
+      it("a page of a mailbox, regarding or conversation costs a query (plan + page) and a point read per activity, however many activities elsewhere", async () => {
+        const opened = await open();
+        const count = () => opened.requestCount?.() ?? 0;
+        try {
+          const { store } = opened;
+          const mailbox = "target@contoso.com";
+          const regarding = { type: "account" as const, id: "target" };
+          const root = buildActivity({ id: "root", receivingMailbox: mailbox, regarding, activityTime: minute(1) });
+          await store.activities.createActivity(root);
+          await store.activities.createActivity(buildActivity({ id: "reply", receivingMailbox: mailbox, regarding, activityTime: minute(2), correlation: { method: "inReplyTo", correlatedActivityId: "root" } }));
+          const measure = async () => {
+            const counts: number[] = [];
+            for (const filter of [{ mailbox }, { regarding }, { conversationId: "root" }] as ActivityFilter[]) {
+              await store.activities.listActivities(filter, { limit: 10 }); // warm the metadata caches
+              opened.resetRequestCount?.();
+              const page = await store.activities.listActivities(filter, { limit: 10 });
+              expect(page.items.map((activity) => activity.id)).toEqual(["reply", "root"]);
+              counts.push(count());
+            }
+            return counts;
+          };
+          const before = await measure();
+          for (let start = 0; start < 300; start += 50) {
+            await Promise.all(
+              Array.from({ length: 50 }, (_, i) =>
+                store.activities.createActivity(buildActivity({ id: `other-${start + i}`, receivingMailbox: `other-${(start + i) % 30}@contoso.com`, regarding: { type: "contact", id: `c${i}` } })),
+              ),
+            );
+          }
+          const after = await measure();
+          expect(before).toEqual([4, 4, 4]);
+          expect(after).toEqual(before);
+        } finally {
+          await opened.dispose();
+        }
       });
     });
 

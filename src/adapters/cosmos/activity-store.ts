@@ -6,11 +6,12 @@ import {
   inTimeRange,
   indexKeyChanges,
   indexKeyFor,
+  keepIdentity,
   withConversation,
   type ActivityFilter,
 } from "../../domain/activity-index.js";
 import type { EmailActivity } from "../../domain/types.js";
-import { decodePageToken, encodePageToken } from "./page-token.js";
+import { decodePageToken, encodePageToken, listingScope } from "./page-token.js";
 import { fromDocumentId, toDocumentId, withoutSystemProperties } from "./document-ids.js";
 import { fitDocumentSize } from "./document-size.js";
 import { statusOf, translateErrors } from "./errors.js";
@@ -166,17 +167,6 @@ export function createCosmosActivityStore(options: { activities: Container; inde
     updateActivity: (id, update) => translateErrors("updateActivity", () => updateActivity(id, update)),
     listActivities: (filter, page) => translateErrors("listActivities", () => listActivities(filter, page)),
   };
-}
-
-/** What a continuation token is bound to: the index key (or none) and the time range. */
-export function listingScope(filter: ActivityFilter): string {
-  return JSON.stringify([indexKeyFor(filter) ?? null, filter.from ?? null, filter.to ?? null]);
-}
-
-/** An update never changes what identifies the activity: its id and its conversation. */
-function keepIdentity(changed: EmailActivity, stored: EmailActivity): EmailActivity {
-  const { conversationId: _ignored, ...rest } = changed;
-  return { ...rest, id: stored.id, ...(stored.conversationId !== undefined && { conversationId: stored.conversationId }) };
 }
 
 function toActivity(resource: EmailActivity): EmailActivity {

@@ -1,5 +1,11 @@
 // Continuation tokens handed to API callers: the SDK's token wrapped with the listing it belongs
 // to, so a token is refused (RangeError) when replayed against another filter or tampered with.
+import { indexKeyFor, type ActivityFilter } from "../../domain/activity-index.js";
+
+/** What an activity listing's token is bound to: the index key (or none) and the time range. */
+export function listingScope(filter: ActivityFilter): string {
+  return JSON.stringify([indexKeyFor(filter) ?? null, filter.from ?? null, filter.to ?? null]);
+}
 
 interface PageToken {
   /** The listing (index key or time range) the token continues. */

@@ -1,11 +1,22 @@
 // The TrackingStore in memory: for what-if replays and fast use-case tests. It applies the Cosmos
 // adapter's own rules (size fitting, entry order and the 100-entry bound, record precedence), so
 // the shared contract suite (test/contract) holds both to the same answers.
-import type { ActivityStore, LookupStore, RecordDirectory, SettingsStore, TokenCounterStore, TrackingStore } from "../../app/ports.js";
+import type {
+  ActivityStore,
+  LookupStore,
+  OutgoingEmail,
+  OutgoingEmailStore,
+  RecordDirectory,
+  SettingsStore,
+  TokenCounterStore,
+  TrackingStore,
+} from "../../app/ports.js";
+import { activityMatchesKey, byRecencyDescending, inTimeRange, indexKeyFor, keepIdentity, withConversation } from "../../domain/activity-index.js";
 import { normalizeAddress } from "../../domain/address.js";
 import type { AddressEntry, CrmRecord, EmailActivity, MailboxSettings, OrganizationSettings } from "../../domain/types.js";
 import { fitDocumentSize } from "../cosmos/document-size.js";
 import { COMPACT_AT, currentEntries, toEntry, toStoredEntry, type StoredEntry } from "../cosmos/lookup-store.js";
+import { decodePageToken, encodePageToken, listingScope } from "../cosmos/page-token.js";
 import { byPrecedence } from "../cosmos/record-directory.js";
 
 /** What a document store hands back: a JSON copy (undefined fields dropped, no shared references). */
@@ -23,7 +34,9 @@ function createActivities(): ActivityStore {
       await turn();
       const existing = stored.get(activity.id);
       if (existing) return { created: false, activity: jsonCopy(existing) };
-      const fitted = jsonCopy(fitDocumentSize(activity));
+      const parentId = activity.correlation.correlatedActivityId;
+      const parent = parentId !== undefined ? stored.get(parentId) : undefined;
+      const fitted = jsonCopy(fitDocumentSize(withConversation(activity, parent)));
       stored.set(activity.id, fitted);
       return { created: true, activity: jsonCopy(fitted) };
     },
@@ -31,6 +44,58 @@ function createActivities(): ActivityStore {
       await turn();
       const found = stored.get(id);
       return found && jsonCopy(found);
+    },
+    updateActivity: async (id, update) => {
+      await turn();
+      const current = stored.get(id);
+      if (!current) return undefined;
+      const changed = update(jsonCopy(current));
+      if (!changed) return jsonCopy(current);
+      const next = jsonCopy(fitDocumentSize(keepIdentity(changed, current)));
+      stored.set(id, next);
+      return jsonCopy(next);
+    },
+    // A scan in memory; what it returns and how tokens behave match the Cosmos index listing.
+    listActivities: async (filter, page) => {
+      if (!Number.isInteger(page.limit) || page.limit < 1) throw new RangeError(`limit must be a positive integer, got ${page.limit}`);
+      const scope = listingScope(filter);
+      const offset = page.continuationToken === undefined ? 0 : Number(decodePageToken(page.continuationToken, { scope }));
+      if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError("continuationToken is not a token this API returned");
+      await turn();
+      const key = indexKeyFor(filter);
+      const matching = [...stored.values()]
+        .filter((activity) => (key === undefined || activityMatchesKey(activity, key)) && inTimeRange(activity.activityTime, filter))
+        .sort(byRecencyDescending);
+      const items = matching.slice(offset, offset + page.limit).map((activity) => jsonCopy(activity));
+      const next = offset + page.limit;
+      return { items, ...(next < matching.length ? { continuationToken: encodePageToken(String(next), { scope }) } : {}) };
+    },
+  };
+}
+
+function createOutgoing(): OutgoingEmailStore {
+  const stored = new Map<string, OutgoingEmail>();
+  return {
+    createOutgoing: async (email) => {
+      await turn();
+      const existing = stored.get(email.id);
+      if (existing) return { created: false, email: jsonCopy(existing) };
+      stored.set(email.id, jsonCopy(email));
+      return { created: true, email: jsonCopy(email) };
+    },
+    getOutgoing: async (id) => {
+      await turn();
+      const found = stored.get(id);
+      return found && jsonCopy(found);
+    },
+    updateOutgoing: async (id, update) => {
+      await turn();
+      const current = stored.get(id);
+      if (!current) return undefined;
+      const next = update(jsonCopy(current));
+      if (!next) return jsonCopy(current);
+      stored.set(id, jsonCopy({ ...next, id }));
+      return jsonCopy({ ...next, id });
     },
   };
 }
@@ -88,6 +153,15 @@ function createRecords(): RecordDirectory {
         });
       }
       return found.sort(byPrecedence);
+    },
+    getRecord: async (ref) => {
+      await turn();
+      const found = records.get(`${ref.type}:${ref.id}`);
+      return found && jsonCopy(found);
+    },
+    deleteRecords: async (refs) => {
+      await turn();
+      return refs.filter((ref) => records.delete(`${ref.type}:${ref.id}`)).map(({ type, id }) => ({ type, id }));
     },
   };
 }
@@ -154,5 +228,6 @@ export function createMemoryTrackingStore(): TrackingStore {
     records: createRecords(),
     settings: createSettings(),
     counters: createCounters(),
+    outgoing: createOutgoing(),
   };
 }
