@@ -206,7 +206,8 @@ async function webhookLoad(context: Context, options: { ratePerSecond: number; s
     ratePerSecond: options.ratePerSecond,
     durationInMs: options.seconds * 1000,
     subscriptionId: subscription.id,
-    clientState: process.env.NOTIFICATION_CLIENT_STATE ?? "",
+    // Each subscription has its own clientState: the one Graph (the simulator) holds for it.
+    clientState: stack.graph.listSubscriptions().find((s) => s.id === subscription.id)?.clientState ?? "",
     tenantId: stack.graph.tenantId,
     mailboxId: options.mailboxId,
     warmup: 200,

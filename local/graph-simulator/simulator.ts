@@ -155,7 +155,10 @@ export interface GraphSimulator {
   listMessages(mailbox: string, folder: string): SimMessageSnapshot[];
   listSubscriptions(): SimSubscription[];
   triggerLifecycle(subscriptionId: string, event: LifecycleEvent): void;
+  /** Expires a subscription now, without a lifecycle notification (as Graph sometimes does). */
   expireSubscription(subscriptionId: string): void;
+  /** Deletes a subscription behind its owner's back: no lifecycle notification, no trace. */
+  removeSubscriptionSilently(subscriptionId: string): void;
   /** Resolves once buffered notifications and their retries are finished. */
   notificationsIdle(): Promise<void>;
   resetStats(): void;
@@ -1501,6 +1504,9 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       const subscription = hub.subscriptions.get(subscriptionId);
       if (!subscription) throw new Error(`No subscription ${subscriptionId} in the simulator.`);
       subscription.expirationDateTime = new Date(clock().getTime() - 1_000).toISOString();
+    },
+    removeSubscriptionSilently: (subscriptionId) => {
+      if (!hub.subscriptions.delete(subscriptionId)) throw new Error(`No subscription ${subscriptionId} in the simulator.`);
     },
     notificationsIdle: () => hub.idle(),
     resetStats: () => {

@@ -64,10 +64,13 @@ async function handle(
   request: http.IncomingMessage,
   response: http.ServerResponse,
 ): Promise<void> {
-  const url = new URL(request.url ?? "/", `http://${request.headers.host ?? "127.0.0.1"}`);
+  const url = requestUrl(request);
   const method = (request.method ?? "GET").toUpperCase();
   const body = await readBody(request);
+  // A Host header that is no host, or a path with a bad %-escape, is the client's mistake.
+  if (!url) return writePlain(response, 400, "Bad Request: invalid Host header or URL");
   const path = url.pathname;
+  if (!decodes(path)) return writePlain(response, 400, "Bad Request: invalid %-escape in the path");
 
   const admin = /^\/admin\/functions\/([^/]+)\/?$/i.exec(path);
   if (admin) {
@@ -118,6 +121,23 @@ async function writeFunctionResponse(response: http.ServerResponse, value: unkno
   const responseBody = Buffer.from(await functionResponse.arrayBuffer());
   response.writeHead(functionResponse.status, headers);
   response.end(responseBody);
+}
+
+function requestUrl(request: http.IncomingMessage): URL | undefined {
+  try {
+    return new URL(request.url ?? "/", `http://${request.headers.host ?? "127.0.0.1"}`);
+  } catch {
+    return undefined;
+  }
+}
+
+function decodes(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function writePlain(response: http.ServerResponse, status: number, text: string): void {

@@ -166,6 +166,17 @@ export interface SubscriptionRecord {
   expirationDateTime: string;
   createdOn: string;
   renewedOn?: string;
+  /**
+   * The nonce of this subscription's own clientState (src/app/client-state.ts). The state itself
+   * is never stored: the webhook verifies it with the app secret and compares this nonce.
+   */
+  clientStateNonce?: string;
+  /** Which app secret made the clientState; the renewal timer replaces the others (rotation). */
+  clientStateKeyId?: string;
+  /** Graph's id of the subscribed folder: a fetched message's parentFolderId must be this. */
+  folderId?: string;
+  /** The mailbox user's object id, as notification resources name it (`Users/{id}/Messages/…`). */
+  userId?: string;
 }
 
 export interface SubscriptionStore {
@@ -253,6 +264,13 @@ export interface MailGateway {
   renewSubscription(id: string, options: { expirationDateTime: string }): Promise<{ expirationDateTime: string }>;
   reauthorizeSubscription(id: string): Promise<void>;
   deleteSubscription(id: string): Promise<void>;
+  /** The subscription as Graph has it now; undefined when Graph no longer has it (404). */
+  getSubscription(id: string): Promise<{ id: string; expirationDateTime: string } | undefined>;
+  /**
+   * The subscribed folder's id, and the mailbox user's object id when the app may read users
+   * (undefined without that permission). Asked once when subscribing.
+   */
+  describeFolder(mailbox: string, folder: MailFolderName): Promise<{ folderId: string; userId?: string }>;
   /** Every subscription this app has at Graph (all pages; Graph does not return clientState). */
   listSubscriptions(): Promise<Array<{ id: string; resource: string; notificationUrl: string; expirationDateTime: string }>>;
   /** Pages of changes since `deltaLink`, or a fresh delta bounded by `receivedAfter` when none. */
@@ -291,6 +309,8 @@ export type QueueItem =
       subscriptionId: string;
       mailbox: string;
       folder: MailFolderName;
+      /** The subscribed folder's Graph id, when known: a message elsewhere is not tracked. */
+      folderId?: string;
       /** 1 to 20 Graph message ids: a burst in one notification POST is fetched with one $batch. */
       messageIds: string[];
       /** How often this work was put back because another worker held its messages. */

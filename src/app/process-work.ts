@@ -4,6 +4,7 @@
 // of duplicates. A failure that may pass is thrown so the queue retries it; one that won't is
 // recorded on the mailbox and the item is finished.
 import { GraphFailure } from "./errors.js";
+import { isMessageId } from "./notification-fields.js";
 import type { LiveTrackingStore, MailFolderName, MailGateway, QueueItem, TrackingStore, WorkQueue } from "./ports.js";
 import type { SubscriptionManager } from "./subscriptions.js";
 import type { TrackResult, Tracker } from "./track-message.js";
@@ -32,12 +33,13 @@ export interface WorkProcessorDeps {
 /** Graph's $batch limit. */
 const BATCH_SIZE = 20;
 
-function summarize(outcome: { results: TrackResult[]; alreadyProcessed: number; gone: number; denied: number }) {
+function summarize(outcome: { results: TrackResult[]; alreadyProcessed: number; gone: number; denied: number; elsewhere: number }) {
   return {
     tracked: outcome.results.filter((result) => result.tracked).length,
     alreadyProcessed: outcome.alreadyProcessed,
     gone: outcome.gone,
     denied: outcome.denied,
+    elsewhere: outcome.elsewhere,
   };
 }
 
@@ -49,7 +51,7 @@ const DEFERRAL_DELAY_IN_SECONDS = 2;
 const MAX_DEFERRALS = 5;
 
 export type WorkOutcome =
-  | { kind: "notified"; tracked: number; alreadyProcessed: number; gone: number; denied: number; deferred: number }
+  | { kind: "notified"; tracked: number; alreadyProcessed: number; gone: number; denied: number; elsewhere: number; deferred: number }
   | { kind: "lifecycleHandled" }
   | { kind: "caughtUp"; tracked: number; seen: number; restarted: boolean }
   | { kind: "sendProcessed"; status: string }
@@ -79,10 +81,13 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     mailbox: string,
     folder: MailFolderName,
     messageIds: string[],
-    /** `retry`: take messages other workers hold (a redelivered item, or the catch-up). */
-    options: { via: "notification" | "catchUp"; retry: boolean },
-  ): Promise<{ results: TrackResult[]; busy: string[]; gone: number; denied: number; alreadyProcessed: number }> {
-    const outcome = { results: [] as TrackResult[], busy: [] as string[], gone: 0, denied: 0, alreadyProcessed: 0 };
+    /**
+     * `retry`: take messages other workers hold (a redelivered item, or the catch-up).
+     * `folderId`: the subscribed folder's id; a message whose parentFolderId differs is not tracked.
+     */
+    options: { via: "notification" | "catchUp"; retry: boolean; folderId?: string },
+  ): Promise<{ results: TrackResult[]; busy: string[]; gone: number; denied: number; alreadyProcessed: number; elsewhere: number }> {
+    const outcome = { results: [] as TrackResult[], busy: [] as string[], gone: 0, denied: 0, alreadyProcessed: 0, elsewhere: 0 };
     const toFetch: string[] = [];
     // At most 20 ids (one $batch): their claims are independent point writes, made together.
     const claims = await Promise.all(
@@ -101,7 +106,13 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         : await gateway.getMessages(mailbox, toFetch, { folder });
     let failure: GraphFailure | undefined;
     for (const item of fetched) {
-      if (item.message) {
+      if (item.message && options.folderId !== undefined && item.message.parentFolderId !== options.folderId) {
+        // Notified as mail of this folder, but it is elsewhere (moved before the fetch, or a forged
+        // notification): not tracked under the wrong folder, and not marked processed, so if it
+        // comes back Graph notifies it again and it is tracked then.
+        await record(mailbox, "information", "message.notInFolder", `message notified for ${folder} is in another folder; not tracked`, item.messageId);
+        outcome.elsewhere += 1;
+      } else if (item.message) {
         const result = await tracker.track({ message: item.message, mailbox, folder: { kind: folder } });
         await live.processed.markProcessed(mailbox, item.messageId, {
           reason: result.reason,
@@ -139,6 +150,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     const outcome = await fetchAndTrack(item.mailbox, item.folder, item.messageIds, {
       via: "notification",
       retry: meta.dequeueCount > 1 || (item.deferrals ?? 0) >= MAX_DEFERRALS,
+      ...(item.folderId !== undefined ? { folderId: item.folderId } : {}),
     });
     if (outcome.busy.length > 0) {
       // A duplicate notification while another worker fetches the same message: look again in a
@@ -244,7 +256,10 @@ export function parseQueueItem(value: unknown): { ok: true; item: QueueItem } | 
   if (!str("mailbox") || !folderOk) return { ok: false, reason: "queue item needs mailbox and folder (inbox or sentitems)" };
   switch (item.kind) {
     case "change":
-      return validMessageIds(item.messageIds) && str("subscriptionId") && (item.deferrals === undefined || Number.isInteger(item.deferrals))
+      return validMessageIds(item.messageIds) &&
+        str("subscriptionId") &&
+        (item.deferrals === undefined || Number.isInteger(item.deferrals)) &&
+        (item.folderId === undefined || str("folderId"))
         ? { ok: true, item: item as QueueItem }
         : { ok: false, reason: "change item needs subscriptionId and 1 to 20 messageIds" };
     case "lifecycle":
@@ -261,7 +276,7 @@ function validMessageIds(value: unknown): boolean {
     Array.isArray(value) &&
     value.length >= 1 &&
     value.length <= BATCH_SIZE &&
-    value.every((id) => typeof id === "string" && id.length > 0)
+    value.every((id) => isMessageId(id))
   );
 }
 

@@ -1,5 +1,6 @@
 // Keeping every enabled mailbox subscribed: create what is missing, renew what expires soon,
 // recreate what Graph removed (then catch up the gap), delete what a disabled mailbox left behind.
+import { subscriptionTag, type ClientStates } from "./client-state.js";
 import { GraphFailure } from "./errors.js";
 import type {
   LiveTrackingStore,
@@ -13,13 +14,14 @@ import type {
 import type { MailboxSettings, OrganizationSettings } from "../domain/types.js";
 import { defaultOrganizationSettings } from "../domain/settings.js";
 
-/** How old a subscription must be before it counts as an orphan. */
-const ORPHAN_GRACE_IN_MS = 10 * 60_000;
+/** How old a subscription must be before it counts as an orphan, or as vanished from Graph. */
+const GRACE_IN_MS = 10 * 60_000;
 
 export interface SubscriptionPolicy {
   notificationUrl: string;
   lifecycleNotificationUrl: string;
-  clientState: string;
+  /** Makes each subscription's own clientState (src/app/client-state.ts). */
+  clientStates: ClientStates;
   lifetimeInMinutes: number;
   renewBeforeInMinutes: number;
 }
@@ -37,15 +39,27 @@ export interface SubscriptionDeps {
 export interface SubscriptionReport {
   created: number;
   renewed: number;
+  /** Vanished at Graph, expired, or made with a retired client-state secret: replaced. */
   recreated: number;
   deleted: number;
   failed: number;
 }
 
+/** What Graph has now, by subscription id; undefined when the list could not be read. */
+type GraphView = ReadonlyMap<string, { expirationDateTime: string }> | undefined;
+
 /** The folders a mailbox needs subscriptions on: Inbox always, Sent Items when auto-tracked. */
 export function foldersToWatch(mailbox: MailboxSettings, organization: OrganizationSettings): MailFolderName[] {
   if (!mailbox.enabled || mailbox.incomingSyncMethod !== "serverSideSync") return [];
   return organization.autoTrackSentFolderItems ? ["inbox", "sentitems"] : ["inbox"];
+}
+
+function isGone(error: unknown): boolean {
+  return error instanceof GraphFailure && (error.code === "subscriptionGone" || error.code === "notFound");
+}
+
+function emptyReport(): SubscriptionReport {
+  return { created: 0, renewed: 0, recreated: 0, deleted: 0, failed: 0 };
 }
 
 export function createSubscriptionManager(deps: SubscriptionDeps) {
@@ -56,13 +70,20 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     return new Date(clock().getTime() + policy.lifetimeInMinutes * 60_000).toISOString();
   }
 
+  async function event(mailbox: string, level: "error" | "warning" | "information", code: string, message: string): Promise<void> {
+    await live.syncState.recordEvent(mailbox, { at: clock().toISOString(), level, code, message });
+  }
+
   async function create(mailbox: string, folder: MailFolderName): Promise<SubscriptionRecord> {
+    // Asked once per subscription: what a notification's resource and a fetched message must match.
+    const described = await gateway.describeFolder(mailbox, folder);
+    const state = policy.clientStates.issue();
     const created = await gateway.createSubscription({
       mailbox,
       folder,
       notificationUrl: policy.notificationUrl,
       lifecycleNotificationUrl: policy.lifecycleNotificationUrl,
-      clientState: policy.clientState,
+      clientState: state.clientState,
       expirationDateTime: expiry(),
     });
     // Store what Graph returned: it may grant less time than asked.
@@ -73,9 +94,13 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       resource: created.resource,
       expirationDateTime: created.expirationDateTime,
       createdOn: clock().toISOString(),
+      clientStateNonce: state.nonce,
+      clientStateKeyId: state.keyId,
+      folderId: described.folderId,
+      ...(described.userId !== undefined ? { userId: described.userId.toLowerCase() } : {}),
     };
     await live.subscriptions.putSubscription(record);
-    log(`subscription ${record.id} created for ${mailbox}/${folder}, expires ${record.expirationDateTime}`);
+    log(`${subscriptionTag(record.id)} created for ${mailbox}/${folder}, expires ${record.expirationDateTime}`);
     return record;
   }
 
@@ -86,12 +111,27 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     return updated;
   }
 
-  /** Replaces a subscription Graph no longer has, and asks for a catch-up of the gap. */
-  async function recreate(record: SubscriptionRecord, reason: string): Promise<SubscriptionRecord> {
-    await live.subscriptions.deleteSubscription(record.id);
-    const replacement = await create(record.mailbox, record.folder);
-    await requestCatchUp(record.mailbox, record.folder, reason);
-    return replacement;
+  /**
+   * Replaces a subscription, then asks for a catch-up of the gap and records why. One that Graph
+   * still has (a retired client-state secret) is deleted at Graph after its replacement exists,
+   * so no mail falls between them; a duplicate notification in that moment is harmless.
+   */
+  async function replace(record: SubscriptionRecord, options: { reason: string; goneAtGraph: boolean }): Promise<void> {
+    if (options.goneAtGraph) await live.subscriptions.deleteSubscription(record.id);
+    // Another path (the timer, a lifecycle event, enable) may have replaced it already.
+    const others = (await live.subscriptions.listSubscriptions({ mailbox: record.mailbox })).filter(
+      (other) => other.folder === record.folder && other.id !== record.id && !needsReplacement(other),
+    );
+    if (others.length === 0) await create(record.mailbox, record.folder);
+    if (!options.goneAtGraph) await removeSubscription(record);
+    await requestCatchUp(record.mailbox, record.folder, options.reason);
+    await event(record.mailbox, "warning", "subscription.recreated", `${record.folder} subscription replaced: ${options.reason}`);
+    log(`${subscriptionTag(record.id)} of ${record.mailbox}/${record.folder} replaced: ${options.reason}`);
+  }
+
+  /** Made before per-subscription client states, or with a secret that is no longer current. */
+  function needsReplacement(record: SubscriptionRecord): boolean {
+    return record.clientStateNonce === undefined || record.clientStateKeyId !== policy.clientStates.currentKeyId || record.folderId === undefined;
   }
 
   async function requestCatchUp(mailbox: string, folder: MailFolderName, reason: string): Promise<void> {
@@ -104,38 +144,68 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       await gateway.deleteSubscription(record.id);
     } catch (error) {
       // Already gone at Graph is as good as deleted.
-      if (!(error instanceof GraphFailure && (error.code === "notFound" || error.code === "subscriptionGone"))) throw error;
+      if (!isGone(error)) throw error;
     }
     await live.subscriptions.deleteSubscription(record.id);
   }
 
-  /** Brings one mailbox's subscriptions in line with its settings. */
+  /** Graph's own list of this app's subscriptions; undefined (decide from stored expiry) when unreadable. */
+  async function graphView(report: SubscriptionReport): Promise<{ view: GraphView; ours: Array<{ id: string; resource: string; expirationDateTime: string }> }> {
+    try {
+      const all = await gateway.listSubscriptions();
+      return {
+        view: new Map(all.map((s) => [s.id, { expirationDateTime: s.expirationDateTime }])),
+        ours: all.filter((s) => s.notificationUrl === policy.notificationUrl),
+      };
+    } catch (error) {
+      report.failed += 1;
+      log(`listing subscriptions at Graph failed, deciding from stored expiry: ${error instanceof Error ? error.message : String(error)}`);
+      return { view: undefined, ours: [] };
+    }
+  }
+
+  /** Whether Graph no longer has the subscription (or it expired): then it is recreated. */
+  function vanished(record: SubscriptionRecord, view: GraphView): boolean {
+    if (Date.parse(record.expirationDateTime) <= clock().getTime()) return true;
+    if (!view) return false;
+    // One created in the last minutes may be newer than the list.
+    if (Date.parse(record.createdOn) > clock().getTime() - GRACE_IN_MS) return false;
+    return !view.has(record.id);
+  }
+
+  /** Brings one mailbox's subscriptions in line with its settings and with what Graph has. */
   async function reconcileMailbox(
     mailbox: MailboxSettings,
     organization: OrganizationSettings,
     report: SubscriptionReport,
+    view: GraphView,
   ): Promise<void> {
     const wanted = new Set(foldersToWatch(mailbox, organization));
     const existing = await live.subscriptions.listSubscriptions({ mailbox: mailbox.address });
     const renewBy = clock().getTime() + policy.renewBeforeInMinutes * 60_000;
+    const covered = new Set<MailFolderName>();
     for (const record of existing) {
       try {
-        if (!wanted.has(record.folder)) {
+        // A folder not watched, or a second subscription on a folder already covered: delete.
+        if (!wanted.has(record.folder) || covered.has(record.folder)) {
           await removeSubscription(record);
           report.deleted += 1;
           continue;
         }
-        wanted.delete(record.folder);
-        if (Date.parse(record.expirationDateTime) <= clock().getTime()) {
-          await recreate(record, "subscription expired");
+        covered.add(record.folder);
+        if (vanished(record, view)) {
+          await replace(record, { reason: "subscription gone at Graph", goneAtGraph: true });
+          report.recreated += 1;
+        } else if (needsReplacement(record)) {
+          await replace(record, { reason: "client state made with a retired secret", goneAtGraph: false });
           report.recreated += 1;
         } else if (Date.parse(record.expirationDateTime) <= renewBy) {
           try {
             await renew(record);
             report.renewed += 1;
           } catch (error) {
-            if (!(error instanceof GraphFailure && (error.code === "subscriptionGone" || error.code === "notFound"))) throw error;
-            await recreate(record, "subscription gone at renewal");
+            if (!isGone(error)) throw error;
+            await replace(record, { reason: "subscription gone at renewal", goneAtGraph: true });
             report.recreated += 1;
           }
         }
@@ -145,6 +215,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       }
     }
     for (const folder of wanted) {
+      if (covered.has(folder)) continue;
       try {
         await create(mailbox.address, folder);
         report.created += 1;
@@ -160,21 +231,17 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     const code = error instanceof GraphFailure ? error.code : "unexpected";
     const message = error instanceof Error ? error.message : String(error);
     log(`subscription maintenance failed for ${mailbox}: ${code}: ${message}`);
-    await live.syncState.recordEvent(mailbox, {
-      at: clock().toISOString(),
-      level: "error",
-      code: `subscription.${code}`,
-      message,
-    });
+    await event(mailbox, "error", `subscription.${code}`, message);
   }
 
-  /** The timer's job: every configured mailbox, enabled or not, then orphans at Graph. */
+  /** The timer's job: every configured mailbox, enabled or not, against Graph's list; then orphans. */
   async function renewAll(): Promise<SubscriptionReport> {
-    const report: SubscriptionReport = { created: 0, renewed: 0, recreated: 0, deleted: 0, failed: 0 };
+    const report = emptyReport();
     const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
     const mailboxes = await deps.store.settings.listMailboxes();
-    for (const mailbox of mailboxes) await reconcileMailbox(mailbox, organization, report);
-    await deleteOrphans(report);
+    const { view, ours } = await graphView(report);
+    for (const mailbox of mailboxes) await reconcileMailbox(mailbox, organization, report, view);
+    if (view) await deleteOrphans(ours, report);
     return report;
   }
 
@@ -183,16 +250,15 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
    * Graph's answer and the store write): their notifications would only be dropped as unknown,
    * while a replacement already exists or will be made. Delete them at Graph.
    */
-  async function deleteOrphans(report: SubscriptionReport): Promise<void> {
+  async function deleteOrphans(ours: Array<{ id: string; resource: string; expirationDateTime: string }>, report: SubscriptionReport): Promise<void> {
     try {
       const known = new Set((await live.subscriptions.listSubscriptions()).map((s) => s.id));
-      const atGraph = await gateway.listSubscriptions();
-      for (const subscription of atGraph) {
-        if (subscription.notificationUrl !== policy.notificationUrl || known.has(subscription.id)) continue;
+      for (const subscription of ours) {
+        if (known.has(subscription.id)) continue;
         // One created in the last minutes may be on its way into the store: leave it to the next run.
-        if (Date.parse(subscription.expirationDateTime) > Date.parse(expiry()) - ORPHAN_GRACE_IN_MS) continue;
+        if (Date.parse(subscription.expirationDateTime) > Date.parse(expiry()) - GRACE_IN_MS) continue;
         await gateway.deleteSubscription(subscription.id);
-        log(`orphaned subscription ${subscription.id} (${subscription.resource}) deleted at Graph`);
+        log(`orphaned ${subscriptionTag(subscription.id)} (${subscription.resource}) deleted at Graph`);
         report.deleted += 1;
       }
     } catch (error) {
@@ -203,15 +269,21 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
   }
 
   async function reconcile(address: string): Promise<SubscriptionReport> {
-    const report: SubscriptionReport = { created: 0, renewed: 0, recreated: 0, deleted: 0, failed: 0 };
+    const report = emptyReport();
     const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
     const mailbox = await deps.store.settings.getMailbox(address.toLowerCase());
     if (!mailbox) throw new Error(`mailbox ${address} is not configured`);
-    await reconcileMailbox(mailbox, organization, report);
+    // Enabling again reconciles with Graph's own list too: a vanished subscription is replaced.
+    const { view } = await graphView(report);
+    await reconcileMailbox(mailbox, organization, report, view);
     return report;
   }
 
-  /** Lifecycle events, handled from the queue. */
+  /**
+   * Lifecycle events, handled from the queue. `subscriptionRemoved` and `missed` are believed only
+   * once Graph confirms: a subscription Graph still has is never replaced (so no second one is
+   * made beside a live one), whoever sent the event.
+   */
   async function handleLifecycle(item: Extract<QueueItem, { kind: "lifecycle" }>): Promise<void> {
     const record = await live.subscriptions.getSubscription(item.subscriptionId);
     switch (item.lifecycleEvent) {
@@ -221,8 +293,8 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
           await gateway.reauthorizeSubscription(record.id);
         } catch (error) {
           if (!(error instanceof GraphFailure)) throw error;
-          if (error.code === "subscriptionGone" || error.code === "notFound") {
-            await recreate(record, "subscription gone at reauthorization");
+          if (isGone(error)) {
+            await replace(record, { reason: "subscription gone at reauthorization", goneAtGraph: true });
           } else if (!error.transient) {
             // Reauthorizing is not possible; renewing also re-authorizes delivery.
             await renew(record);
@@ -232,18 +304,24 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
         }
         return;
       }
-      case "subscriptionRemoved": {
-        if (record) {
-          await recreate(record, "subscription removed by Graph");
-        } else {
+      case "subscriptionRemoved":
+      case "missed": {
+        const reason = item.lifecycleEvent === "missed" ? "notifications missed" : "subscription removed by Graph";
+        if (!record) {
           // Already replaced (a redelivered event): make sure the gap is caught up anyway.
-          await requestCatchUp(item.mailbox, item.folder, "subscription removed by Graph");
+          await requestCatchUp(item.mailbox, item.folder, reason);
+          return;
+        }
+        const atGraph = await gateway.getSubscription(record.id);
+        if (!atGraph) {
+          await replace(record, { reason, goneAtGraph: true });
+        } else if (item.lifecycleEvent === "missed") {
+          await requestCatchUp(record.mailbox, record.folder, reason);
+        } else {
+          await event(record.mailbox, "warning", "lifecycle.unconfirmed", `subscriptionRemoved for the ${record.folder} subscription, but Graph still has it: ignored`);
         }
         return;
       }
-      case "missed":
-        await requestCatchUp(item.mailbox, item.folder, "notifications missed");
-        return;
     }
   }
 

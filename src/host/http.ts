@@ -1,6 +1,6 @@
 // Mapping between @azure/functions HTTP types and the runtime-neutral webhook core.
 import type { HttpRequest, HttpResponseInit, InvocationContext, StorageQueueOutput } from "@azure/functions";
-import { validationAnswer, type WebhookAnswer, type WebhookInput } from "../app/notifications.js";
+import { problem, validationAnswer, type WebhookAnswer, type WebhookInput } from "../app/notifications.js";
 import { getServices, type Services } from "./services.js";
 
 /** Reads the body, refusing one whose declared length is over the limit before reading it. */
@@ -10,7 +10,7 @@ export async function readWebhookInput(
 ): Promise<{ ok: true; input: WebhookInput } | { ok: false; response: HttpResponseInit }> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
-    return { ok: false, response: { status: 413, jsonBody: { error: { message: `body larger than ${options.maxBodyBytes} bytes` } } } };
+    return { ok: false, response: toHttpResponse(problem(413, `body larger than ${options.maxBodyBytes} bytes`, "body")) };
   }
   return { ok: true, input: { contentType: request.headers.get("content-type"), body: await request.text() } };
 }
@@ -39,6 +39,8 @@ export async function answerWebhook(
   if (!read.ok) return read.response;
   const answer = await options.handle(webhook, read.input);
   if (answer.enqueue.length > 0) context.extraOutputs.set(options.queue, answer.enqueue);
-  if (Object.keys(answer.dropped).length > 0) context.warn(`${context.functionName}: dropped`, answer.dropped);
+  // Counts and mailbox names only: never a subscription id or a client state.
+  if (Object.keys(answer.dropped).length > 0) context.warn(`${context.functionName}: dropped notifications`, answer.dropped);
+  for (const warning of answer.warnings) context.warn(`${context.functionName}: ${warning}`);
   return toHttpResponse(answer);
 }

@@ -10,7 +10,9 @@ import { openCosmosTrackingStore } from "../adapters/cosmos/index.js";
 import { createGraphCredential, createGraphGateway, type GraphGateway } from "../adapters/graph/index.js";
 import { createStorageWorkQueue } from "../adapters/queue/storage-work-queue.js";
 import { createMailboxAdmin } from "../app/mailboxes.js";
-import { createWebhook } from "../app/notifications.js";
+import { createClientStates } from "../app/client-state.js";
+import { createWebhook, type Webhook } from "../app/notifications.js";
+import { createTtlCache } from "../app/ttl-cache.js";
 import { createActivityAdmin, type ActivityAdmin } from "../app/activities.js";
 import { createOutgoingEmail, type OutgoingEmailService } from "../app/outgoing-email.js";
 import { createRecordAdmin, type RecordAdmin } from "../app/records.js";
@@ -18,7 +20,6 @@ import type { LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from
 import { createWorkProcessor, type WorkProcessor } from "../app/process-work.js";
 import { createSubscriptionManager, type SubscriptionManager } from "../app/subscriptions.js";
 import { createTracker, type TrackResult, type Tracker } from "../app/track-message.js";
-import { cachedFor } from "./cache.js";
 import { registerAppStartHook } from "./registration.js";
 import { loadAppSettings, NOTIFICATIONS_QUEUE, type AppSettings, type AppSettingsEnv } from "../config/index.js";
 
@@ -30,6 +31,14 @@ export function validateAppSettingsAtStart(): void {
 // Every function file imports this module (directly or through http.ts), so the host that loads
 // them validates the settings at start, not at the first invocation.
 registerAppStartHook("validate app settings", validateAppSettingsAtStart);
+
+/**
+ * The webhook's subscription cache. A subscription deleted elsewhere may be accepted for this
+ * long (its work then finds the mailbox disabled or the message gone); a made-up id costs one
+ * read per TTL at most. Bounded: a flood of made-up ids evicts the least recently used only.
+ */
+const SUBSCRIPTION_CACHE_TTL_IN_MS = 60_000;
+const SUBSCRIPTION_CACHE_MAX_ENTRIES = 10_000;
 
 export interface TrackingDecisionEvent {
   mailbox: string;
@@ -48,7 +57,7 @@ export interface Services {
   gateway: GraphGateway;
   queue: WorkQueue;
   tracker: Tracker;
-  webhook: ReturnType<typeof createWebhook>;
+  webhook: Webhook;
   subscriptions: SubscriptionManager;
   work: WorkProcessor;
   mailboxes: ReturnType<typeof createMailboxAdmin>;
@@ -119,6 +128,9 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
   });
 
   const { store, live } = cosmos;
+  // The app secret and, during a rotation, the previous one: each subscription's own clientState
+  // is made from the first and verified against both.
+  const clientStates = createClientStates(settings.notifications.acceptedClientStates);
   const tracker = createTracker({ store, clock });
   const subscriptions = createSubscriptionManager({
     store,
@@ -130,7 +142,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     policy: {
       notificationUrl: settings.subscriptions.notificationUrl,
       lifecycleNotificationUrl: settings.subscriptions.lifecycleNotificationUrl,
-      clientState: settings.subscriptions.clientState,
+      clientStates,
       lifetimeInMinutes: settings.subscriptions.lifetimeMinutes,
       renewBeforeInMinutes: settings.subscriptions.renewBeforeMinutes,
     },
@@ -150,9 +162,14 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     onDecision: (decision) => trackingEvents.emit("decision", decision),
   });
   const webhook = createWebhook({
-    getSubscription: cachedFor(60_000, (id) => live.subscriptions.getSubscription(id), clock),
-    clientStates: settings.notifications.acceptedClientStates,
-    ...(settings.graph.tenantId ? { tenantId: settings.graph.tenantId } : {}),
+    subscriptions: createTtlCache({
+      ttlInMs: SUBSCRIPTION_CACHE_TTL_IN_MS,
+      maxEntries: SUBSCRIPTION_CACHE_MAX_ENTRIES,
+      load: (id) => live.subscriptions.getSubscription(id),
+      clock,
+    }),
+    clientStates,
+    tenantId: settings.graph.tenantId,
     maxBodyBytes: settings.notifications.maxBodyBytes,
     clock,
   });

@@ -76,9 +76,23 @@ export async function storedSubscriptions(stack: LocalStack, mailbox: string) {
   return live.subscriptions.listSubscriptions({ mailbox });
 }
 
+/** The mailbox's stored Inbox subscription (throws when there is none). */
+export async function inboxSubscription(stack: LocalStack, mailbox: string) {
+  const inbox = (await storedSubscriptions(stack, mailbox)).find((s) => s.folder === "inbox");
+  if (!inbox) throw new Error(`${mailbox} has no stored Inbox subscription`);
+  return inbox;
+}
+
 /** The Graph simulator's subscriptions for a mailbox. */
 export function graphSubscriptions(stack: LocalStack, mailbox: string) {
   const id = stack.graph.getMailbox(mailbox)?.id;
   if (!id) throw new Error(`no simulator mailbox ${mailbox}`);
   return stack.graph.listSubscriptions().filter((s) => s.mailboxId === id);
+}
+
+/** The clientState Graph holds for a subscription (each subscription has its own). */
+export function clientStateOf(stack: LocalStack, subscriptionId: string | undefined): string {
+  const found = stack.graph.listSubscriptions().find((s) => s.id === subscriptionId);
+  if (!found?.clientState) throw new Error("the simulator has no such subscription");
+  return found.clientState;
 }

@@ -1,11 +1,13 @@
 // The whole stack over real HTTP: Graph simulator → webhook (local Functions host) → Azurite queue
 // → processNotification → Cosmos DB. Each test delivers mail as Graph would and checks what the
 // store holds afterwards.
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { activityIdFor } from "../../src/domain/activity.js";
 import { parseOrganizationSettings } from "../../src/domain/settings.js";
 import { startLocalStack, type LocalStack } from "../../local/stack.js";
 import { buildRecord } from "../support/builders.js";
+import { clientStateOf } from "./e2e-support.js";
 
 const ANN = "ann@contoso.example.com";
 const BOB = "bob@contoso.example.com";
@@ -138,9 +140,13 @@ describe("forged notifications", () => {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ value: [item] }),
       });
-    const forged = await post({ subscriptionId: subscription!.id, clientState: "guess", changeType: "created", resourceData: { id: "X" } });
-    const unknown = await post({ subscriptionId: "nope", clientState: process.env.NOTIFICATION_CLIENT_STATE, changeType: "created", resourceData: { id: "X" } });
-    expect([forged.status, unknown.status]).toEqual([202, 202]);
+    const tenantId = stack.graph.tenantId;
+    const resource = `Users/${stack.graph.getMailbox(ANN)?.id}/Messages/X`;
+    const forged = await post({ subscriptionId: subscription!.id, clientState: "guess", tenantId, changeType: "created", resource });
+    // The app secret is not a client state: each subscription has its own.
+    const secret = await post({ subscriptionId: subscription!.id, clientState: process.env.NOTIFICATION_CLIENT_STATE, tenantId, changeType: "created", resource });
+    const unknown = await post({ subscriptionId: randomUUID(), clientState: clientStateOf(stack, subscription!.id), tenantId, changeType: "created", resource });
+    expect([forged.status, secret.status, unknown.status]).toEqual([202, 202, 202]);
     const malformed = await fetch(`${stack.host.baseUrl}/api/notifications`, { method: "POST", headers: { "content-type": "application/json" }, body: "{oops" });
     expect(malformed.status).toBe(400);
     await stack.settle();

@@ -7,6 +7,7 @@ import {
   CUSTOMER,
   activityFor,
   bare,
+  clientStateOf,
   deliver,
   eventsOf,
   startE2eStack,
@@ -63,7 +64,8 @@ async function notify(mailbox: string, messageId: string) {
       value: [
         {
           subscriptionId: inbox?.id,
-          clientState: process.env.NOTIFICATION_CLIENT_STATE,
+          clientState: clientStateOf(stack, inbox?.id),
+          tenantId: stack.graph.tenantId,
           changeType: "created",
           resource: `Users/${mailboxId}/Messages/${messageId}`,
           resourceData: { "@odata.type": "#Microsoft.Graph.Message", id: messageId },

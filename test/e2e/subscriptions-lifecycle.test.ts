@@ -2,11 +2,14 @@
 // events (subscriptionRemoved, reauthorizationRequired, missed) and disabling a mailbox. Each test
 // uses its own mailbox and checks what Cosmos DB holds afterwards.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClientStates } from "../../src/app/client-state.js";
 import {
   activityFor,
+  clientStateOf,
   deliver,
   eventsOf,
   graphSubscriptions,
+  inboxSubscription,
   startE2eStack,
   storedSubscriptions,
   timesCreated,
@@ -38,12 +41,6 @@ afterAll(async () => {
   await e2e?.stack.close();
 });
 
-async function inboxSubscription(mailbox: string) {
-  const inbox = (await storedSubscriptions(e2e.stack, mailbox)).find((s) => s.folder === "inbox");
-  if (!inbox) throw new Error(`${mailbox} has no stored Inbox subscription`);
-  return inbox;
-}
-
 describe("renewal", () => {
   it("the renew timer moves an expiring subscription's expiry forward and stores the expiry Graph granted", async () => {
     const { stack } = e2e;
@@ -74,14 +71,14 @@ describe("lifecycle events", () => {
     const { stack, decisions } = e2e;
     const beforeRemoval = deliver(stack, REMOVED, "Before removal");
     await stack.settle();
-    const removed = await inboxSubscription(REMOVED);
+    const removed = await inboxSubscription(e2e.stack, REMOVED);
 
     stack.graph.triggerLifecycle(removed.id, "subscriptionRemoved");
     // Graph has no subscription now: this mail is never notified.
     const inTheGap = deliver(stack, REMOVED, "In the gap");
     await stack.settle();
 
-    const replacement = await inboxSubscription(REMOVED);
+    const replacement = await inboxSubscription(e2e.stack, REMOVED);
     expect(replacement.id).not.toBe(removed.id);
     const atGraph = graphSubscriptions(stack, REMOVED).map((s) => s.id);
     expect(atGraph).toContain(replacement.id);
@@ -100,7 +97,7 @@ describe("lifecycle events", () => {
 
   it("reauthorizationRequired: the subscription is reauthorized, held mail and later mail are tracked", async () => {
     const { stack, decisions } = e2e;
-    const subscription = await inboxSubscription(REAUTHORIZED);
+    const subscription = await inboxSubscription(e2e.stack, REAUTHORIZED);
     const heldBefore = stack.graph.stats.notifications.queuedWhilePaused;
 
     stack.graph.triggerLifecycle(subscription.id, "reauthorizationRequired");
@@ -110,7 +107,7 @@ describe("lifecycle events", () => {
     expect(stack.graph.stats.notifications.queuedWhilePaused).toBeGreaterThan(heldBefore);
     const atGraph = graphSubscriptions(stack, REAUTHORIZED).find((s) => s.id === subscription.id);
     expect(atGraph?.paused).toBe(false);
-    expect((await inboxSubscription(REAUTHORIZED)).id).toBe(subscription.id);
+    expect((await inboxSubscription(e2e.stack, REAUTHORIZED)).id).toBe(subscription.id);
 
     const afterward = deliver(stack, REAUTHORIZED, "After reauthorization");
     await stack.settle();
@@ -122,7 +119,7 @@ describe("lifecycle events", () => {
 
   it("missed: a catch-up tracks the mail whose notification was lost", async () => {
     const { stack, decisions } = e2e;
-    const subscription = await inboxSubscription(MISSED);
+    const subscription = await inboxSubscription(e2e.stack, MISSED);
     stack.graph.faults.dropNotifications(true);
     let lost: ReturnType<typeof deliver>;
     try {
@@ -150,6 +147,7 @@ describe("disabling a mailbox", () => {
     expect(old).toBeDefined();
     expect(graphSubscriptions(stack, DISABLED)).toHaveLength(2);
 
+    const lateClientState = clientStateOf(stack, old?.id);
     const report = await mailboxes.disableMailbox(DISABLED);
 
     expect(report.subscriptions.deleted).toBe(2);
@@ -168,7 +166,8 @@ describe("disabling a mailbox", () => {
         value: [
           {
             subscriptionId: old?.id,
-            clientState: process.env.NOTIFICATION_CLIENT_STATE,
+            clientState: lateClientState,
+            tenantId: stack.graph.tenantId,
             changeType: "created",
             resource: `Users/${mailboxId}/Messages/${mail.messageId}`,
             resourceData: { id: mail.messageId },
@@ -198,7 +197,7 @@ describe("orphaned subscriptions", () => {
       folder: "inbox",
       notificationUrl: settings.subscriptions.notificationUrl,
       lifecycleNotificationUrl: settings.subscriptions.lifecycleNotificationUrl,
-      clientState: settings.subscriptions.clientState,
+      clientState: createClientStates([settings.subscriptions.clientState]).issue().clientState,
       expirationDateTime: new Date(Date.now() + 30 * 60_000).toISOString(),
     });
     const stored = (await storedSubscriptions(stack, RENEWED)).map((s) => s.id);

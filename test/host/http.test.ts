@@ -1,5 +1,6 @@
 // The local host's HTTP side over fixture functions: routing, 404/405, what a handler receives,
 // how its response is written, and a handler failure.
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,7 +121,29 @@ describe("startLocalHost HTTP", () => {
     expect(host.stats().invocations["defaultRoute"]).toBe(before + 2);
   });
 
+  it.each([
+    { name: "an invalid Host header", target: "/api/hello/ada", host: "[::1" },
+    { name: "a Host header with a space", target: "/api/hello/ada", host: "exa mple" },
+    { name: "a bad %-escape in a route path", target: "/api/hello/%E0%A4%A", host: "127.0.0.1" },
+    { name: "a bad %-escape in an admin path", target: "/admin/functions/%zz", host: "127.0.0.1", method: "POST" },
+  ])("answers 400 for $name, and keeps serving", async ({ target, host: hostHeader, method }) => {
+    expect(await rawStatus(`${method ?? "GET"} ${target} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\n\r\n`)).toBe(400);
+    expect((await fetch(`${host.baseUrl}/api/hello/ada`)).status).toBe(200);
+  });
+
   it("rejects triggerTimer for a function that is not a timer", async () => {
     await expect(host.triggerTimer("hello")).rejects.toThrow(/no timer function named hello/);
   });
 });
+
+/** Sends a raw request (fetch cannot send a malformed Host header) and returns the status. */
+function rawStatus(request: string): Promise<number> {
+  const { port } = new URL(host.baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), "127.0.0.1", () => socket.write(request));
+    let text = "";
+    socket.on("data", (chunk) => (text += chunk.toString("latin1")));
+    socket.on("end", () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0)));
+    socket.on("error", reject);
+  });
+}

@@ -176,6 +176,21 @@ describe("subscription management", () => {
     expect(receiver.items()).toHaveLength(0);
     await expect(client.api(`/subscriptions/${String(created.id)}`).patch({ expirationDateTime: inDays(1) })).rejects.toMatchObject({ statusCode: 404 });
   });
+
+  it("removes a subscription silently: no lifecycle event, gone from the list, 404 on read", async () => {
+    const created = await subscribe();
+    const id = String(created.id);
+    const lifecycleBefore = sim.stats.notifications.lifecycleDelivered;
+    sim.removeSubscriptionSilently(id);
+    deliverToAlice("After silent removal");
+    await sim.notificationsIdle();
+    expect(receiver.items()).toHaveLength(0);
+    expect(sim.stats.notifications.lifecycleDelivered).toBe(lifecycleBefore);
+    const listed = (await client.api("/subscriptions").get()) as { value: Array<{ id: string }> };
+    expect(listed.value.map((s) => s.id)).not.toContain(id);
+    await expect(client.api(`/subscriptions/${id}`).get()).rejects.toMatchObject({ statusCode: 404 });
+    expect(() => sim.removeSubscriptionSilently(id)).toThrow(/No subscription/);
+  });
 });
 
 describe("change notifications", () => {

@@ -16,6 +16,18 @@ export function toDocumentId(value: string): string {
   return id;
 }
 
+/** Whether `value` can be an item id at all (a lookup of anything else finds nothing). */
+export function canBeDocumentId(value: string): boolean {
+  if (value.length === 0 || value.length > MAX_ID_LENGTH) return false;
+  try {
+    // The SDK puts the id in a URL: a lone surrogate would throw there.
+    encodeURIComponent(value);
+  } catch {
+    return false;
+  }
+  return value.replace(ESCAPED, "~XX").length <= MAX_ID_LENGTH;
+}
+
 export function fromDocumentId(id: string): string {
   return id.replace(ESCAPE_SEQUENCE, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 }

@@ -1,6 +1,6 @@
 import type { Container } from "@azure/cosmos";
 import type { SubscriptionRecord, SubscriptionStore } from "../../app/ports.js";
-import { fromDocumentId, toDocumentId, withoutSystemProperties } from "./document-ids.js";
+import { canBeDocumentId, fromDocumentId, toDocumentId, withoutSystemProperties } from "./document-ids.js";
 import { statusOf, translateErrors } from "./errors.js";
 import { normaliseAddress } from "./record-directory.js";
 
@@ -13,6 +13,8 @@ export function createCosmosSubscriptionStore(container: Container): Subscriptio
   return {
     getSubscription: (id) =>
       translateErrors("getSubscription", async () => {
+        // An id that cannot be stored names no subscription: no request, no error.
+        if (!canBeDocumentId(id)) return undefined;
         const documentId = toDocumentId(id);
         try {
           const { resource } = await container.item(documentId, documentId).read<SubscriptionRecord>();
@@ -60,7 +62,7 @@ function fromDocument(document: SubscriptionRecord): SubscriptionRecord {
 
 /** Only the record's own fields, in a fixed shape (drops system properties and undefined). */
 function ownFields(source: SubscriptionRecord): SubscriptionRecord {
-  const { id, mailbox, folder, resource, expirationDateTime, createdOn, renewedOn } = source;
+  const { id, mailbox, folder, resource, expirationDateTime, createdOn, renewedOn, clientStateNonce, clientStateKeyId, folderId, userId } = source;
   return {
     id,
     mailbox,
@@ -69,5 +71,9 @@ function ownFields(source: SubscriptionRecord): SubscriptionRecord {
     expirationDateTime,
     createdOn,
     ...(renewedOn !== undefined && { renewedOn }),
+    ...(clientStateNonce !== undefined && { clientStateNonce }),
+    ...(clientStateKeyId !== undefined && { clientStateKeyId }),
+    ...(folderId !== undefined && { folderId }),
+    ...(userId !== undefined && { userId }),
   };
 }

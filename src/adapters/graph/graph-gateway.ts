@@ -3,6 +3,7 @@
 // every failure leaves as a GraphFailure.
 import type { TokenCredential } from "@azure/identity";
 import type { Client } from "@microsoft/microsoft-graph-client";
+import { subscriptionTag } from "../../app/client-state.js";
 import { GraphFailure } from "../../app/errors.js";
 import type { DeltaPage, MailFolderName, MailGateway, OutgoingMessage } from "../../app/ports.js";
 import type { GraphMessage } from "../../domain/types.js";
@@ -356,7 +357,7 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
       const renewed = await send({
         mailbox: undefined,
         operation: "subscription",
-        what: `renew subscription ${id}`,
+        what: `renew ${subscriptionTag(id)}`,
         run: (graph) => graph.api(subscriptionPath(id)).header("Prefer", preferHeader()).patch({ expirationDateTime: renewal.expirationDateTime }) as Promise<unknown>,
       });
       // Graph may grant less than asked: the returned value is the one to store.
@@ -368,7 +369,7 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
       await send({
         mailbox: undefined,
         operation: "subscription",
-        what: `reauthorize subscription ${id}`,
+        what: `reauthorize ${subscriptionTag(id)}`,
         run: (graph) => graph.api(`${subscriptionPath(id)}/reauthorize`).header("Prefer", preferHeader()).post({}) as Promise<unknown>,
       });
     },
@@ -400,12 +401,53 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
       return found;
     },
 
+    async getSubscription(id) {
+      try {
+        const found = await send({
+          mailbox: undefined,
+          operation: "subscription",
+          what: `read ${subscriptionTag(id)}`,
+          run: (graph) => graph.api(subscriptionPath(id)).header("Prefer", preferHeader()).get() as Promise<unknown>,
+        });
+        if (!isRecord(found) || typeof found.id !== "string") return undefined;
+        return { id: found.id, expirationDateTime: typeof found.expirationDateTime === "string" ? found.expirationDateTime : "" };
+      } catch (error) {
+        if (error instanceof GraphFailure && (error.code === "subscriptionGone" || error.code === "notFound")) return undefined;
+        throw error;
+      }
+    },
+
+    async describeFolder(mailbox, folder) {
+      const found = await send({
+        mailbox,
+        operation: "read",
+        what: `read folder ${folder} of ${mailbox}`,
+        run: (graph) => graph.api(`${userPath(mailbox)}/mailFolders/${folder}?$select=id`).header("Prefer", preferHeader()).get() as Promise<unknown>,
+      });
+      if (!isRecord(found) || typeof found.id !== "string") throw new GraphFailure("invalidRequest", `read folder ${folder} of ${mailbox}: Graph returned no id`);
+      let userId: string | undefined;
+      try {
+        const user = await send({
+          mailbox,
+          operation: "read",
+          what: `read the user id of ${mailbox}`,
+          run: (graph) => graph.api(`${userPath(mailbox)}?$select=id`).get() as Promise<unknown>,
+        });
+        if (isRecord(user) && typeof user.id === "string") userId = user.id;
+      } catch (error) {
+        // Reading users needs User.Read.All, which the app may not have: then the resource's
+        // user is not compared, and fetching from the subscription's mailbox binds the message.
+        if (!(error instanceof GraphFailure && error.code === "permission")) throw error;
+      }
+      return { folderId: found.id, ...(userId !== undefined ? { userId } : {}) };
+    },
+
     async deleteSubscription(id) {
       try {
         await send({
           mailbox: undefined,
           operation: "subscription",
-          what: `delete subscription ${id}`,
+          what: `delete ${subscriptionTag(id)}`,
           run: (graph) => graph.api(subscriptionPath(id)).header("Prefer", preferHeader()).delete() as Promise<unknown>,
         });
       } catch (error) {
