@@ -105,7 +105,8 @@ export function createWebhook(options: WebhookOptions) {
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(input.body);
+      // A byte-order mark is allowed, as the Functions host's text decoding drops it anyway.
+      parsed = JSON.parse(input.body.replace(/^\ufeff/, ""));
     } catch {
       return { answer: problem(400, "body is not valid JSON", "body") };
     }

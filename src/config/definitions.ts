@@ -204,7 +204,7 @@ const DEFINITIONS = [
     name: "NOTIFICATION_CLIENT_STATE",
     groups: ["notifications", "subscriptions"],
     description:
-      "Shared secret sent as clientState on every subscription and checked on every notification (16-128 characters).",
+      "App secret from which each subscription's own clientState is made (nonce + HMAC-SHA256) and with which every notification's clientState is verified (16-128 characters).",
     requirement: "always",
     secret: true,
     keyVaultSecret: "notification-client-state",
@@ -214,7 +214,7 @@ const DEFINITIONS = [
     name: "NOTIFICATION_CLIENT_STATE_PREVIOUS",
     groups: ["notifications"],
     description:
-      "The previous clientState, still accepted while subscriptions are renewed onto a new one; remove it once rotation is done.",
+      "The previous app secret, still accepted while the renewal timer replaces the subscriptions made with it; remove it after one renewal run.",
     requirement: "optional",
     secret: true,
     validate: lengthIn(16, 128),

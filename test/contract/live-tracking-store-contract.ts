@@ -74,6 +74,10 @@ export function describeLiveTrackingStoreContract(name: string, open: OpenLiveCo
         { case: "without renewedOn", extra: {} },
         { case: "with renewedOn", extra: { renewedOn: "2025-03-02T10:00:00.000Z" } },
         { case: "with an id needing escapes", extra: { id: `${unique("sub")}/a?b#c~2F` } },
+        {
+          case: "with its client-state nonce, key id, folder id and user id",
+          extra: { clientStateNonce: "n0nce-n0nce-n0nce-n0nc", clientStateKeyId: "keyid-123456", folderId: "AAMkFOLDER=", userId: randomUUID() },
+        },
       ])("round-trips a subscription ($case)", async ({ extra }) => {
         const stored = subscription({ mailbox: mailboxAddress(), ...extra });
         await shared.live.subscriptions.putSubscription(stored);
@@ -82,6 +86,15 @@ export function describeLiveTrackingStoreContract(name: string, open: OpenLiveCo
 
       it("returns undefined for a subscription that does not exist", async () => {
         expect(await shared.live.subscriptions.getSubscription(randomUUID())).toBeUndefined();
+      });
+
+      it.each([
+        { case: "empty", id: "" },
+        { case: "300 characters", id: "a".repeat(300) },
+        { case: "a lone surrogate", id: "\ud800" },
+        { case: "200 characters that need escapes", id: "/".repeat(200) },
+      ])("finds nothing, and throws nothing, for an id that cannot be stored ($case)", async ({ id }) => {
+        expect(await shared.live.subscriptions.getSubscription(id)).toBeUndefined();
       });
 
       it("replaces a subscription put again (a renewal)", async () => {

@@ -61,7 +61,7 @@ function fromDocument(document: SubscriptionRecord): SubscriptionRecord {
 }
 
 /** Only the record's own fields, in a fixed shape (drops system properties and undefined). */
-function ownFields(source: SubscriptionRecord): SubscriptionRecord {
+export function ownFields(source: SubscriptionRecord): SubscriptionRecord {
   const { id, mailbox, folder, resource, expirationDateTime, createdOn, renewedOn, clientStateNonce, clientStateKeyId, folderId, userId } = source;
   return {
     id,

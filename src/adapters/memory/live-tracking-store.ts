@@ -3,6 +3,7 @@
 import type { ClaimResult, LiveTrackingStore, MailboxSyncState, ProcessedMessageStore, SubscriptionRecord, SubscriptionStore, SyncStateStore } from "../../app/ports.js";
 import { normalizeAddress } from "../../domain/address.js";
 import { processedMarkerId } from "../cosmos/processed-message-store.js";
+import { ownFields } from "../cosmos/subscription-store.js";
 import { FOLDERS, MAX_MAILBOX_EVENTS, newestEvents } from "../cosmos/sync-state-store.js";
 import { jsonCopy, turn } from "./tracking-store.js";
 
@@ -16,8 +17,7 @@ function createSubscriptions(): SubscriptionStore {
     },
     putSubscription: async (subscription) => {
       await turn();
-      const { id, mailbox, folder, resource, expirationDateTime, createdOn, renewedOn } = subscription;
-      stored.set(id, jsonCopy({ id, mailbox: normalizeAddress(mailbox), folder, resource, expirationDateTime, createdOn, ...(renewedOn !== undefined && { renewedOn }) }));
+      stored.set(subscription.id, jsonCopy(ownFields({ ...subscription, mailbox: normalizeAddress(subscription.mailbox) })));
     },
     deleteSubscription: async (id) => {
       await turn();
