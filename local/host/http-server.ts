@@ -67,15 +67,16 @@ async function handle(
   const url = requestUrl(request);
   const method = (request.method ?? "GET").toUpperCase();
   const body = await readBody(request);
-  // A Host header that is no host, or a path with a bad %-escape, is the client's mistake.
+  // A Host header that is no host is the client's mistake, not the host's.
   if (!url) return writePlain(response, 400, "Bad Request: invalid Host header or URL");
   const path = url.pathname;
-  if (!decodes(path)) return writePlain(response, 400, "Bad Request: invalid %-escape in the path");
 
   const admin = /^\/admin\/functions\/([^/]+)\/?$/i.exec(path);
   if (admin) {
     if (method !== "POST") return writePlain(response, 405, "Method Not Allowed");
-    const name = decodeURIComponent(admin[1] ?? "");
+    const name = decoded(admin[1] ?? "");
+    // Function routes get undecodable segments as they are (the function answers); a function name cannot be one.
+    if (name === undefined) return writePlain(response, 400, "Bad Request: invalid %-escape in the function name");
     const outcome = options.runByAdmin(name, adminInput(body));
     if (outcome === "not found") return writePlain(response, 404, `no function named ${name}`);
     if (outcome === "http function") return writePlain(response, 400, `${name} is an HTTP function: call its route`);
@@ -131,12 +132,11 @@ function requestUrl(request: http.IncomingMessage): URL | undefined {
   }
 }
 
-function decodes(path: string): boolean {
+function decoded(segment: string): string | undefined {
   try {
-    decodeURIComponent(path);
-    return true;
+    return decodeURIComponent(segment);
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -124,11 +124,15 @@ describe("startLocalHost HTTP", () => {
   it.each([
     { name: "an invalid Host header", target: "/api/hello/ada", host: "[::1" },
     { name: "a Host header with a space", target: "/api/hello/ada", host: "exa mple" },
-    { name: "a bad %-escape in a route path", target: "/api/hello/%E0%A4%A", host: "127.0.0.1" },
     { name: "a bad %-escape in an admin path", target: "/admin/functions/%zz", host: "127.0.0.1", method: "POST" },
   ])("answers 400 for $name, and keeps serving", async ({ target, host: hostHeader, method }) => {
     expect(await rawStatus(`${method ?? "GET"} ${target} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\n\r\n`)).toBe(400);
     expect((await fetch(`${host.baseUrl}/api/hello/ada`)).status).toBe(200);
+  });
+
+  it("hands a route segment with a bad %-escape to the function as it is (no 500)", async () => {
+    const response = await fetch(`${host.baseUrl}/api/hello/%E0%A4%A`);
+    expect([response.status, await response.text()]).toEqual([200, "hello %E0%A4%A"]);
   });
 
   it("rejects triggerTimer for a function that is not a timer", async () => {
