@@ -1,18 +1,27 @@
 // The single source of truth for every setting: name, default, allowed values and meaning.
 // The replay CLI, the admin API and docs/settings.md all derive from these tables.
 
+import type { IncomingEmailFilter, MailboxSettings, OrganizationSettings, SyncMethod } from "./types.js";
 import {
-  RECORD_TYPES,
-  type IncomingEmailFilter,
-  type MailboxSettings,
-  type OrganizationSettings,
-  type RecordType,
-  type SyncMethod,
-  type TrackedFolder,
-} from "./types.js";
-import { compileSubjectFilter } from "./subject.js";
+  booleanValue,
+  describeValue,
+  emailAddressValue,
+  integerRange,
+  isoDateTimeValue,
+  isPlainObject,
+  oneOf,
+  prefixHistoryValue,
+  regexValue,
+  trackedFoldersValue,
+  trackingCategoryValue,
+  trackingTokenPrefixValue,
+  unknownKeys,
+  type JsonSchemaFragment,
+  type ParseResult,
+} from "./setting-values.js";
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+export { describeValue, HASH_FILTER_FLAGS, isIsoDateTime, looksLikeEmailAddress } from "./setting-values.js";
+export type { JsonSchemaFragment, ParseResult } from "./setting-values.js";
 
 export interface SettingDefinition<T = unknown> {
   key: string;
@@ -26,6 +35,8 @@ export interface SettingDefinition<T = unknown> {
   required?: boolean;
   /** Validates one value; `path` is the name problems are reported under. */
   parse(value: unknown, path: string): ParseResult<T>;
+  /** The value's shape as JSON Schema (the admin API's schemas and OpenAPI document use it). */
+  jsonSchema: JsonSchemaFragment;
 }
 
 export class SettingsError extends Error {
@@ -44,212 +55,6 @@ export class SettingsError extends Error {
   }
 }
 
-// ---- value descriptions and validators ------------------------------------------------------
-
-const MAX_SHOWN_VALUE = 80;
-
-/** How a rejected value is shown in a message: JSON, shortened. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  return text.length > MAX_SHOWN_VALUE ? `${text.slice(0, MAX_SHOWN_VALUE)}…` : text;
-}
-
-const formatNumber = (n: number): string => n.toLocaleString("en-US");
-
-function fail<T>(path: string, requirement: string, value: unknown): ParseResult<T> {
-  return { ok: false, problems: [`${path} ${requirement} (got ${describeValue(value)})`] };
-}
-
-function booleanValue(value: unknown, path: string): ParseResult<boolean> {
-  return typeof value === "boolean" ? { ok: true, value } : fail(path, "must be true or false", value);
-}
-
-function integerRange(min: number, max: number) {
-  const requirement = `must be an integer from ${formatNumber(min)} to ${formatNumber(max)}`;
-  return {
-    allowed: `integer, ${formatNumber(min)}–${formatNumber(max)}`,
-    parse(value: unknown, path: string): ParseResult<number> {
-      return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
-        ? { ok: true, value }
-        : fail(path, requirement, value);
-    },
-  };
-}
-
-function oneOf<T extends string>(values: readonly T[]) {
-  const list = values.map((v) => `"${v}"`).join(", ");
-  return {
-    allowed: values.map((v) => `"${v}"`).join(" | "),
-    parse(value: unknown, path: string): ParseResult<T> {
-      return typeof value === "string" && (values as readonly string[]).includes(value)
-        ? { ok: true, value: value as T }
-        : fail(path, `must be one of ${list}`, value);
-    },
-  };
-}
-
-const characterCount = (text: string): number => [...text].length;
-
-const PREFIX_REQUIREMENT =
-  "must be 1 to 20 characters without whitespace and must not end in a digit (a trailing digit would run into the token's number)";
-
-function trackingTokenPrefixValue(value: unknown, path: string): ParseResult<string> {
-  if (
-    typeof value !== "string" ||
-    characterCount(value) < 1 ||
-    characterCount(value) > 20 ||
-    /\s/u.test(value) ||
-    /\p{Nd}$/u.test(value)
-  ) {
-    return fail(path, PREFIX_REQUIREMENT, value);
-  }
-  return { ok: true, value };
-}
-
-const MAX_PREFIX_HISTORY = 20;
-
-function prefixHistoryValue(value: unknown, path: string): ParseResult<string[]> {
-  if (!Array.isArray(value)) return fail(path, "must be a list of earlier tracking token prefixes", value);
-  const problems: string[] = [];
-  if (value.length > MAX_PREFIX_HISTORY) {
-    problems.push(`${path} must have at most ${MAX_PREFIX_HISTORY} entries (got ${value.length})`);
-  }
-  value.forEach((entry, i) => {
-    const result = trackingTokenPrefixValue(entry, `${path}[${i}]`);
-    if (!result.ok) problems.push(...result.problems);
-  });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: [...(value as string[])] };
-}
-
-/** The flags the subject filter is compiled with (see subject.ts). */
-export const HASH_FILTER_FLAGS = "giu";
-
-function regexValue(value: unknown, path: string): ParseResult<string> {
-  const requirement = `must be a regular expression that compiles with flags "${HASH_FILTER_FLAGS}"`;
-  if (typeof value !== "string") return fail(path, requirement, value);
-  // The same compilation smart matching uses, so a value accepted here never fails there.
-  const compiled = compileSubjectFilter(value);
-  if (!compiled.ok) {
-    const reason = compiled.reason.replace(/^.*?: /, "");
-    return { ok: false, problems: [`${path} ${requirement} (got ${describeValue(value)}: ${reason})`] };
-  }
-  return { ok: true, value };
-}
-
-function trackingCategoryValue(value: unknown, path: string): ParseResult<string> {
-  return typeof value === "string" &&
-    value.trim().length > 0 &&
-    characterCount(value) <= 255
-    ? { ok: true, value }
-    : fail(path, "must be 1 to 255 characters, not all whitespace", value);
-}
-
-/** local@domain, no whitespace or address-list punctuation; the domain has no empty labels. */
-const EMAIL_ADDRESS = /^[^\s@<>()[\]\\,;:"]+@(?!\.)(?!.*\.\.)[^\s@<>()[\]\\,;:"]+(?<!\.)$/u;
-
-/** Whether a (trimmed) string looks like an email address: local@domain. */
-export function looksLikeEmailAddress(text: string): boolean {
-  return EMAIL_ADDRESS.test(text);
-}
-
-function emailAddressValue(value: unknown, path: string): ParseResult<string> {
-  if (typeof value === "string") {
-    const address = value.trim().toLowerCase();
-    if (looksLikeEmailAddress(address)) return { ok: true, value: address };
-  }
-  return fail(path, "must be an email address (local@domain)", value);
-}
-
-// ISO 8601 date-time with an explicit offset: a start date without one would depend on the server's zone.
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
-
-export function isIsoDateTime(text: string): boolean {
-  return ISO_DATE_TIME.test(text) && !Number.isNaN(Date.parse(text));
-}
-
-function isoDateTimeValue(value: unknown, path: string): ParseResult<string> {
-  return typeof value === "string" && isIsoDateTime(value)
-    ? { ok: true, value }
-    : fail(path, 'must be an ISO 8601 date-time with a zone, e.g. "2024-01-31T00:00:00Z"', value);
-}
-
-const MAX_TRACKED_FOLDERS = 25;
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
-function unknownKeys(value: Record<string, unknown>, known: readonly string[], path: string): string[] {
-  return Object.keys(value)
-    .filter((key) => !known.includes(key))
-    .map((key) => `${path}.${key} is not a known setting${suggestion(key, known)}`);
-}
-
-function suggestion(key: string, known: readonly string[]): string {
-  const close = known.find((k) => k.toLowerCase() === key.toLowerCase());
-  return close ? ` (did you mean ${close}?)` : ` (known: ${known.join(", ")})`;
-}
-
-function trackedFoldersValue(value: unknown, path: string): ParseResult<TrackedFolder[]> {
-  if (!Array.isArray(value)) return fail(path, "must be a list of {folder, regarding}", value);
-  const problems: string[] = [];
-  if (value.length > MAX_TRACKED_FOLDERS) {
-    problems.push(`${path} must have at most ${MAX_TRACKED_FOLDERS} folders (got ${value.length})`);
-  }
-  const folders: TrackedFolder[] = [];
-  const seen = new Map<string, number>();
-  value.forEach((entry, i) => {
-    const at = `${path}[${i}]`;
-    if (!isPlainObject(entry)) {
-      problems.push(`${at} must be an object {folder, regarding} (got ${describeValue(entry)})`);
-      return;
-    }
-    problems.push(...unknownKeys(entry, ["folder", "regarding"], at));
-    const { folder, regarding } = entry;
-    let ok = true;
-    if (typeof folder !== "string" || folder.trim().length === 0) {
-      problems.push(`${at}.folder must be a non-empty folder name (got ${describeValue(folder)})`);
-      ok = false;
-    } else {
-      const key = folder.trim().toLowerCase();
-      const first = seen.get(key);
-      if (first !== undefined) {
-        problems.push(`${at}.folder must be unique (case-insensitive) but repeats ${path}[${first}].folder (got ${describeValue(folder)})`);
-        ok = false;
-      } else {
-        seen.set(key, i);
-      }
-    }
-    if (!isPlainObject(regarding)) {
-      problems.push(`${at}.regarding must be an object {type, id} (got ${describeValue(regarding)})`);
-      ok = false;
-    } else {
-      problems.push(...unknownKeys(regarding, ["type", "id"], `${at}.regarding`));
-      const type = oneOf(RECORD_TYPES).parse(regarding.type, `${at}.regarding.type`);
-      if (!type.ok) {
-        problems.push(...type.problems);
-        ok = false;
-      }
-      if (typeof regarding.id !== "string" || regarding.id.trim().length === 0) {
-        problems.push(`${at}.regarding.id must be a non-empty record id (got ${describeValue(regarding.id)})`);
-        ok = false;
-      }
-      if (ok) {
-        folders.push({
-          folder: folder as string,
-          regarding: { type: regarding.type as RecordType, id: regarding.id as string },
-        });
-      }
-    }
-  });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: folders };
-}
 
 // ---- the tables -------------------------------------------------------------------------------
 
@@ -264,9 +69,8 @@ function toList<T>(table: Table<T>): ReadonlyArray<SettingDefinition> {
 
 const bool = (defaultValue: boolean, description: string, dynamicsName?: string) => ({
   description,
-  allowed: "boolean",
+  ...booleanValue,
   default: defaultValue,
-  parse: booleanValue,
   ...(dynamicsName ? { dynamicsName } : {}),
 });
 
@@ -287,16 +91,14 @@ const ORGANIZATION_TABLE: Table<OrganizationSettings> = {
   trackingTokenPrefix: {
     description: "The token's prefix. Choose one unique to the environment so that two systems mailing each other don't clash.",
     dynamicsName: "Tracking token prefix (organization.TrackingPrefix)",
-    allowed: "string, 1–20 characters, no whitespace, not ending in a digit",
+    ...trackingTokenPrefixValue,
     default: "CRM:",
-    parse: trackingTokenPrefixValue,
   },
   trackingTokenPrefixHistory: {
     description: "Earlier prefixes, newest first: tokens with them are still recognised. Each must be valid as a prefix.",
     dynamicsName: "organization.TrackingPrefix (history list)",
-    allowed: `list of prefixes, at most ${MAX_PREFIX_HISTORY}`,
+    ...prefixHistoryValue,
     default: [],
-    parse: prefixHistoryValue,
   },
   trackingTokenBaseNumber: int(
     0,
@@ -317,9 +119,8 @@ const ORGANIZATION_TABLE: Table<OrganizationSettings> = {
   hashFilterKeywords: {
     description: 'Regular expression (flags "giu") whose matches are removed from a subject before hashing its words; strips "RE:", "FW: RE:".',
     dynamicsName: "HashFilterKeywords",
-    allowed: 'regular expression, compiles with flags "giu"',
+    ...regexValue,
     default: "^[\\s]*([\\w]+\\s?:[\\s]*)+",
-    parse: regexValue,
   },
   hashMaxCount: int(1, 100, 20, "At most this many subject-word hashes (and address hashes) per email.", "HashMaxCount"),
   hashDeltaSubjectCount: int(0, 100, 0, "Largest allowed difference between two emails' subject-hash counts.", "HashDeltaSubjectCount"),
@@ -330,9 +131,8 @@ const ORGANIZATION_TABLE: Table<OrganizationSettings> = {
   trackingCategory: {
     description: "The Outlook category that marks mail for tracking (compared case-insensitively).",
     dynamicsName: "Tracked to Dynamics 365 (category name)",
-    allowed: "string, 1–255 characters",
+    ...trackingCategoryValue,
     default: "Tracked to Dynamics 365",
-    parse: trackingCategoryValue,
   },
   autoTrackSentFolderItems: bool(false, "Also process Sent Items, applying each mailbox's filter to the recipients.", "AutoTrackSentFolderItems"),
   trackEmailsBetweenUsersAsTwoActivities: bool(
@@ -377,9 +177,8 @@ const MAILBOX_TABLE: Table<MailboxSettings> = {
   address: {
     description: "The mailbox's email address (stored lower-cased).",
     dynamicsName: "mailbox.EmailAddress",
-    allowed: "email address (local@domain)",
+    ...emailAddressValue,
     required: true,
-    parse: emailAddressValue,
   },
   kind: {
     description: 'A user\'s mailbox or a queue (shared mailbox). Queues can\'t have tracked folders.',
@@ -409,15 +208,13 @@ const MAILBOX_TABLE: Table<MailboxSettings> = {
   trackedFolders: {
     description: "Folders under the Inbox whose mail is tracked regarding a record. Folder names are unique, case-insensitively. Not for queues.",
     dynamicsName: "mailboxtrackingfolder",
-    allowed: `list of {folder, regarding: {type, id}}, at most ${MAX_TRACKED_FOLDERS}`,
+    ...trackedFoldersValue,
     default: [],
-    parse: trackedFoldersValue,
   },
   processEmailReceivedAfter: {
     description: "Mail received (or, in Sent Items, sent) before this time is not processed.",
     dynamicsName: "ProcessEmailReceivedAfter",
-    allowed: "ISO 8601 date-time with a zone, optional",
-    parse: isoDateTimeValue,
+    ...isoDateTimeValue,
   },
 };
 
