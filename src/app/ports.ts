@@ -73,12 +73,49 @@ export interface RecordDirectory {
   findByAddress(address: string): Promise<AddressEntry[]>;
 }
 
+/** A stored value with its version, for optimistic concurrency (ETag / If-Match). */
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+/** `ifMatch` undefined: save only if nothing is stored yet. `saved: false`: someone saved first. */
+export type SaveResult = { saved: true; etag: string } | { saved: false };
+
+/** One page of a list; `continuationToken` is present when there are more. */
+export interface Page<T> {
+  items: T[];
+  continuationToken?: string;
+}
+
+/** Test & Enable's result for one direction (Dynamics' Incoming / Outgoing Email Status). */
+export interface MailboxTestResult {
+  status: "notRun" | "success" | "failure";
+  at?: string;
+  reason?: string;
+}
+
+export interface MailboxStatus {
+  incoming: MailboxTestResult;
+  outgoing: MailboxTestResult;
+}
+
 export interface SettingsStore {
   getOrganization(): Promise<OrganizationSettings | undefined>;
   putOrganization(settings: OrganizationSettings): Promise<void>;
   getMailbox(address: string): Promise<MailboxSettings | undefined>;
   putMailbox(settings: MailboxSettings): Promise<void>;
   listMailboxes(): Promise<MailboxSettings[]>;
+  getOrganizationVersion(): Promise<Versioned<OrganizationSettings> | undefined>;
+  saveOrganization(settings: OrganizationSettings, options: { ifMatch: string | undefined }): Promise<SaveResult>;
+  getMailboxVersion(address: string): Promise<Versioned<MailboxSettings> | undefined>;
+  saveMailbox(settings: MailboxSettings, options: { ifMatch: string | undefined }): Promise<SaveResult>;
+  /** Deletes the mailbox and its status; false when there was none. */
+  deleteMailbox(address: string): Promise<boolean>;
+  /** A page of mailboxes (cross-partition: there is no partition to name), optionally by state. */
+  listMailboxPage(options: { limit: number; continuationToken?: string; enabled?: boolean; approvalStatus?: string }): Promise<Page<MailboxSettings>>;
+  getMailboxStatus(address: string): Promise<MailboxStatus | undefined>;
+  putMailboxStatus(address: string, status: MailboxStatus): Promise<void>;
 }
 
 export interface TokenCounterStore {

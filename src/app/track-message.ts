@@ -4,7 +4,7 @@
 import { activityIdFor, activityScope, lookupEntriesFor } from "../domain/activity.js";
 import { conversationIndexKey, parseConversationIndex } from "../domain/conversation-index.js";
 import { correlationFor, correlationProbes, type CorrelationCandidate } from "../domain/correlation.js";
-import { checkGates, decideAcceptance } from "../domain/filtering.js";
+import { checkGates, decideAcceptance, heldForApproval } from "../domain/filtering.js";
 import { toEnvelope, type EmailEnvelope } from "../domain/message.js";
 import { resolveRecipient, resolveSender } from "../domain/resolution.js";
 import { defaultOrganizationSettings, trackingTokenPrefixes } from "../domain/settings.js";
@@ -67,6 +67,8 @@ export interface TrackerOptions {
 
 export interface Tracker {
   track(input: TrackMessageInput): Promise<TrackResult>;
+  /** Drops cached settings (an admin changed them): the next message reads them again. */
+  forgetCachedSettings(): void;
 }
 
 const MAX_OTHER_MAILBOXES = 25;
@@ -101,7 +103,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       return untracked("mailboxNotConfigured");
     }
     const gate = input.manual
-      ? manualGate(mailbox, input.manual)
+      ? manualGate(mailbox, organization, input.manual)
       : checkGates({ folder: input.folder, mailbox, organization, envelope });
     if (!gate.pass) return untracked(gate.reason);
 
@@ -248,14 +250,16 @@ export function createTracker(options: TrackerOptions): Tracker {
     return found.flatMap((item) => (item.settings ? [{ settings: item.settings, owner: item.owner }] : []));
   }
 
-  return { track };
+  return { track, forgetCachedSettings: settings.clear };
 }
 
 function manualGate(
   mailbox: MailboxSettings,
+  organization: OrganizationSettings,
   manual: NonNullable<TrackMessageInput["manual"]>,
 ): { pass: false; reason: DecisionReason } | { pass: true; bypass: { reason: DecisionReason; regarding?: RecordRef } } {
   if (!mailbox.enabled) return { pass: false, reason: "mailboxDisabled" };
+  if (heldForApproval(mailbox, organization)) return { pass: false, reason: "mailboxNotApproved" };
   return { pass: true, bypass: { reason: manual.reason, ...(manual.regarding ? { regarding: manual.regarding } : {}) } };
 }
 
@@ -425,6 +429,7 @@ function createSettingsCache(store: TrackingStore, ttlInMs: number, clock: () =>
     organization: () =>
       cached("organization", async () => (await store.settings.getOrganization()) ?? defaultOrganizationSettings()),
     mailbox: (address: string) => cached(`mailbox:${address}`, () => store.settings.getMailbox(address)),
+    clear: () => cache.clear(),
   };
 }
 

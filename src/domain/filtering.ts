@@ -38,12 +38,22 @@ function beforeStartDate(input: GateInput): boolean {
 }
 
 /**
+ * Whether the organization holds this mailbox's mail back because its address is not approved
+ * ("Process emails only for approved users / queues"). Receiving and sending use the same rule.
+ */
+export function heldForApproval(mailbox: Pick<MailboxSettings, "kind" | "approvalStatus">, organization: OrganizationSettings): boolean {
+  if (mailbox.approvalStatus === undefined || mailbox.approvalStatus === "approved") return false;
+  return mailbox.kind === "queue" ? organization.processEmailOnlyForApprovedQueues : organization.processEmailOnlyForApprovedUsers;
+}
+
+/**
  * The rules that decide, before any resolution or correlation, whether a message is processed,
  * in a fixed order. Manual tracking (tracked folder, tracking category) bypasses the filter.
  */
 export function checkGates(input: GateInput): GateResult {
   const { folder, mailbox, organization, envelope } = input;
   if (!mailbox.enabled) return { pass: false, reason: "mailboxDisabled" };
+  if (heldForApproval(mailbox, organization)) return { pass: false, reason: "mailboxNotApproved" };
   // Incoming sync "none": the mailbox is not processed at all, Sent Items included.
   if (mailbox.incomingSyncMethod === "none") return { pass: false, reason: "incomingSyncDisabled" };
   if (beforeStartDate(input)) return { pass: false, reason: "beforeStartDate" };

@@ -283,3 +283,13 @@ export const trackedFoldersValue: SettingValue<TrackedFolder[]> = {
     },
   },
 };
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An Entra object id, stored lower-cased. */
+export const objectIdValue: SettingValue<string> = {
+  allowed: "GUID (an Entra object id)",
+  parse: (value, path) =>
+    typeof value === "string" && GUID.test(value.trim()) ? { ok: true, value: value.trim().toLowerCase() } : fail(path, "must be an Entra object id (a GUID)", value),
+  jsonSchema: { type: "string", format: "uuid" },
+};

@@ -1,7 +1,7 @@
 // The single source of truth for every setting: name, default, allowed values and meaning.
 // The replay CLI, the admin API and docs/settings.md all derive from these tables.
 
-import type { IncomingEmailFilter, MailboxSettings, OrganizationSettings, SyncMethod } from "./types.js";
+import { APPROVAL_STATUSES, type IncomingEmailFilter, type MailboxSettings, type OrganizationSettings, type SyncMethod } from "./types.js";
 import {
   booleanValue,
   describeValue,
@@ -9,6 +9,7 @@ import {
   integerRange,
   isoDateTimeValue,
   isPlainObject,
+  objectIdValue,
   oneOf,
   prefixHistoryValue,
   regexValue,
@@ -80,6 +81,15 @@ const int = (min: number, max: number, defaultValue: number, description: string
   default: defaultValue,
   ...(dynamicsName ? { dynamicsName } : {}),
 });
+
+const SYNC_METHODS: readonly SyncMethod[] = ["serverSideSync", "none"];
+export const INCOMING_EMAIL_FILTERS: readonly IncomingEmailFilter[] = [
+  "all",
+  "responsesToTrackedEmail",
+  "fromLeadsContactsAccounts",
+  "fromEmailEnabledRecords",
+  "none",
+];
 
 const ORGANIZATION_TABLE: Table<OrganizationSettings> = {
   useCorrelation: bool(
@@ -162,16 +172,35 @@ const ORGANIZATION_TABLE: Table<OrganizationSettings> = {
     1_000_000,
     "Bodies are truncated to this many UTF-8 bytes so activities stay under Cosmos DB's 2 MB item limit.",
   ),
+  processEmailOnlyForApprovedUsers: bool(
+    true,
+    "Mail of a user mailbox whose address is not approved is neither processed nor sent.",
+    "Process emails only for approved users",
+  ),
+  processEmailOnlyForApprovedQueues: bool(
+    true,
+    "Mail of a queue mailbox whose address is not approved is neither processed nor sent.",
+    "Process emails only for approved queues",
+  ),
+  defaultIncomingSyncMethod: {
+    description: "The incoming synchronization method given to mailboxes created from now on.",
+    dynamicsName: "Email settings: Incoming email (default synchronization method)",
+    ...oneOf(SYNC_METHODS),
+    default: "serverSideSync",
+  },
+  defaultOutgoingSyncMethod: {
+    description: "The outgoing synchronization method given to mailboxes created from now on.",
+    dynamicsName: "Email settings: Outgoing email (default synchronization method)",
+    ...oneOf(SYNC_METHODS),
+    default: "serverSideSync",
+  },
+  defaultIncomingEmailFilter: {
+    description: "The incoming email filter given to mailboxes created from now on.",
+    dynamicsName: "Email settings: default IncomingEmailFilteringMethod",
+    ...oneOf(INCOMING_EMAIL_FILTERS),
+    default: "responsesToTrackedEmail",
+  },
 };
-
-const SYNC_METHODS: readonly SyncMethod[] = ["serverSideSync", "none"];
-export const INCOMING_EMAIL_FILTERS: readonly IncomingEmailFilter[] = [
-  "all",
-  "responsesToTrackedEmail",
-  "fromLeadsContactsAccounts",
-  "fromEmailEnabledRecords",
-  "none",
-];
 
 const MAILBOX_TABLE: Table<MailboxSettings> = {
   address: {
@@ -215,6 +244,17 @@ const MAILBOX_TABLE: Table<MailboxSettings> = {
     description: "Mail received (or, in Sent Items, sent) before this time is not processed.",
     dynamicsName: "ProcessEmailReceivedAfter",
     ...isoDateTimeValue,
+  },
+  approvalStatus: {
+    description:
+      'Whether the address is approved: "empty", "approved", "pendingApproval" or "rejected". Set by the approve/reject commands; absent on mailboxes configured before approval existed, which are not held back.',
+    dynamicsName: "mailbox.EmailRouterAccessApproval (Email Address Status)",
+    ...oneOf(APPROVAL_STATUSES),
+  },
+  ownerObjectId: {
+    description: "The Entra object id (oid) of the mailbox's owner, who may read and act on its activities without an app role.",
+    dynamicsName: "mailbox.OwnerId",
+    ...objectIdValue,
   },
 };
 

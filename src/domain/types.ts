@@ -158,7 +158,17 @@ export interface OrganizationSettings {
   unresolveSenderIfMultipleMatch: boolean;
   skipAutomatedEmail: boolean;
   maxBodyBytes: number;
+  processEmailOnlyForApprovedUsers: boolean;
+  processEmailOnlyForApprovedQueues: boolean;
+  /** Applied to mailboxes created from now on (not to existing ones). */
+  defaultIncomingSyncMethod: SyncMethod;
+  defaultOutgoingSyncMethod: SyncMethod;
+  defaultIncomingEmailFilter: IncomingEmailFilter;
 }
+
+/** Dynamics' "Email Address Status" of a mailbox. */
+export const APPROVAL_STATUSES = ["empty", "approved", "pendingApproval", "rejected"] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 export interface MailboxSettings {
   address: string; // lower-cased
@@ -170,6 +180,13 @@ export interface MailboxSettings {
   trackedFolders: TrackedFolder[];
   /** ISO date-time: mail received before it is not processed (Dynamics' ProcessEmailReceivedAfter). */
   processEmailReceivedAfter?: string;
+  /**
+   * Absent on mailboxes configured before approval existed (and by the break-glass CLI and the
+   * replay): they are not held back. Every mailbox the admin API creates carries one.
+   */
+  approvalStatus?: ApprovalStatus;
+  /** Entra object id (oid) of the user who owns the mailbox: they may act on its activities. */
+  ownerObjectId?: string;
 }
 
 /** Why a message was or was not tracked: the rule that decided. */
@@ -185,6 +202,7 @@ export type DecisionReason =
   // not tracked
   | "mailboxNotConfigured"
   | "mailboxDisabled"
+  | "mailboxNotApproved"
   | "incomingSyncDisabled"
   | "beforeStartDate"
   | "sentItemsNotAutoTracked"

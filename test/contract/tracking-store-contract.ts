@@ -68,6 +68,11 @@ function organization(overrides: Partial<OrganizationSettings> = {}): Organizati
     unresolveSenderIfMultipleMatch: false,
     skipAutomatedEmail: true,
     maxBodyBytes: 1_048_576,
+    processEmailOnlyForApprovedUsers: false,
+    processEmailOnlyForApprovedQueues: true,
+    defaultIncomingSyncMethod: "serverSideSync",
+    defaultOutgoingSyncMethod: "none",
+    defaultIncomingEmailFilter: "all",
     ...overrides,
   };
 }

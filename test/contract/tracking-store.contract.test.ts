@@ -3,6 +3,7 @@
 // suite passing on each is what lets replays and use-case tests run on the in-memory store.
 import { createMemoryTrackingStore } from "../../src/adapters/memory/index.js";
 import { openEmbeddedTestStore, openEnvironmentTestStore } from "../support/cosmos.js";
+import { describeSettingsStoreContract } from "./settings-store-contract.js";
 import { describeTrackingStoreContract } from "./tracking-store-contract.js";
 
 describeTrackingStoreContract("in-memory adapter", async () => ({ store: createMemoryTrackingStore(), dispose: async () => {} }));
@@ -12,3 +13,5 @@ describeTrackingStoreContract("Cosmos DB adapter on the embedded server (HTTPS)"
 if (process.env.COSMOS_ENDPOINT) {
   describeTrackingStoreContract(`Cosmos DB adapter on ${process.env.COSMOS_ENDPOINT}`, () => openEnvironmentTestStore(), { requestCosts: true });
 }
+
+describeSettingsStoreContract("Cosmos DB adapter on the embedded server (HTTPS)", () => openEmbeddedTestStore());

@@ -1,5 +1,5 @@
-import type { Container } from "@azure/cosmos";
-import type { SettingsStore } from "../../app/ports.js";
+import type { Container, ItemDefinition } from "@azure/cosmos";
+import type { MailboxStatus, Page, SaveResult, SettingsStore, Versioned } from "../../app/ports.js";
 import type { MailboxSettings, OrganizationSettings } from "../../domain/types.js";
 import { toDocumentId } from "./document-ids.js";
 import { statusOf, translateErrors } from "./errors.js";
@@ -7,7 +7,10 @@ import { normaliseAddress } from "./record-directory.js";
 
 type SettingsDocument =
   | { id: string; kind: "organization"; settings: OrganizationSettings }
-  | { id: string; kind: "mailbox"; settings: MailboxSettings };
+  | { id: string; kind: "mailbox"; settings: MailboxSettings }
+  | { id: string; kind: "mailboxStatus"; address: string; status: MailboxStatus };
+
+type Stored = SettingsDocument & { _etag?: string };
 
 const ORGANIZATION_ID = "organization";
 
@@ -15,16 +18,49 @@ function mailboxId(address: string): string {
   return toDocumentId(`mailbox:${normaliseAddress(address)}`);
 }
 
+function mailboxStatusId(address: string): string {
+  return toDocumentId(`mailbox-status:${normaliseAddress(address)}`);
+}
+
+/** Continuation tokens are handed to API callers: opaque, and checked for shape on the way back. */
+function encodeContinuation(token: string | undefined): string | undefined {
+  return token === undefined ? undefined : Buffer.from(token, "utf8").toString("base64url");
+}
+
+function decodeContinuation(token: string | undefined): string | undefined {
+  return token === undefined ? undefined : Buffer.from(token, "base64url").toString("utf8");
+}
+
 /** Organization and mailbox settings: point reads and upserts by id. */
 export function createCosmosSettingsStore(container: Container): SettingsStore {
-  const read = async (id: string): Promise<SettingsDocument | undefined> => {
+  const read = async (id: string): Promise<Stored | undefined> => {
     try {
-      const { resource } = await container.item(id, id).read<SettingsDocument>();
+      const { resource } = await container.item(id, id).read<Stored>();
       return resource;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;
     }
+  };
+
+  /** Create when `ifMatch` is undefined, else replace if the version still matches. */
+  const save = async (document: SettingsDocument, ifMatch: string | undefined): Promise<SaveResult> => {
+    try {
+      const response =
+        ifMatch === undefined
+          ? await container.items.create(document as ItemDefinition)
+          : await container.item(document.id, document.id).replace(document as ItemDefinition, { accessCondition: { type: "IfMatch", condition: ifMatch } });
+      return { saved: true, etag: response.etag ?? response.resource?._etag ?? "" };
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 409 || status === 412 || status === 404) return { saved: false };
+      throw error;
+    }
+  };
+
+  const versioned = <T>(document: Stored | undefined, pick: (document: Stored) => T | undefined): Versioned<T> | undefined => {
+    const value = document ? pick(document) : undefined;
+    return document && value !== undefined ? { value, etag: document._etag ?? "" } : undefined;
   };
 
   return {
@@ -38,6 +74,12 @@ export function createCosmosSettingsStore(container: Container): SettingsStore {
         const document: SettingsDocument = { id: ORGANIZATION_ID, kind: "organization", settings };
         await container.items.upsert(document);
       }),
+    getOrganizationVersion: () =>
+      translateErrors("getOrganizationVersion", async () =>
+        versioned(await read(ORGANIZATION_ID), (document) => (document.kind === "organization" ? document.settings : undefined)),
+      ),
+    saveOrganization: (settings, options) =>
+      translateErrors("saveOrganization", () => save({ id: ORGANIZATION_ID, kind: "organization", settings }, options.ifMatch)),
     getMailbox: (address) =>
       translateErrors("getMailbox", async () => {
         const document = await read(mailboxId(address));
@@ -49,6 +91,28 @@ export function createCosmosSettingsStore(container: Container): SettingsStore {
         const document: SettingsDocument = { id: mailboxId(normalised.address), kind: "mailbox", settings: normalised };
         await container.items.upsert(document);
       }),
+    getMailboxVersion: (address) =>
+      translateErrors("getMailboxVersion", async () =>
+        versioned(await read(mailboxId(address)), (document) => (document.kind === "mailbox" ? document.settings : undefined)),
+      ),
+    saveMailbox: (settings, options) =>
+      translateErrors("saveMailbox", () => {
+        const normalised = { ...settings, address: normaliseAddress(settings.address) };
+        return save({ id: mailboxId(normalised.address), kind: "mailbox", settings: normalised }, options.ifMatch);
+      }),
+    deleteMailbox: (address) =>
+      translateErrors("deleteMailbox", async () => {
+        let existed = true;
+        for (const id of [mailboxId(address), mailboxStatusId(address)]) {
+          try {
+            await container.item(id, id).delete();
+          } catch (error) {
+            if (statusOf(error) !== 404) throw error;
+            if (id === mailboxId(address)) existed = false;
+          }
+        }
+        return existed;
+      }),
     // Cross-partition on purpose: the settings container holds one document per mailbox and this
     // runs when subscriptions are renewed or the CLI lists mailboxes, never per email.
     listMailboxes: () =>
@@ -59,6 +123,41 @@ export function createCosmosSettingsStore(container: Container): SettingsStore {
         return resources
           .flatMap((document) => (document.kind === "mailbox" ? [document.settings] : []))
           .sort((a, b) => a.address.localeCompare(b.address));
+      }),
+    listMailboxPage: (options) =>
+      translateErrors("listMailboxPage", async (): Promise<Page<MailboxSettings>> => {
+        const conditions = ["c.kind = @kind"];
+        const parameters: Array<{ name: string; value: string | boolean }> = [{ name: "@kind", value: "mailbox" }];
+        if (options.enabled !== undefined) {
+          conditions.push("c.settings.enabled = @enabled");
+          parameters.push({ name: "@enabled", value: options.enabled });
+        }
+        if (options.approvalStatus !== undefined) {
+          conditions.push("c.settings.approvalStatus = @approvalStatus");
+          parameters.push({ name: "@approvalStatus", value: options.approvalStatus });
+        }
+        const continuationToken = decodeContinuation(options.continuationToken);
+        const iterator = container.items.query<SettingsDocument>(
+          { query: `SELECT * FROM c WHERE ${conditions.join(" AND ")}`, parameters },
+          { maxItemCount: options.limit, ...(continuationToken ? { continuationToken } : {}) },
+        );
+        const page = await iterator.fetchNext();
+        const next = encodeContinuation(page.continuationToken);
+        return {
+          items: page.resources.flatMap((document) => (document.kind === "mailbox" ? [document.settings] : [])),
+          ...(next ? { continuationToken: next } : {}),
+        };
+      }),
+    getMailboxStatus: (address) =>
+      translateErrors("getMailboxStatus", async () => {
+        const document = await read(mailboxStatusId(address));
+        return document?.kind === "mailboxStatus" ? document.status : undefined;
+      }),
+    putMailboxStatus: (address, status) =>
+      translateErrors("putMailboxStatus", async () => {
+        const normalised = normaliseAddress(address);
+        const document: SettingsDocument = { id: mailboxStatusId(normalised), kind: "mailboxStatus", address: normalised, status };
+        await container.items.upsert(document);
       }),
   };
 }

@@ -1,0 +1,11 @@
+// What the admin API's handlers use: the app's use cases and stores. The composition root
+// (src/host/services.ts) provides them; tests can provide their own.
+import type { OrganizationAdmin } from "../app/organization.js";
+import type { LiveTrackingStore, TrackingStore } from "../app/ports.js";
+
+export interface ApiServices {
+  store: TrackingStore;
+  live: LiveTrackingStore;
+  organization: OrganizationAdmin;
+  clock(): Date;
+}
