@@ -33,6 +33,9 @@ param graphCredential string = 'clientSecret'
 @description('Public base URL the webhooks are reached at, e.g. a custom domain; empty for https://<function app>.azurewebsites.net.')
 param publicBaseUrl string = ''
 
+@description('Accepted audiences of the admin API\'s tokens (API_AUDIENCE): the API app registration\'s client id and/or App ID URI. Default: api://<function app name>.')
+param apiAudience string = ''
+
 @description('Cosmos DB capacity: serverless (default), or autoscale / manual provisioned throughput shared by the database.')
 @allowed(['serverless', 'autoscale', 'manual'])
 param cosmosThroughputMode string = 'serverless'
@@ -178,6 +181,7 @@ module monitoring 'br/public:avm/res/insights/component:0.6.0' = {
 
 // app-settings:begin — the names are checked against APP_SETTINGS (src/config/app-settings.ts) by
 // test/unit/infra-consistency.test.ts; settings with defaults are left to their defaults.
+var effectiveApiAudience = !empty(apiAudience) ? apiAudience : 'api://${functionAppName}'
 var keyVaultSecretUri = '${keyVault.outputs.uri}secrets'
 var appSettings = union(
   {
@@ -189,6 +193,7 @@ var appSettings = union(
     NOTIFICATION_CLIENT_STATE: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretUri}/notification-client-state)'
     NOTIFICATION_URL: notificationUrl
     LIFECYCLE_NOTIFICATION_URL: lifecycleNotificationUrl
+    API_AUDIENCE: effectiveApiAudience
     // Timer triggers read these as %NAME% binding expressions: the host needs them set.
     RENEW_SUBSCRIPTIONS_SCHEDULE: '0 */30 * * * *'
     CATCH_UP_SCHEDULE: '0 */15 * * * *'
@@ -260,3 +265,8 @@ output NOTIFICATIONS_POISON_QUEUE_NAME string = 'notifications-poison'
 // The URLs Graph subscriptions must use (the app creates them from NOTIFICATION_URL and LIFECYCLE_NOTIFICATION_URL).
 output NOTIFICATION_URL string = notificationUrl
 output LIFECYCLE_NOTIFICATION_URL string = lifecycleNotificationUrl
+
+// The admin API: the audience its tokens must carry, and the app roles to define on its app
+// registration in Entra ID (Bicep cannot create app roles; docs/deploy.md shows how).
+output API_AUDIENCE string = effectiveApiAudience
+output API_APP_ROLES array = loadJsonContent('../src/api/app-roles.json').appRoles

@@ -31,9 +31,16 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
 }
 
+/** The admin API's audience on the local stack (an App ID URI, as in Entra). */
+export const LOCAL_API_AUDIENCE = "api://email-activity-tracker-local";
+
 export interface LocalStack {
   host: LocalHost;
   graph: GraphSimulator;
+  /** The admin API's base URL: <host>/api. */
+  apiUrl: string;
+  /** A signed bearer token for the admin API with these roles (from the simulator's identity). */
+  apiToken(options?: { roles?: readonly string[]; user?: string }): Promise<string>;
   /** The functions' own services (store, gateway, use cases), built from the same settings. */
   services(): Promise<Services>;
   /** Waits until Graph has delivered every notification and the queue is empty. */
@@ -90,6 +97,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       GRAPH_AUTHORITY_HOST: graph.authorityHost,
       GRAPH_CA_FILE: graphCaFile,
       NOTIFICATION_CLIENT_STATE: randomBytes(32).toString("base64url"),
+      // The admin API accepts the simulator's signed tokens, fetching its JWKS over HTTPS.
+      API_AUDIENCE: LOCAL_API_AUDIENCE,
+      API_TENANT_ID: graph.tenantId,
+      API_AUTHORITY_HOST: graph.authorityHost,
+      API_CA_FILE: graphCaFile,
       ...options.settings,
     };
     // The host validates every setting when it starts, the webhook URLs included: they need the
@@ -119,6 +131,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       host,
       graph,
+      apiUrl: `${host.baseUrl}/api`,
+      apiToken: (tokenOptions = {}) =>
+        graph.identity.issueApiToken({
+          audience: LOCAL_API_AUDIENCE,
+          roles: tokenOptions.roles ?? [],
+          ...(tokenOptions.user ? { user: tokenOptions.user } : {}),
+        }),
       services: getServices,
       async settle(settleOptions = {}) {
         const timeoutInMs = settleOptions.timeoutInMs ?? 30_000;

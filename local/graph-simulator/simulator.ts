@@ -37,6 +37,7 @@ import {
 } from "./http-util.js";
 import type { SimRequest, SimResponse } from "./http-util.js";
 import { parseMessageListFilter, requestedInternetMessageId } from "./message-filter.js";
+import { createSimulatedIdentity, type SimulatedIdentity } from "./identity.js";
 
 export interface GraphSimulatorOptions {
   port?: number;
@@ -144,6 +145,8 @@ export interface GraphSimulator {
   authorityHost: string;
   ca: string;
   tenantId: string;
+  /** Signed access tokens for the admin API, and the JWKS that verifies them (identity.ts). */
+  identity: SimulatedIdentity;
   stats: GraphSimulatorStats;
   faults: GraphSimulatorFaults;
   addMailbox(input: { id?: string; address: string; displayName?: string }): string;
@@ -248,6 +251,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     accessDenied: new Set<string>(),
   };
   let baseUrl = "";
+  const identity = await createSimulatedIdentity({ tenantId, authority: () => baseUrl.replace(/\/$/, "") });
 
   // ---------- fault helpers ----------
 
@@ -1354,6 +1358,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     const authority = baseUrl.replace(/\/$/, "");
     const request = { requestId };
 
+    const identityAnswer = await identity.handle(method, url.pathname, raw);
+    if (identityAnswer) return send(outgoing, jsonResponse(identityAnswer.status, identityAnswer.body), requestId);
     const openId = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/i.exec(url.pathname);
     if (openId && method === "GET") return send(outgoing, openIdConfiguration(openId[1] ?? "", authority), requestId);
     const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/i.exec(url.pathname);
@@ -1436,6 +1442,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     authorityHost: `https://127.0.0.1:${port}`,
     ca: certificate.ca,
     tenantId,
+    identity,
     stats,
     faults,
     addMailbox: (input) => store.addMailbox(input).id,

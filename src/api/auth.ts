@@ -3,7 +3,7 @@
 // https://sts.windows.net/{tid}/, v2 {authority}/{tid}/v2.0), `aud` (the API's client id or App ID
 // URI), `exp`/`nbf` with a small clock tolerance. Nothing else is read before this answers, so an
 // anonymous request causes no store I/O. Callers are identified by oid + tid, never by name or UPN.
-import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
+import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type FetchImplementation, type JWTPayload } from "jose";
 import { isAppRole, type AppRole } from "./roles.js";
 
 export interface Caller {
@@ -25,7 +25,7 @@ export interface TokenValidatorOptions {
   /** E.g. https://login.microsoftonline.com; locally the Graph simulator's address. */
   authorityHost: string;
   /** Fetch for the JWKS (one that trusts a local CA, locally); default the global fetch. */
-  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  fetch?: (url: string, init: Record<string, unknown>) => Promise<Response>;
   clockToleranceInSeconds?: number;
 }
 
@@ -51,7 +51,7 @@ export function createTokenValidator(options: TokenValidatorOptions): TokenValid
     cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
     cooldownDuration: 30_000,
     timeoutDuration: 10_000,
-    ...(options.fetch ? { [customFetch]: options.fetch } : {}),
+    ...(options.fetch ? { [customFetch]: options.fetch as FetchImplementation } : {}),
   });
   const issuers = issuersFor(options);
   const clockTolerance = options.clockToleranceInSeconds ?? 120;

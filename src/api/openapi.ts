@@ -7,6 +7,9 @@ import { problemSchema } from "./schemas.js";
 
 type JsonObject = Record<string, unknown>;
 
+/** The document's info.version: raise it when a route or schema changes incompatibly. */
+export const OPENAPI_VERSION = "1.0.0";
+
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonObject {
   const converted = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "throw" }) as JsonObject;
   delete converted["$schema"];

@@ -45,7 +45,7 @@ export function createOrganizationAdmin(deps: {
 
   async function update(changes: Partial<OrganizationSettings>, options: { ifMatch: string }): Promise<UpdateOutcome> {
     const current = await get();
-    if (current.etag !== options.ifMatch) return { ok: false, reason: "versionMismatch" };
+    if (!sameVersion(current.etag, options.ifMatch)) return { ok: false, reason: "versionMismatch" };
     const next = parseOrganizationSettings({ ...current.value, ...changes });
     const prefixChanged = next.trackingTokenPrefix !== current.value.trackingTokenPrefix;
     // A history given in the same request wins; otherwise the old prefix goes to its front.
@@ -67,6 +67,12 @@ export function createOrganizationAdmin(deps: {
   }
 
   return { get, update, previewToken };
+}
+
+/** Versions compare without their quotes (Cosmos DB's ETags are quoted, the embedded server's not). */
+export function sameVersion(a: string, b: string): boolean {
+  const bare = (etag: string) => etag.trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
+  return bare(a) === bare(b);
 }
 
 /** Newest first, without the new prefix itself or duplicates, at most MAX_PREFIX_HISTORY. */

@@ -77,6 +77,15 @@ export interface QueueSettings {
   maxDequeueCount: number;
 }
 
+export interface ApiSettings {
+  /** Empty when API_AUDIENCE is not set (locally): the API then refuses every request. */
+  audiences: readonly string[];
+  tenantId: string | undefined;
+  authorityHost: string;
+  caFile: string | undefined;
+  maxBodyBytes: number;
+}
+
 export interface MonitoringSettings {
   applicationInsightsConnectionString: string | undefined;
 }
@@ -90,6 +99,7 @@ export interface AppSettings {
   schedules: ScheduleSettings;
   queue: QueueSettings;
   monitoring: MonitoringSettings;
+  api: ApiSettings;
 }
 
 export type LoadedAppSettings<G extends SettingGroup> = Pick<AppSettings, G | "environment">;
@@ -198,6 +208,15 @@ export function buildSettings(
       poisonQueue: NOTIFICATIONS_POISON_QUEUE,
       // The host's maxDequeueCount (host.json or its override): the app knows the last attempt.
       maxDequeueCount: int(HOST_MAX_DEQUEUE_COUNT_OVERRIDE),
+    };
+  }
+  if (need.includes("api")) {
+    settings.api = {
+      audiences: (value("API_AUDIENCE") ?? "").split(",").map((item) => item.trim()).filter((item) => item !== ""),
+      tenantId: value("API_TENANT_ID") ?? value("GRAPH_TENANT_ID"),
+      authorityHost: value("API_AUTHORITY_HOST"),
+      caFile: value("API_CA_FILE"),
+      maxBodyBytes: int("API_MAX_BODY_BYTES"),
     };
   }
   if (need.includes("monitoring")) {

@@ -2,6 +2,7 @@
 // commands read: name, groups, requirement, default, secrecy and validator. infra/ and
 // docs/deploy.md are checked against APP_SETTINGS by test/unit/infra-consistency.test.ts.
 import {
+  audienceList,
   clientId,
   cosmosEndpoint,
   cosmosId,
@@ -40,6 +41,7 @@ export const SETTING_GROUPS = [
   "schedules",
   "queue",
   "monitoring",
+  "api",
 ] as const;
 export type SettingGroup = (typeof SETTING_GROUPS)[number];
 
@@ -328,6 +330,51 @@ const DEFINITIONS = [
     default: String(HOST_QUEUES_MAX_DEQUEUE_COUNT),
     secret: false,
     validate: integerAtLeast(1),
+  },
+  // Admin API (sign-in with Entra ID)
+  {
+    name: "API_AUDIENCE",
+    groups: ["api"],
+    description:
+      "Accepted audiences (aud) of the admin API's access tokens, comma-separated: the API app registration's client id and/or its App ID URI (api://…).",
+    requirement: "azure",
+    secret: false,
+    validate: audienceList,
+  },
+  {
+    name: "API_TENANT_ID",
+    groups: ["api"],
+    description:
+      "The Entra ID tenant (GUID) whose tokens the admin API accepts; its issuer (v1 https://sts.windows.net/{tid}/, v2 <API_AUTHORITY_HOST>/{tid}/v2.0) and JWKS. Default: GRAPH_TENANT_ID.",
+    requirement: "optional",
+    secret: false,
+    validate: tenantId,
+  },
+  {
+    name: "API_AUTHORITY_HOST",
+    groups: ["api"],
+    description: "Entra ID authority of the admin API's tokens (v2 issuer and JWKS); locally the Graph simulator's identity endpoints.",
+    requirement: "optional",
+    default: "https://login.microsoftonline.com",
+    secret: false,
+    validate: httpsUrl,
+  },
+  {
+    name: "API_CA_FILE",
+    groups: ["api"],
+    description:
+      "Path of an extra PEM CA certificate to trust when fetching the signing keys from a local authority (the Graph simulator). It adds trust for that client only.",
+    requirement: "optional",
+    secret: false,
+  },
+  {
+    name: "API_MAX_BODY_BYTES",
+    groups: ["api"],
+    description: "Largest admin API request body accepted, in bytes; larger requests get 413.",
+    requirement: "optional",
+    default: "1048576",
+    secret: false,
+    validate: integerIn(1024, 104857600),
   },
   // Monitoring
   {

@@ -142,7 +142,7 @@ export function loadAppSettings(
       addRule("COSMOS_KEY", "COSMOS_KEY is set without COSMOS_ENDPOINT: set the emulator endpoint too, or remove the key to use the embedded server");
     }
   }
-  for (const name of ["GRAPH_CA_FILE", "COSMOS_CA_FILE"] as const) {
+  for (const name of ["GRAPH_CA_FILE", "COSMOS_CA_FILE", "API_CA_FILE"] as const) {
     const caFile = present(env[name]);
     if (has(name) && caFile !== undefined && !fileExists(caFile)) {
       addRule(name, `${name} ("${caFile}") is invalid: no such file; set it to the PEM CA certificate to trust`);

@@ -146,3 +146,10 @@ export const storageConnectionString: SettingValidator = (value, { environment }
 
 export const storageAccountName: SettingValidator = (value) =>
   /^[a-z0-9]{3,24}$/.test(value) ? undefined : "must be a storage account name (3-24 lowercase letters and digits)";
+
+/** Comma-separated audiences: client ids (GUIDs) or App ID URIs (api://…, https://…). */
+export const audienceList: SettingValidator = (value) => {
+  const items = value.split(",").map((item) => item.trim());
+  const valid = items.every((item) => GUID.test(item) || /^(api|https):\/\/\S+$/.test(item));
+  return items.length > 0 && valid ? undefined : "must be comma-separated client ids (GUIDs) or App ID URIs (api://… or https://…)";
+};

@@ -15,6 +15,7 @@ import { createWebhook, type Webhook } from "../app/notifications.js";
 import { createTtlCache } from "../app/ttl-cache.js";
 import { createActivityAdmin, type ActivityAdmin } from "../app/activities.js";
 import { createOutgoingEmail, type OutgoingEmailService } from "../app/outgoing-email.js";
+import { createOrganizationAdmin, type OrganizationAdmin } from "../app/organization.js";
 import { createRecordAdmin, type RecordAdmin } from "../app/records.js";
 import type { LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from "../app/ports.js";
 import { createWorkProcessor, type WorkProcessor } from "../app/process-work.js";
@@ -64,6 +65,8 @@ export interface Services {
   outgoing: OutgoingEmailService;
   records: RecordAdmin;
   activities: ActivityAdmin;
+  organization: OrganizationAdmin;
+  clock(): Date;
   cosmosRequestCount(): number;
   dispose(): Promise<void>;
 }
@@ -188,6 +191,9 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     outgoing,
     records: createRecordAdmin({ store, clock }),
     activities: createActivityAdmin({ store, gateway, tracker, clock }),
+    // A change reaches this process's tracker at once; other instances within the tracker's 30 s.
+    organization: createOrganizationAdmin({ store, onChange: () => tracker.forgetCachedSettings() }),
+    clock,
     cosmosRequestCount: () => cosmos.requestCount(),
     async dispose() {
       await gateway.close();

@@ -14,4 +14,5 @@ if (process.env.COSMOS_ENDPOINT) {
   describeTrackingStoreContract(`Cosmos DB adapter on ${process.env.COSMOS_ENDPOINT}`, () => openEnvironmentTestStore(), { requestCosts: true });
 }
 
+describeSettingsStoreContract("in-memory adapter", async () => ({ store: createMemoryTrackingStore(), dispose: async () => {} }));
 describeSettingsStoreContract("Cosmos DB adapter on the embedded server (HTTPS)", () => openEmbeddedTestStore());

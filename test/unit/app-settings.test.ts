@@ -65,6 +65,7 @@ function azureEnv(overrides: AppSettingsEnv = {}): AppSettingsEnv {
     AzureWebJobsStorage__credential: "managedidentity",
     AzureWebJobsStorage__clientId: MI_CLIENT_ID,
     APPLICATIONINSIGHTS_CONNECTION_STRING: "InstrumentationKey=00000000-0000-0000-0000-000000000000",
+    API_AUDIENCE: `${APP_CLIENT_ID},api://email-activity-tracker`,
     ...overrides,
   };
 }

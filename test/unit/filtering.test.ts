@@ -276,3 +276,25 @@ describe("decideAcceptance", () => {
     ).toEqual({ accepted: false });
   });
 });
+
+describe("checkGates: approval", () => {
+  const pass = { pass: true };
+  const held = { pass: false, reason: "mailboxNotApproved" };
+  it.each([
+    ["a user mailbox without a status (configured before approval existed)", { kind: "user" as const }, {}, pass],
+    ["an approved user mailbox", { kind: "user" as const, approvalStatus: "approved" as const }, {}, pass],
+    ["a pending user mailbox", { kind: "user" as const, approvalStatus: "pendingApproval" as const }, {}, held],
+    ["an empty user mailbox", { kind: "user" as const, approvalStatus: "empty" as const }, {}, held],
+    ["a rejected queue", { kind: "queue" as const, trackedFolders: [], approvalStatus: "rejected" as const }, {}, held],
+    ["a pending user mailbox, users' switch off", { kind: "user" as const, approvalStatus: "pendingApproval" as const }, { processEmailOnlyForApprovedUsers: false }, pass],
+    ["a pending queue, only the users' switch off", { kind: "queue" as const, trackedFolders: [], approvalStatus: "pendingApproval" as const }, { processEmailOnlyForApprovedUsers: false }, held],
+    ["a pending queue, queues' switch off", { kind: "queue" as const, trackedFolders: [], approvalStatus: "pendingApproval" as const }, { processEmailOnlyForApprovedQueues: false }, pass],
+  ])("%s", (_name, mailboxOverrides, organizationOverrides, expected) => {
+    expect(checkGates(gateInput({ mailbox: mailboxOverrides, organization: organizationOverrides }))).toEqual(expected);
+  });
+
+  it("comes after the disabled gate and before manual tracking", () => {
+    expect(checkGates(gateInput({ mailbox: { enabled: false, approvalStatus: "rejected" } }))).toEqual({ pass: false, reason: "mailboxDisabled" });
+    expect(checkGates(gateInput({ folder: tracked("Customers/Contoso"), mailbox: { approvalStatus: "pendingApproval" } }))).toEqual(held);
+  });
+});

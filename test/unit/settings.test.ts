@@ -36,6 +36,11 @@ const ORGANIZATION_DEFAULTS: Record<string, unknown> = {
   unresolveSenderIfMultipleMatch: false,
   skipAutomatedEmail: false,
   maxBodyBytes: 1_000_000,
+  processEmailOnlyForApprovedUsers: true,
+  processEmailOnlyForApprovedQueues: true,
+  defaultIncomingSyncMethod: "serverSideSync",
+  defaultOutgoingSyncMethod: "serverSideSync",
+  defaultIncomingEmailFilter: "responsesToTrackedEmail",
 };
 
 const MAILBOX_DEFAULTS: Record<string, unknown> = {
@@ -233,7 +238,7 @@ describe("organization settings", () => {
 describe("mailbox settings", () => {
   it("lists exactly the documented keys", () => {
     expect(MAILBOX_SETTINGS.map((d) => d.key).sort()).toEqual(
-      [...Object.keys(MAILBOX_DEFAULTS), "address", "processEmailReceivedAfter"].sort(),
+      [...Object.keys(MAILBOX_DEFAULTS), "address", "processEmailReceivedAfter", "approvalStatus", "ownerObjectId"].sort(),
     );
   });
 

@@ -4,6 +4,7 @@
 import type {
   ActivityStore,
   LookupStore,
+  MailboxStatus,
   OutgoingEmail,
   OutgoingEmailStore,
   RecordDirectory,
@@ -167,30 +168,91 @@ function createRecords(): RecordDirectory {
 }
 
 function createSettings(): SettingsStore {
-  let organization: OrganizationSettings | undefined;
-  const mailboxes = new Map<string, MailboxSettings>();
+  // Each document has a version, as Cosmos DB's _etag: a new one on every write.
+  let organization: { value: OrganizationSettings; etag: string } | undefined;
+  const mailboxes = new Map<string, { value: MailboxSettings; etag: string }>();
+  const statuses = new Map<string, MailboxStatus>();
+  let version = 0;
+  const nextEtag = () => `"${(version += 1)}"`;
+  const mailboxWith = (settings: MailboxSettings) => {
+    const address = normalizeAddress(settings.address);
+    return { address, value: jsonCopy({ ...settings, address }) };
+  };
   return {
     getOrganization: async () => {
       await turn();
-      return organization && jsonCopy(organization);
+      return organization && jsonCopy(organization.value);
     },
     putOrganization: async (settings) => {
       await turn();
-      organization = jsonCopy(settings);
+      organization = { value: jsonCopy(settings), etag: nextEtag() };
+    },
+    getOrganizationVersion: async () => {
+      await turn();
+      return organization && jsonCopy(organization);
+    },
+    saveOrganization: async (settings, options) => {
+      await turn();
+      if (options.ifMatch === undefined ? organization !== undefined : organization?.etag !== options.ifMatch) return { saved: false };
+      organization = { value: jsonCopy(settings), etag: nextEtag() };
+      return { saved: true, etag: organization.etag };
     },
     getMailbox: async (address) => {
       await turn();
       const found = mailboxes.get(normalizeAddress(address));
-      return found && jsonCopy(found);
+      return found && jsonCopy(found.value);
     },
     putMailbox: async (settings) => {
       await turn();
-      const address = normalizeAddress(settings.address);
-      mailboxes.set(address, jsonCopy({ ...settings, address }));
+      const { address, value } = mailboxWith(settings);
+      mailboxes.set(address, { value, etag: nextEtag() });
+    },
+    getMailboxVersion: async (address) => {
+      await turn();
+      const found = mailboxes.get(normalizeAddress(address));
+      return found && jsonCopy(found);
+    },
+    saveMailbox: async (settings, options) => {
+      await turn();
+      const { address, value } = mailboxWith(settings);
+      const existing = mailboxes.get(address);
+      if (options.ifMatch === undefined ? existing !== undefined : existing?.etag !== options.ifMatch) return { saved: false };
+      const etag = nextEtag();
+      mailboxes.set(address, { value, etag });
+      return { saved: true, etag };
+    },
+    deleteMailbox: async (address) => {
+      await turn();
+      const normalized = normalizeAddress(address);
+      statuses.delete(normalized);
+      return mailboxes.delete(normalized);
     },
     listMailboxes: async () => {
       await turn();
-      return [...mailboxes.values()].map((settings) => jsonCopy(settings)).sort((a, b) => a.address.localeCompare(b.address));
+      return [...mailboxes.values()].map((entry) => jsonCopy(entry.value)).sort((a, b) => a.address.localeCompare(b.address));
+    },
+    listMailboxPage: async (options) => {
+      await turn();
+      // The continuation token is the last address of the previous page (addresses are unique).
+      const after = options.continuationToken === undefined ? "" : Buffer.from(options.continuationToken, "base64url").toString("utf8");
+      const matching = [...mailboxes.values()]
+        .map((entry) => entry.value)
+        .filter((mailbox) => options.enabled === undefined || mailbox.enabled === options.enabled)
+        .filter((mailbox) => options.approvalStatus === undefined || mailbox.approvalStatus === options.approvalStatus)
+        .filter((mailbox) => mailbox.address > after)
+        .sort((a, b) => a.address.localeCompare(b.address));
+      const items = matching.slice(0, options.limit).map((mailbox) => jsonCopy(mailbox));
+      const last = items[items.length - 1];
+      return matching.length > options.limit && last ? { items, continuationToken: Buffer.from(last.address, "utf8").toString("base64url") } : { items };
+    },
+    getMailboxStatus: async (address) => {
+      await turn();
+      const found = statuses.get(normalizeAddress(address));
+      return found && jsonCopy(found);
+    },
+    putMailboxStatus: async (address, status) => {
+      await turn();
+      statuses.set(normalizeAddress(address), jsonCopy(status));
     },
   };
 }
