@@ -25,6 +25,10 @@ import type {
   ResolvedParty,
 } from "../domain/types.js";
 import type { LookupEntry, TrackingStore } from "./ports.js";
+import { createTtlCache } from "./ttl-cache.js";
+
+/** Mailboxes whose settings one process keeps cached (the least recently used go first). */
+const MAX_CACHED_MAILBOX_SETTINGS = 1_000;
 
 export interface TrackMessageInput {
   message: GraphMessage;
@@ -415,21 +419,22 @@ function mailboxOwner(mailbox: MailboxSettings, entries: AddressEntry[]): Record
   return owner ? { type: owner.type, id: owner.id } : undefined;
 }
 
+/** Settings change rarely: read through the one TTL cache (src/app/ttl-cache.ts). */
 function createSettingsCache(store: TrackingStore, ttlInMs: number, clock: () => Date) {
-  const cache = new Map<string, { value: unknown; expires: number }>();
-  async function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const now = clock().getTime();
-    const hit = cache.get(key);
-    if (hit && hit.expires > now) return hit.value as T;
-    const value = await load();
-    if (ttlInMs > 0) cache.set(key, { value, expires: now + ttlInMs });
-    return value;
-  }
+  const organization = createTtlCache<OrganizationSettings>({
+    ttlInMs,
+    maxEntries: 1,
+    clock,
+    load: async () => (await store.settings.getOrganization()) ?? defaultOrganizationSettings(),
+  });
+  const mailboxes = createTtlCache<MailboxSettings>({ ttlInMs, maxEntries: MAX_CACHED_MAILBOX_SETTINGS, clock, load: (address) => store.settings.getMailbox(address) });
   return {
-    organization: () =>
-      cached("organization", async () => (await store.settings.getOrganization()) ?? defaultOrganizationSettings()),
-    mailbox: (address: string) => cached(`mailbox:${address}`, () => store.settings.getMailbox(address)),
-    clear: () => cache.clear(),
+    organization: async () => (await organization.get("organization")) ?? defaultOrganizationSettings(),
+    mailbox: (address: string) => mailboxes.get(address),
+    clear: () => {
+      organization.clear();
+      mailboxes.clear();
+    },
   };
 }
 

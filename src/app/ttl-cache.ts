@@ -11,6 +11,8 @@ export interface TtlCache<T> {
   has(key: string): boolean;
   /** Forgets one key, e.g. after this process changed what it stands for. */
   delete(key: string): void;
+  /** Forgets everything (loads in flight still finish and are remembered). */
+  clear(): void;
   readonly size: number;
 }
 
@@ -80,6 +82,9 @@ export function createTtlCache<T>(options: TtlCacheOptions<T>): TtlCache<T> {
     has: (key) => fresh(key, clock().getTime()) !== undefined,
     delete: (key) => {
       entries.delete(key);
+    },
+    clear: () => {
+      entries.clear();
     },
     get size() {
       return entries.size;

@@ -74,12 +74,16 @@ describe("createTtlCache", () => {
     expect(loads).toEqual(["a", "a"]);
   });
 
-  it("delete forgets a key; a zero TTL remembers nothing", async () => {
+  it("delete forgets a key, clear every key; a zero TTL remembers nothing", async () => {
     const { cache, loads } = setup();
     await cache.get("a");
     cache.delete("a");
     await cache.get("a");
     expect(loads).toEqual(["a", "a"]);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    await cache.get("a");
+    expect(loads).toEqual(["a", "a", "a"]);
     const none = setup({ ttlInMs: 0 });
     await none.cache.get("a");
     await none.cache.get("a");
