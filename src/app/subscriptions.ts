@@ -181,7 +181,11 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     view: GraphView,
   ): Promise<void> {
     const wanted = new Set(foldersToWatch(mailbox, organization));
-    const existing = await live.subscriptions.listSubscriptions({ mailbox: mailbox.address });
+    // When a folder has two, the one to keep comes first: live at Graph, current secret, newest.
+    const rank = (record: SubscriptionRecord) => (vanished(record, view) ? 2 : 0) + (needsReplacement(record) ? 1 : 0);
+    const existing = (await live.subscriptions.listSubscriptions({ mailbox: mailbox.address })).sort(
+      (a, b) => rank(a) - rank(b) || b.createdOn.localeCompare(a.createdOn),
+    );
     const renewBy = clock().getTime() + policy.renewBeforeInMinutes * 60_000;
     const covered = new Set<MailFolderName>();
     for (const record of existing) {

@@ -5,6 +5,7 @@
 // secret. Each test uses its own mailbox; the rotation test runs last (it changes the secret).
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClientStates } from "../../src/app/client-state.js";
 import { resetServices } from "../../src/host/services.js";
 import {
   activityFor,
@@ -25,11 +26,12 @@ const REENABLED = "reenabled@contoso.example.com";
 const FORGED = "forged-removal@contoso.example.com";
 const JUNK = "junk@contoso.example.com";
 const ROTATED = "rotated@contoso.example.com";
+const DOUBLED = "doubled@contoso.example.com";
 
 let e2e: E2eStack;
 
 beforeAll(async () => {
-  e2e = await startE2eStack({ mailboxes: [VANISHED, EXPIRED, REENABLED, FORGED, JUNK, ROTATED] });
+  e2e = await startE2eStack({ mailboxes: [VANISHED, EXPIRED, REENABLED, FORGED, JUNK, ROTATED, DOUBLED] });
 });
 
 afterAll(async () => {
@@ -105,6 +107,29 @@ describe("a subscription gone at Graph without a word", () => {
     const again = await mailboxes.enableMailbox({ address: REENABLED, incomingEmailFilter: "all" });
     expect(again.subscriptions).toMatchObject({ recreated: 0, created: 0, deleted: 0 });
     await expectInStepWithGraph(REENABLED);
+  });
+});
+
+describe("one subscription per folder", () => {
+  it("a second live subscription on a folder (two paths raced) is deleted by the renewal run", async () => {
+    const { stack } = e2e;
+    const { gateway, live, settings } = await stack.services();
+    const first = await inboxSubscription(stack, DOUBLED);
+    const state = createClientStates([process.env.NOTIFICATION_CLIENT_STATE as string]).issue();
+    const second = await gateway.createSubscription({
+      mailbox: DOUBLED,
+      folder: "inbox",
+      notificationUrl: settings.subscriptions.notificationUrl,
+      lifecycleNotificationUrl: settings.subscriptions.lifecycleNotificationUrl,
+      clientState: state.clientState,
+      expirationDateTime: first.expirationDateTime,
+    });
+    await live.subscriptions.putSubscription({ ...first, id: second.id, clientStateNonce: state.nonce, clientStateKeyId: state.keyId });
+    expect((await storedSubscriptions(stack, DOUBLED)).filter((s) => s.folder === "inbox")).toHaveLength(2);
+
+    await stack.host.triggerTimer("renewSubscriptions");
+    await stack.settle();
+    await expectInStepWithGraph(DOUBLED);
   });
 });
 
