@@ -160,6 +160,12 @@ export function createRecordAdmin(deps: { store: TrackingStore; clock?: () => Da
     };
   }
 
+  async function importParsed(parsed: unknown): Promise<ImportReport> {
+    const list = Array.isArray(parsed) ? parsed : (parsed as { records?: unknown } | null)?.records;
+    if (!Array.isArray(list)) throw new RecordImportError('expected an array of records or { "records": [...] }', "records");
+    return importRows(list.map((value, index) => ({ row: index + 1, value })));
+  }
+
   return {
     /** Records already validated (a request body): written together, all or nothing per request. */
     async upsertRecords(input: CrmRecordInput[]): Promise<RecordRef[]> {
@@ -178,10 +184,11 @@ export function createRecordAdmin(deps: { store: TrackingStore; clock?: () => Da
       } catch (error) {
         throw new RecordImportError(`not JSON: ${error instanceof Error ? error.message : String(error)}`, "body");
       }
-      const list = Array.isArray(parsed) ? parsed : (parsed as { records?: unknown } | null)?.records;
-      if (!Array.isArray(list)) throw new RecordImportError("expected an array of records or { \"records\": [...] }", "records");
-      return importRows(list.map((value, index) => ({ row: index + 1, value })));
+      return importParsed(parsed);
     },
+
+    /** importJson for a body already parsed. */
+    importJsonValue: (value: unknown): Promise<ImportReport> => importParsed(value),
 
     async importCsv(text: string): Promise<ImportReport> {
       const parsed = parseRecordsCsv(text, { maxRows: MAX_RECORDS_PER_REQUEST });
