@@ -73,7 +73,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   responses: Record<number, ResponseSpec>;
   /**
    * With access.mailboxOwner: the address of the mailbox the request acts on (it may read the
-   * store: it runs after authentication). Undefined: there is none, and only the roles grant access.
+   * store: it runs after authentication). It runs before the body is read, so it takes the mailbox
+   * from the path or query (`body` is undefined). Undefined: there is none, and only the roles grant access.
    */
   mailboxOf?(input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>, services: ApiServices): Promise<string | undefined>;
   handle(input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>, services: ApiServices): Promise<ApiResult>;

@@ -106,23 +106,17 @@ export function createApiRouter(options: ApiRouterOptions): (request: ApiRequest
     const byRole = route.access.roles.some((role) => caller.roles.includes(role));
     if (!byRole && !route.access.mailboxOwner) throw forbidden(route);
 
-    // 2. What they sent.
+    // 2. What they sent: the path and query first; a caller let in only as a mailbox owner must
+    // own the mailbox they name before their body is read (so a stranger gets 403, never a 400).
     const params = parsePart(route.params, pathParams(found.entry, found.match), "params");
     const query = parsePart(route.query, queryObject(request.query), "query");
+    const header = (name: string) => request.header(name.toLowerCase());
+    if (!byRole) await requireMailboxOwner(route, { params, query, body: undefined, text: undefined, caller, header }, await options.services(), caller);
     const { body, text } = await readBody(route, request);
-    const input: RouteInput<unknown, unknown, unknown> = {
-      params,
-      query,
-      body,
-      text,
-      caller,
-      header: (name) => request.header(name.toLowerCase()),
-    };
+    const input: RouteInput<unknown, unknown, unknown> = { params, query, body, text, caller, header };
 
     // 3. The work.
-    const services = await options.services();
-    if (!byRole) await requireMailboxOwner(route, input, services, caller);
-    return toResponse(await route.handle(input, services));
+    return toResponse(await route.handle(input, await options.services()));
   }
 
   function pathParams(entry: CompiledPath, match: RegExpExecArray): Record<string, string> {

@@ -1,11 +1,17 @@
 // What the admin API's handlers use: the app's use cases and stores. The composition root
 // (src/host/services.ts) provides them; tests can provide their own.
 import type { OrganizationAdmin } from "../app/organization.js";
+import type { ActivityAdmin } from "../app/activities.js";
+import type { OutgoingEmailService } from "../app/outgoing-email.js";
 import type { LiveTrackingStore, TrackingStore } from "../app/ports.js";
+import type { RecordAdmin } from "../app/records.js";
 
 export interface ApiServices {
   store: TrackingStore;
   live: LiveTrackingStore;
   organization: OrganizationAdmin;
+  records: RecordAdmin;
+  activities: ActivityAdmin;
+  outgoing: OutgoingEmailService;
   clock(): Date;
 }

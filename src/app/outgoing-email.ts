@@ -57,6 +57,9 @@ export interface SendTrackedEmailResult {
   warnings: string[];
 }
 
+/** A repeated create re-queues an email still waiting only after this long. */
+const REQUEUE_AFTER_MS = 60_000;
+
 /** Who sends when no person asked (the local scenario). */
 export const SYSTEM_ACTOR: Actor = { oid: "00000000-0000-0000-0000-000000000000", name: "email-activity-tracker" };
 
@@ -173,7 +176,9 @@ export function createOutgoingEmail(deps: OutgoingEmailOptions) {
     if (earlier.idempotency?.requestHash !== requestHash) {
       throw new AdminError("conflict", "this Idempotency-Key was used for a different request", { field: "Idempotency-Key" });
     }
-    if (earlier.status === "pendingSend") await enqueueSend(earlier);
+    // Queued a while ago and still waiting: the first enqueue may have been lost (a crash right
+    // after the create), so queue it again. A quick repeat leaves the first item to do the work.
+    if (earlier.status === "pendingSend" && clock().getTime() - Date.parse(earlier.modifiedOn) >= REQUEUE_AFTER_MS) await enqueueSend(earlier);
     return { created: false, email: earlier };
   }
 
@@ -208,7 +213,8 @@ export function createOutgoingEmail(deps: OutgoingEmailOptions) {
     const now = clock();
     if (email.status === "sending" && email.sendingSince && now.getTime() - Date.parse(email.sendingSince) < lease) {
       // Another worker is at it; look again when its lease runs out, in case it died.
-      await enqueueSend(email, { delayInSeconds: Math.ceil(lease / 1000) });
+      const remaining = lease - (now.getTime() - Date.parse(email.sendingSince));
+      await enqueueSend(email, { delayInSeconds: Math.ceil(remaining / 1000) + 1 });
       return { status: "sending" };
     }
     if (email.status !== "pendingSend" && email.status !== "sending") return { status: email.status };

@@ -46,7 +46,7 @@ type Page = { items: Array<{ id: string }>; continuationToken?: string };
 
 describe("listing", () => {
   it("pages a mailbox's activities newest first with continuation tokens, for a reader and for the mailbox's owner", async () => {
-    const tracked = [];
+    const tracked: string[] = [];
     for (const n of [1, 2, 3]) tracked.push((await deliver(`Listing ${n}`)).activity.id);
     for (const who of [READER, OWNER]) {
       const ids: string[] = [];

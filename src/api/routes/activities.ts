@@ -47,7 +47,7 @@ export const activitySchema = z
     conversationId: z.string().optional().meta({ description: "The activity the conversation started with; absent: this one." }),
     regardingChanges: z.array(regardingChangeSchema).optional(),
   })
-  .meta({ id: "EmailActivity" });
+  .meta({ description: "A tracked email activity (src/domain/types.ts EmailActivity)." });
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200) });
 const scopeSchema = z.enum(["activity", "conversation"]).default("activity").meta({ description: "conversation: every activity of its conversation." });

@@ -54,7 +54,7 @@ const outgoingSchema = z
     createdOn: z.string(),
     modifiedOn: z.string(),
   })
-  .meta({ id: "OutgoingEmail" });
+  .meta({ description: "An email the app sends." });
 
 const addressParams = z.strictObject({ address: z.string().min(3).max(320) });
 const emailParams = z.strictObject({ address: z.string().min(3).max(320), id: z.string().min(1).max(200) });

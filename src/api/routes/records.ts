@@ -24,7 +24,7 @@ const recordSchema = z
     ownerId: z.string().optional(),
     entityName: z.string().optional().meta({ description: "custom records: the table's logical name." }),
   })
-  .meta({ id: "CrmRecord" });
+  .meta({ description: "A CRM record." });
 
 const addressEntrySchema = z.object({
   type: z.enum(RECORD_TYPES),
@@ -52,7 +52,7 @@ const importReportSchema = z
       }),
     ),
   })
-  .meta({ id: "RecordImportReport" });
+  .meta({ description: "What happened to each row." });
 
 const refParams = z.strictObject({ type: z.enum(RECORD_TYPES), id: z.string().min(1).max(200) });
 const IMPORT_MAX_BYTES = 8 * 1024 * 1024;
