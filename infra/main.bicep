@@ -223,7 +223,7 @@ module api './app/api.bicep' = {
     identityId: apiIdentity.outputs.resourceId
     appSettings: appSettings
     runtimeName: 'node'
-    runtimeVersion: '20'
+    runtimeVersion: '22'
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }

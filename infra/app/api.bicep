@@ -33,7 +33,7 @@ param appSettings object
 param runtimeName string = 'node'
 
 @description('Language runtime version.')
-param runtimeVersion string = '20'
+param runtimeVersion string = '22'
 
 @description('Memory per instance in MB (Flex Consumption: 512, 2048 or 4096).')
 @allowed([512, 2048, 4096])

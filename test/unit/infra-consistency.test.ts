@@ -307,8 +307,13 @@ describe("main.bicep and azd conventions", () => {
     expect(yaml).toMatch(/^ {2}path: infra$/m);
   });
 
-  it("runs Node 20 on Flex Consumption", () => {
+  it("runs on Flex Consumption the Node.js major that package.json's engines and .ci/run name", () => {
+    const engines = (JSON.parse(read(join(root, "package.json"))) as { engines: { node: string } }).engines.node;
+    const major = /^>=(\d+)$/.exec(engines)?.[1];
+    expect(major).toBe("22");
     expect(mainBicep).toContain("tier: 'FlexConsumption'");
-    expect(mainBicep).toContain("runtimeVersion: '20'");
+    expect(mainBicep).toContain(`runtimeVersion: '${major}'`);
+    expect(read(join(infra, "app/api.bicep"))).toContain(`param runtimeVersion string = '${major}'`);
+    expect(read(join(root, ".ci/run"))).toMatch(new RegExp(`^NODE_VERSION=${major}\\.\\d+\\.\\d+$`, "m"));
   });
 });
