@@ -135,7 +135,7 @@ export function createOutgoingEmail(deps: OutgoingEmailOptions) {
     const mailbox = normalizeAddress(input.mailbox);
     const requestHash = hashRequest({ ...input, mailbox, by: undefined, idempotencyKey: undefined });
     const id = input.idempotencyKey
-      ? createHash("sha256").update(`${input.by.oid}\u0000${mailbox}\u0000${input.idempotencyKey}`).digest("base64url").slice(0, 32)
+      ? createHash("sha256").update(`${input.by.oid}\u0000${mailbox}\u0000${input.idempotencyKey}`).digest("hex").slice(0, 40)
       : randomUUID();
     if (input.idempotencyKey) {
       const earlier = await store.outgoing.getOutgoing(id);

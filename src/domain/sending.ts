@@ -1,5 +1,6 @@
 // Whether a mailbox may send email through the app, and when a failed send is tried again.
 // Pure rules; src/app/outgoing-email.ts applies them.
+import { heldForApproval } from "./filtering.js";
 import type { MailboxSettings, OrganizationSettings } from "./types.js";
 
 export type SendPermission = { ok: true } | { ok: false; reason: string };
@@ -10,12 +11,15 @@ export type SendPermission = { ok: true } | { ok: false; reason: string };
  * Checked when the email is created and again before each attempt.
  */
 export function mayMailboxSend(mailbox: MailboxSettings | undefined, organization: OrganizationSettings): SendPermission {
-  void organization; // the approval switches ("process email only for approved users/queues") live here
   if (!mailbox) return { ok: false, reason: "the mailbox is not configured" };
   if (mailbox.outgoingSyncMethod !== "serverSideSync") {
     return { ok: false, reason: `the mailbox's outgoing email method is ${mailbox.outgoingSyncMethod === "none" ? "None" : mailbox.outgoingSyncMethod}, not Server-Side Synchronization` };
   }
   if (!mailbox.enabled) return { ok: false, reason: "the mailbox is disabled (run Test & Enable)" };
+  // The same rule that holds back its incoming mail ("process email only for approved users/queues").
+  if (heldForApproval(mailbox, organization)) {
+    return { ok: false, reason: `the mailbox's email address is not approved (${mailbox.approvalStatus}); a Tracking.Approve user must approve it` };
+  }
   return { ok: true };
 }
 
@@ -33,7 +37,8 @@ export function deliveryBackoffInSeconds(attempt: number, options: { baseInSecon
  * be set): a retry after a crash finds the draft, or the sent message, by it.
  */
 export function outgoingInternetMessageId(options: { outgoingId: string; mailbox: string }): string {
+  // The id goes in as it is (a UUID or a hex hash), so two emails never share a Message-ID.
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(options.outgoingId)) throw new RangeError(`outgoing id must be letters, digits and '-', got "${options.outgoingId}"`);
   const domain = options.mailbox.split("@")[1] ?? "localhost";
-  const local = options.outgoingId.replace(/[^A-Za-z0-9.-]/g, "");
-  return `<tracked.${local}@${domain}>`;
+  return `<tracked.${options.outgoingId}@${domain}>`;
 }

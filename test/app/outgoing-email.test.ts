@@ -106,6 +106,7 @@ describe("creating and sending", () => {
   it.each([
     { case: "outgoing method None", settings: { outgoingSyncMethod: "none" as const }, reason: /outgoing email method is None/ },
     { case: "disabled", settings: { enabled: false }, reason: /disabled/ },
+    { case: "pending approval", settings: { approvalStatus: "pendingApproval" as const }, reason: /not approved/ },
   ])("refuses a mailbox that may not send ($case), with the reason", async ({ settings, reason }) => {
     await services.store.settings.putMailbox(mailbox(ann, settings));
     const failure = await services.outgoing.createOutgoing(request()).catch((error: unknown) => error);
