@@ -23,6 +23,8 @@ export interface LookupEntry {
   internetMessageId: string;
   activityTime: string;
   regarding?: EmailActivity["regarding"];
+  /** The activity's subject, shortened: lets a decision name the email it linked to without reading it. */
+  subject?: string;
   /** Smart matching needs these on `addr:` entries to compare without reading the activity. */
   subjectHashes?: string[];
   addressHashes?: string[];

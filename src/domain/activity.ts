@@ -5,6 +5,7 @@ import { messageIdKey } from "./correlation.js";
 import { conversationIndexKey } from "./conversation-index.js";
 import { addressKey, hashValue } from "./smart-matching.js";
 import { trackingTokenKey } from "./tracking-token.js";
+import { shortened } from "./trace.js";
 import type { EmailActivity, MailboxSettings, RecordRef } from "./types.js";
 
 /**
@@ -35,6 +36,9 @@ export function activityScope(options: {
   return senderIsUser && recipientIsUser ? options.mailbox.address : undefined;
 }
 
+/** Characters of the subject a lookup entry keeps. */
+export const LOOKUP_SUBJECT_CHARS = 120;
+
 /** The lookup rows that let later email correlate with this activity. */
 export function lookupEntriesFor(
   activity: EmailActivity,
@@ -49,7 +53,10 @@ export function lookupEntriesFor(
   const keys = [messageIdKey(activity.internetMessageId)];
   if (activity.trackingToken) keys.push(trackingTokenKey(activity.trackingToken));
   if (activity.threadKey) keys.push(conversationIndexKey(activity.threadKey));
-  const entries: LookupEntry[] = keys.map((key) => ({ key, ...base }));
+  // The subject names the email in later decisions' explanations; address entries, read by the
+  // hundred for smart matching, go without it.
+  const subject = shortened(activity.subject, LOOKUP_SUBJECT_CHARS);
+  const entries: LookupEntry[] = keys.map((key) => ({ key, ...base, ...(subject ? { subject } : {}) }));
   if (options.smartMatching && activity.smartMatch.subjectHashes.length > 0) {
     // The receiving mailbox's own address is on nearly every email it tracks: its entry would be a
     // hot document rewritten by every email and would match on subject words alone. Every other

@@ -11,8 +11,9 @@ import type {
   RecordRef,
   RecordType,
 } from "./types.js";
+import type { GateStep, MailboxJudgement, TracedRecord } from "./trace.js";
 
-export type GateBypass = { reason: "trackedFolder" | "trackingCategory"; regarding?: RecordRef };
+export type GateBypass = { reason: "trackedFolder" | "trackingCategory" | "sentByApp"; regarding?: RecordRef };
 
 export type GateResult = { pass: false; reason: DecisionReason } | { pass: true; bypass?: GateBypass };
 
@@ -21,6 +22,11 @@ export interface GateInput {
   mailbox: MailboxSettings;
   organization: OrganizationSettings;
   envelope: Pick<EmailEnvelope, "isDraft" | "categories" | "automated" | "receivedOn" | "sentOn">;
+  /**
+   * Tracking the user asked for (email the app sent itself): like a tracked folder it bypasses
+   * the filters, but not a disabled mailbox.
+   */
+  manual?: { reason: "sentByApp"; regarding?: RecordRef };
 }
 
 const sameName = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -46,38 +52,80 @@ export function heldForApproval(mailbox: Pick<MailboxSettings, "kind" | "approva
   return mailbox.kind === "queue" ? organization.processEmailOnlyForApprovedQueues : organization.processEmailOnlyForApprovedUsers;
 }
 
+/** A gate's verdict: undefined lets the message on to the next gate. */
+type Verdict = { step: GateStep; result?: GateResult };
+
 /**
  * The rules that decide, before any resolution or correlation, whether a message is processed,
- * in a fixed order. Manual tracking (tracked folder, tracking category) bypasses the filter.
+ * in a fixed order, each step recorded. Manual tracking (the app's own email, a tracked folder,
+ * the tracking category) bypasses the filter.
  */
-export function checkGates(input: GateInput): GateResult {
+export function traceGates(input: GateInput): { result: GateResult; steps: GateStep[] } {
   const { folder, mailbox, organization, envelope } = input;
-  if (!mailbox.enabled) return { pass: false, reason: "mailboxDisabled" };
-  if (heldForApproval(mailbox, organization)) return { pass: false, reason: "mailboxNotApproved" };
-  // Incoming sync "none": the mailbox is not processed at all, Sent Items included.
-  if (mailbox.incomingSyncMethod === "none") return { pass: false, reason: "incomingSyncDisabled" };
-  if (beforeStartDate(input)) return { pass: false, reason: "beforeStartDate" };
-  if (envelope.isDraft) return { pass: false, reason: "draft" };
+  const gates: Array<() => Verdict> = [
+    () =>
+      mailbox.enabled
+        ? { step: { gate: "mailboxEnabled", outcome: "pass" } }
+        : { step: { gate: "mailboxEnabled", outcome: "fail" }, result: { pass: false, reason: "mailboxDisabled" } },
+    () =>
+      heldForApproval(mailbox, organization)
+        ? { step: { gate: "mailboxApproved", outcome: "fail", detail: mailbox.approvalStatus ?? "" }, result: { pass: false, reason: "mailboxNotApproved" } }
+        : { step: { gate: "mailboxApproved", outcome: "pass" } },
+    () => {
+      if (!input.manual) return { step: { gate: "manualTracking", outcome: "pass" } };
+      const bypass: GateBypass = { reason: input.manual.reason, ...(input.manual.regarding ? { regarding: input.manual.regarding } : {}) };
+      return { step: { gate: "manualTracking", outcome: "bypass", detail: input.manual.reason }, result: { pass: true, bypass } };
+    },
+    // Incoming sync "none": the mailbox is not processed at all, Sent Items included.
+    () =>
+      mailbox.incomingSyncMethod === "none"
+        ? { step: { gate: "incomingSync", outcome: "fail" }, result: { pass: false, reason: "incomingSyncDisabled" } }
+        : { step: { gate: "incomingSync", outcome: "pass" } },
+    () =>
+      beforeStartDate(input)
+        ? { step: { gate: "startDate", outcome: "fail", detail: mailbox.processEmailReceivedAfter ?? "" }, result: { pass: false, reason: "beforeStartDate" } }
+        : { step: { gate: "startDate", outcome: "pass" } },
+    () =>
+      envelope.isDraft
+        ? { step: { gate: "draft", outcome: "fail" }, result: { pass: false, reason: "draft" } }
+        : { step: { gate: "draft", outcome: "pass" } },
+    () => {
+      if (folder.kind !== "tracked" || !organization.useFolderLevelTracking) return { step: { gate: "trackedFolder", outcome: "pass" } };
+      const tracked = mailbox.trackedFolders.find((f) => sameName(f.folder, folder.name));
+      if (!tracked) return { step: { gate: "trackedFolder", outcome: "pass", detail: folder.name } };
+      const bypass: GateBypass = { reason: "trackedFolder", regarding: { ...tracked.regarding } };
+      return { step: { gate: "trackedFolder", outcome: "bypass", detail: tracked.folder }, result: { pass: true, bypass } };
+    },
+    // The category marks mail for tracking wherever it is, so it is checked before folder rules.
+    () =>
+      organization.trackCategorizedItems && envelope.categories.some((category) => sameName(category, organization.trackingCategory))
+        ? { step: { gate: "trackingCategory", outcome: "bypass", detail: organization.trackingCategory }, result: { pass: true, bypass: { reason: "trackingCategory" } } }
+        : { step: { gate: "trackingCategory", outcome: "pass" } },
+    () =>
+      folder.kind === "tracked"
+        ? { step: { gate: "folderTracked", outcome: "fail", detail: folder.name }, result: { pass: false, reason: "folderNotTracked" } }
+        : { step: { gate: "folderTracked", outcome: "pass" } },
+    () =>
+      folder.kind === "sentitems" && !organization.autoTrackSentFolderItems
+        ? { step: { gate: "sentItems", outcome: "fail" }, result: { pass: false, reason: "sentItemsNotAutoTracked" } }
+        : { step: { gate: "sentItems", outcome: "pass" } },
+    () =>
+      organization.skipAutomatedEmail && (envelope.automated.autoReply || envelope.automated.bulk)
+        ? { step: { gate: "automatedEmail", outcome: "fail", detail: envelope.automated.evidence.join("; ") }, result: { pass: false, reason: "automatedEmail" } }
+        : { step: { gate: "automatedEmail", outcome: "pass" } },
+  ];
+  const steps: GateStep[] = [];
+  for (const gate of gates) {
+    const verdict = gate();
+    steps.push(verdict.step);
+    if (verdict.result) return { result: verdict.result, steps };
+  }
+  return { result: { pass: true }, steps };
+}
 
-  if (folder.kind === "tracked" && organization.useFolderLevelTracking) {
-    const tracked = mailbox.trackedFolders.find((f) => sameName(f.folder, folder.name));
-    if (tracked) return { pass: true, bypass: { reason: "trackedFolder", regarding: { ...tracked.regarding } } };
-  }
-  // The category marks mail for tracking wherever it is, so it is checked before folder rules.
-  if (
-    organization.trackCategorizedItems &&
-    envelope.categories.some((category) => sameName(category, organization.trackingCategory))
-  ) {
-    return { pass: true, bypass: { reason: "trackingCategory" } };
-  }
-  if (folder.kind === "tracked") return { pass: false, reason: "folderNotTracked" };
-  if (folder.kind === "sentitems" && !organization.autoTrackSentFolderItems) {
-    return { pass: false, reason: "sentItemsNotAutoTracked" };
-  }
-  if (organization.skipAutomatedEmail && (envelope.automated.autoReply || envelope.automated.bulk)) {
-    return { pass: false, reason: "automatedEmail" };
-  }
-  return { pass: true };
+/** The gates' verdict without the trace. */
+export function checkGates(input: GateInput): GateResult {
+  return traceGates(input).result;
 }
 
 export interface FilterInput {
@@ -133,12 +181,40 @@ export interface AcceptanceInput {
 
 export type Acceptance = { accepted: true; acceptingEntity?: RecordRef } | { accepted: false };
 
+/** Other mailboxes considered for acceptance, at most: each costs a settings read. */
+export const MAX_OTHER_MAILBOXES = 25;
+
+/**
+ * Which recipients' mailboxes may accept incoming email for everyone: the system users and
+ * queues among the resolved recipients other than the receiving mailbox, in recipient order,
+ * at most MAX_OTHER_MAILBOXES (`notJudged` counts the rest).
+ */
+export function otherMailboxCandidates(
+  recipients: ReadonlyArray<{ address: string; records: RecordRef[] }>,
+  receivingMailbox: string,
+): { candidates: Array<{ address: string; owner: RecordRef }>; notJudged: number } {
+  const all = recipients
+    .filter((party) => party.address !== receivingMailbox)
+    .flatMap((party) =>
+      party.records
+        .filter((record) => record.type === "systemuser" || record.type === "queue")
+        .map((record) => ({ address: party.address, owner: record })),
+    );
+  return { candidates: all.slice(0, MAX_OTHER_MAILBOXES), notJudged: Math.max(0, all.length - MAX_OTHER_MAILBOXES) };
+}
+
+export interface TracedAcceptanceInput extends Omit<AcceptanceInput, "otherMailboxes" | "receivingMailbox"> {
+  receivingMailbox: { settings: MailboxSettings; owner?: TracedRecord };
+  /** `settings` undefined: the recipient's mailbox is not configured in the tracker. */
+  otherMailboxes: Array<{ address: string; settings: MailboxSettings | undefined; owner: TracedRecord }>;
+}
+
 /**
  * Tracked if the receiving mailbox's filter accepts, or (incoming only) any other enabled,
  * synchronised mailbox among the recipients accepts under its own filter; the accepting
- * entity is the owner of the mailbox that accepted.
+ * entity is the owner of the mailbox that accepted. Every mailbox judged is recorded.
  */
-export function decideAcceptance(input: AcceptanceInput): Acceptance {
+export function traceAcceptance(input: TracedAcceptanceInput): { acceptance: Acceptance; judged: MailboxJudgement[]; acceptingEntity?: TracedRecord } {
   const facts = {
     direction: input.direction,
     senderRecords: input.senderRecords,
@@ -146,21 +222,51 @@ export function decideAcceptance(input: AcceptanceInput): Acceptance {
     correlated: input.correlated,
   };
   const receiving = input.receivingMailbox;
-  if (
-    passesFilter(receiving.settings.incomingEmailFilter, {
-      ...facts,
-      ...(receiving.owner ? { mailboxOwner: receiving.owner } : {}),
-    })
-  ) {
-    return receiving.owner ? { accepted: true, acceptingEntity: receiving.owner } : { accepted: true };
+  const judged: MailboxJudgement[] = [];
+  const judge = (settings: MailboxSettings, owner: TracedRecord | undefined, outcome: MailboxJudgement["outcome"]) =>
+    judged.push({ mailbox: settings.address, filter: settings.incomingEmailFilter, outcome, ...(owner ? { owner } : {}) });
+  const accepted = (owner: TracedRecord | undefined) => ({
+    acceptance: owner ? { accepted: true as const, acceptingEntity: { type: owner.type, id: owner.id } } : { accepted: true as const },
+    judged,
+    ...(owner ? { acceptingEntity: owner } : {}),
+  });
+
+  if (passesFilter(receiving.settings.incomingEmailFilter, { ...facts, ...(receiving.owner ? { mailboxOwner: receiving.owner } : {}) })) {
+    judge(receiving.settings, receiving.owner, "accepted");
+    return accepted(receiving.owner);
   }
-  if (input.direction !== "incoming") return { accepted: false };
+  judge(receiving.settings, receiving.owner, "rejected");
+  if (input.direction !== "incoming") return { acceptance: { accepted: false }, judged };
   for (const other of input.otherMailboxes) {
-    if (!other.settings.enabled || other.settings.incomingSyncMethod !== "serverSideSync") continue;
-    if (other.settings.address === receiving.settings.address) continue; // already judged above
-    if (passesFilter(other.settings.incomingEmailFilter, { ...facts, mailboxOwner: other.owner })) {
-      return { accepted: true, acceptingEntity: other.owner };
+    if (!other.settings) {
+      judged.push({ mailbox: other.address, filter: "none", outcome: "notConfigured", owner: other.owner });
+      continue;
     }
+    if (other.settings.address === receiving.settings.address) {
+      judge(other.settings, other.owner, "sameMailbox"); // already judged above
+      continue;
+    }
+    if (!other.settings.enabled) {
+      judge(other.settings, other.owner, "disabled");
+      continue;
+    }
+    if (other.settings.incomingSyncMethod !== "serverSideSync") {
+      judge(other.settings, other.owner, "notSynchronised");
+      continue;
+    }
+    if (passesFilter(other.settings.incomingEmailFilter, { ...facts, mailboxOwner: other.owner })) {
+      judge(other.settings, other.owner, "accepted");
+      return accepted(other.owner);
+    }
+    judge(other.settings, other.owner, "rejected");
   }
-  return { accepted: false };
+  return { acceptance: { accepted: false }, judged };
+}
+
+/** The acceptance verdict without the trace. */
+export function decideAcceptance(input: AcceptanceInput): Acceptance {
+  return traceAcceptance({
+    ...input,
+    otherMailboxes: input.otherMailboxes.map((other) => ({ address: other.settings.address, settings: other.settings, owner: other.owner })),
+  }).acceptance;
 }

@@ -7,7 +7,9 @@
 // are equal); and the two emails share at least hashMinAddressCount address hashes.
 // Among matching candidates the most recent wins (ties: the greater activityId).
 import { createHash } from "node:crypto";
+import { normalizeAddress } from "./address.js";
 import { subjectWords } from "./subject.js";
+import type { SmartMatchRejection } from "./trace.js";
 
 /** Short, stable hash: the first 16 hex characters of SHA-256 over the UTF-8 text. */
 export function hashValue(text: string): string {
@@ -43,7 +45,7 @@ export function smartMatchHashes(
   const seen = new Set<string>();
   for (const raw of input.addresses) {
     if (addresses.length >= options.hashMaxCount) break;
-    const address = raw.trim().toLowerCase();
+    const address = normalizeAddress(raw);
     if (address.length === 0 || seen.has(address)) continue;
     seen.add(address);
     addresses.push(address);
@@ -62,21 +64,31 @@ export interface SmartMatchOptions {
   hashMinAddressCount: number;
 }
 
+/** Why `candidate` does not smart-match `current`, or undefined when it does. */
+export function smartMatchMismatch(
+  current: SmartMatchHashes,
+  candidate: SmartMatchHashes,
+  options: SmartMatchOptions,
+): { reason?: Extract<SmartMatchRejection, "noSubjectWords" | "subjectCountDiffers" | "subjectWordsDiffer" | "tooFewSharedAddresses">; sharedAddresses: number } {
+  const candidateAddresses = new Set(candidate.addressHashes);
+  let shared = 0;
+  for (const hash of new Set(current.addressHashes)) if (candidateAddresses.has(hash)) shared += 1;
+  const a = new Set(current.subjectHashes);
+  const b = new Set(candidate.subjectHashes);
+  if (a.size === 0 || b.size === 0) return { reason: "noSubjectWords", sharedAddresses: shared };
+  if (Math.abs(a.size - b.size) > options.hashDeltaSubjectCount) return { reason: "subjectCountDiffers", sharedAddresses: shared };
+  const [smaller, larger] = a.size <= b.size ? [a, b] : [b, a];
+  for (const hash of smaller) if (!larger.has(hash)) return { reason: "subjectWordsDiffer", sharedAddresses: shared };
+  if (shared < options.hashMinAddressCount) return { reason: "tooFewSharedAddresses", sharedAddresses: shared };
+  return { sharedAddresses: shared };
+}
+
 export function isSmartMatch(
   current: SmartMatchHashes,
   candidate: SmartMatchHashes,
   options: SmartMatchOptions,
 ): boolean {
-  const a = new Set(current.subjectHashes);
-  const b = new Set(candidate.subjectHashes);
-  if (a.size === 0 || b.size === 0) return false;
-  if (Math.abs(a.size - b.size) > options.hashDeltaSubjectCount) return false;
-  const [smaller, larger] = a.size <= b.size ? [a, b] : [b, a];
-  for (const hash of smaller) if (!larger.has(hash)) return false;
-  const candidateAddresses = new Set(candidate.addressHashes);
-  let shared = 0;
-  for (const hash of new Set(current.addressHashes)) if (candidateAddresses.has(hash)) shared += 1;
-  return shared >= options.hashMinAddressCount;
+  return smartMatchMismatch(current, candidate, options).reason === undefined;
 }
 
 export interface SmartMatchCandidate {
@@ -93,32 +105,58 @@ export interface ChooseSmartMatchOptions extends SmartMatchOptions {
   excludeActivityId?: string;
 }
 
+/**
+ * The most recent candidate that smart-matches `current`, with every candidate passed over and
+ * why (a candidate found under several address keys is judged once).
+ */
+export function traceSmartMatch<T extends SmartMatchCandidate>(
+  current: SmartMatchHashes,
+  candidates: T[],
+  options: ChooseSmartMatchOptions,
+): { best?: { candidate: T; sharedAddresses: number }; passedOver: Array<{ activityId: string; reason: SmartMatchRejection; sharedAddresses?: number }>; candidates: number } {
+  const notBefore = Date.parse(options.notBefore);
+  if (Number.isNaN(notBefore)) throw new RangeError(`notBefore is not a date-time: ${options.notBefore}`);
+  let best: { candidate: T; time: number; sharedAddresses: number } | undefined;
+  const passedOver: Array<{ activityId: string; reason: SmartMatchRejection; sharedAddresses?: number }> = [];
+  const seen = new Set<string>();
+  for (const candidate of candidates) {
+    if (seen.has(candidate.activityId)) continue;
+    seen.add(candidate.activityId);
+    if (candidate.activityId === options.excludeActivityId) {
+      passedOver.push({ activityId: candidate.activityId, reason: "self" });
+      continue;
+    }
+    const time = Date.parse(candidate.activityTime);
+    // A candidate with an unreadable time cannot be ranked: skip it rather than guess.
+    if (Number.isNaN(time)) {
+      passedOver.push({ activityId: candidate.activityId, reason: "unreadableTime" });
+      continue;
+    }
+    if (time < notBefore) {
+      passedOver.push({ activityId: candidate.activityId, reason: "outsideWindow" });
+      continue;
+    }
+    const hashes = { subjectHashes: candidate.subjectHashes ?? [], addressHashes: candidate.addressHashes ?? [] };
+    const { reason, sharedAddresses } = smartMatchMismatch(current, hashes, options);
+    if (reason) {
+      passedOver.push({ activityId: candidate.activityId, reason, sharedAddresses });
+      continue;
+    }
+    if (!best || time > best.time || (time === best.time && candidate.activityId > best.candidate.activityId)) {
+      if (best) passedOver.push({ activityId: best.candidate.activityId, reason: "lessRecent", sharedAddresses: best.sharedAddresses });
+      best = { candidate, time, sharedAddresses };
+    } else {
+      passedOver.push({ activityId: candidate.activityId, reason: "lessRecent", sharedAddresses });
+    }
+  }
+  return { ...(best ? { best: { candidate: best.candidate, sharedAddresses: best.sharedAddresses } } : {}), passedOver, candidates: seen.size };
+}
+
 /** The most recent candidate that smart-matches `current`, or undefined. */
 export function chooseSmartMatch<T extends SmartMatchCandidate>(
   current: SmartMatchHashes,
   candidates: T[],
   options: ChooseSmartMatchOptions,
 ): T | undefined {
-  const notBefore = Date.parse(options.notBefore);
-  if (Number.isNaN(notBefore)) throw new RangeError(`notBefore is not a date-time: ${options.notBefore}`);
-  let best: { candidate: T; time: number } | undefined;
-  for (const candidate of candidates) {
-    if (candidate.activityId === options.excludeActivityId) continue;
-    const time = Date.parse(candidate.activityTime);
-    // A candidate with an unreadable time cannot be ranked: skip it rather than guess.
-    if (Number.isNaN(time) || time < notBefore) continue;
-    const hashes = {
-      subjectHashes: candidate.subjectHashes ?? [],
-      addressHashes: candidate.addressHashes ?? [],
-    };
-    if (!isSmartMatch(current, hashes, options)) continue;
-    if (
-      !best ||
-      time > best.time ||
-      (time === best.time && candidate.activityId > best.candidate.activityId)
-    ) {
-      best = { candidate, time };
-    }
-  }
-  return best?.candidate;
+  return traceSmartMatch(current, candidates, options).best?.candidate;
 }

@@ -1,5 +1,6 @@
 // The vocabulary shared by the tracking rules, the use cases and the adapters.
 // Pure data: no behaviour lives here.
+import type { DecisionTrace } from "./trace.js";
 
 /** A Graph `emailAddress` wrapper, as in `from`, `toRecipients`, … */
 export interface GraphRecipient {
@@ -264,6 +265,12 @@ export interface EmailActivity {
   conversationId?: string;
   /** Every change of `regarding` made by a person after tracking, oldest first. */
   regardingChanges?: RegardingChange[];
+  /**
+   * Why it was tracked and linked as it was: the decision trace in its size-bounded form
+   * (compactTrace) and the sentence explainDecision made of it. Absent on activities stored
+   * before explanations existed.
+   */
+  explanation?: { trace: DecisionTrace; why: string };
 }
 
 /** Who changed an activity's regarding record, when, why, and from what to what. */

@@ -1,14 +1,20 @@
-// The tracking pipeline end to end over the real Cosmos DB store (embedded server, or
-// COSMOS_ENDPOINT): every filtering, acceptance, correlation and exactly-once rule once more,
-// this time with the lookups and writes that a real run makes.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+// The tracking use case over the in-memory store (which passes the same contract suite as the
+// Cosmos DB adapter, test/contract): every filtering, acceptance, correlation and exactly-once
+// rule once more, this time with the fetching, staging and writes of a real run.
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTracker, type TrackMessageInput } from "../../src/app/track-message.js";
 import { activityIdFor } from "../../src/domain/activity.js";
 import { appendChildBlock, createConversationIndex } from "../../src/domain/conversation-index.js";
 import { parseMailboxSettings, parseOrganizationSettings } from "../../src/domain/settings.js";
 import type { Folder, IncomingEmailFilter } from "../../src/domain/types.js";
+import { createMemoryTrackingStore } from "../../src/adapters/memory/index.js";
+import type { TrackingStore } from "../../src/app/ports.js";
 import { buildMessage, buildRecord, type MessageSpec } from "../support/builders.js";
-import { openTestStore, type TestStore } from "../support/cosmos.js";
+
+/** A fresh in-memory store. */
+function openTestStore(): { store: TrackingStore } {
+  return { store: createMemoryTrackingStore() };
+}
 
 const ANN = "ann@example.com"; // system user, mailbox filter varies per test
 const BOB = "bob@example.com"; // system user, mailbox "all"
@@ -24,7 +30,7 @@ const STRANGER = "stranger@example.net"; // nobody
 const INBOX: Folder = { kind: "inbox" };
 const SENT: Folder = { kind: "sentitems" };
 
-let test: TestStore;
+let test: { store: TrackingStore };
 let tracker: ReturnType<typeof createTracker>;
 
 async function setOrganization(settings: Record<string, unknown> = {}): Promise<void> {
@@ -55,7 +61,7 @@ async function trackedOutgoing(spec: MessageSpec = {}) {
 }
 
 beforeAll(async () => {
-  test = await openTestStore();
+  test = openTestStore();
   tracker = createTracker({ store: test.store, settingsTtlInMs: 0 });
   await test.store.records.upsertRecords([
     buildRecord({ type: "systemuser", id: "ann", emailAddresses: [ANN] }),
@@ -71,9 +77,6 @@ beforeAll(async () => {
   ]);
 });
 
-afterAll(async () => {
-  await test?.dispose();
-});
 
 beforeEach(async () => {
   await setOrganization();
@@ -417,12 +420,11 @@ describe("exactly once", () => {
 });
 
 /**
- * A second store in its own database holding only one activity copied from the first: the state a
+ * A second store holding only one activity copied from the first: the state a
  * worker leaves when it dies between storing an activity and writing its lookups.
  */
 async function openTestStoreCopy(activityId: string) {
-  const copy = await openTestStore();
-  cleanups.push(() => copy.dispose());
+  const copy = openTestStore();
   const activity = await test.store.activities.getActivity(activityId);
   await copy.store.activities.createActivity(activity!);
   await copy.store.settings.putOrganization(parseOrganizationSettings({}));
@@ -434,7 +436,3 @@ async function openTestStoreCopy(activityId: string) {
   return copy.store;
 }
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  await Promise.all(cleanups.map((cleanup) => cleanup()));
-});

@@ -175,7 +175,7 @@ export function describeTrackingStoreContract(name: string, open: OpenContractSt
       it("rewrites an entry with the latest values", async () => {
         const key = unique("tok:");
         await shared.store.lookups.putEntries([entry({ key, activityId: "a1", activityTime: "2025-01-01T00:00:00.000Z" })]);
-        const rewritten = entry({ key, activityId: "a1", activityTime: "2025-01-02T00:00:00.000Z", regarding: { type: "account", id: "acc1" } });
+        const rewritten = entry({ key, activityId: "a1", activityTime: "2025-01-02T00:00:00.000Z", regarding: { type: "account", id: "acc1" }, subject: "Quote Q-1042" });
         await shared.store.lookups.putEntries([rewritten]);
         expect(await shared.store.lookups.findLatest(key)).toEqual(rewritten);
       });

@@ -144,12 +144,13 @@ function compareText(a: string, b: string): number {
 
 /** Only the entry's own fields, in a fixed shape (drops the key, system properties and undefined). */
 export function toStoredEntry(source: LookupEntry | StoredEntry): StoredEntry {
-  const { activityId, internetMessageId, activityTime, regarding, subjectHashes, addressHashes } = withoutSystemProperties(source);
+  const { activityId, internetMessageId, activityTime, regarding, subject, subjectHashes, addressHashes } = withoutSystemProperties(source);
   return {
     activityId,
     internetMessageId,
     activityTime,
     ...(regarding !== undefined && { regarding }),
+    ...(subject !== undefined && { subject }),
     ...(subjectHashes !== undefined && { subjectHashes }),
     ...(addressHashes !== undefined && { addressHashes }),
   };
