@@ -201,6 +201,13 @@ interface Resolution {
   to: ResolvedParty[];
   cc: ResolvedParty[];
   bcc: ResolvedParty[];
+  /** To, Cc and Bcc. */
+  recipients: ResolvedParty[];
+  senderRecords: RecordRef[];
+  recipientRecords: RecordRef[];
+  /** Set for email between users tracked as two activities. */
+  scope?: string;
+  activityId: string;
 }
 
 /** Every address of the email resolved, each with the rule that chose its records. */
@@ -222,14 +229,15 @@ function resolveAddresses(input: DecisionInput, mailbox: MailboxSettings, found:
     return party(p, records);
   };
   const sender = envelope.from ? resolveAs("from")(envelope.from) : undefined;
-  return {
-    owner,
-    ...(sender ? { sender } : {}),
-    to: envelope.toRecipients.map(resolveAs("to")),
-    cc: envelope.ccRecipients.map(resolveAs("cc")),
-    bcc: envelope.bccRecipients.map(resolveAs("bcc")),
-    addresses,
-  };
+  const to = envelope.toRecipients.map(resolveAs("to"));
+  const cc = envelope.ccRecipients.map(resolveAs("cc"));
+  const bcc = envelope.bccRecipients.map(resolveAs("bcc"));
+  const recipients = [...to, ...cc, ...bcc];
+  const senderRecords = sender?.records ?? [];
+  const recipientRecords = recipients.flatMap((p) => p.records);
+  const scope = activityScope({ twoActivities: organization.trackEmailsBetweenUsersAsTwoActivities, mailbox, senderRecords, recipientRecords });
+  const activityId = activityIdFor({ internetMessageId: envelope.internetMessageId, ...(scope ? { scope } : {}) });
+  return { owner, ...(sender ? { sender } : {}), to, cc, bcc, recipients, senderRecords, recipientRecords, ...(scope ? { scope } : {}), activityId, addresses };
 }
 
 // Resolution depends only on the input and the address facts: done once per message, not per stage.
@@ -259,7 +267,7 @@ function evaluate(input: DecisionInput, facts: FetchedFacts): Step {
     correlatedBy: "none",
     outcome: { tracked: false, reason: "mailboxNotConfigured" },
   };
-  const unresolvedRecipients = [...envelope.toRecipients, ...envelope.ccRecipients, ...envelope.bccRecipients].map((p) => party(p, []));
+  const unresolvedRecipients = () => [...envelope.toRecipients, ...envelope.ccRecipients, ...envelope.bccRecipients].map((p) => party(p, []));
   const finish = (decision: Omit<TrackingDecision, "trace" | "why" | "warnings">): Step => {
     trace.outcome = { tracked: decision.tracked, reason: decision.reason, ...(decision.activityId ? { activityId: decision.activityId } : {}) };
     const why = explainDecision(trace);
@@ -269,7 +277,7 @@ function evaluate(input: DecisionInput, facts: FetchedFacts): Step {
     return { decision: { ...decision, ...(activity ? { activity } : {}), trace, why, warnings } };
   };
   const untracked = (reason: DecisionReason, extra: Partial<TrackingDecision> = {}): Step =>
-    finish({ tracked: false, reason, alreadyStored: false, lookupEntries: [], correlation: { method: "none" }, recipients: unresolvedRecipients, ...extra });
+    finish({ tracked: false, reason, alreadyStored: false, lookupEntries: [], correlation: { method: "none" }, ...(extra.recipients ? {} : { recipients: unresolvedRecipients() }), ...extra } as Omit<TrackingDecision, "trace" | "why" | "warnings">);
 
   if (!mailbox) {
     trace.gates.push({ gate: "mailboxConfigured", outcome: "fail" });
@@ -287,16 +295,10 @@ function evaluate(input: DecisionInput, facts: FetchedFacts): Step {
 
   // ---- resolution ------------------------------------------------------------------------------
   if (!facts.addresses) return { need: { kind: "addresses", addresses: message.addresses } };
-  const { owner, addresses, sender, to, cc, bcc } = memoizedResolution(input, mailbox, facts.addresses);
+  const { owner, addresses, sender, to, cc, bcc, recipients, senderRecords, recipientRecords, scope, activityId } = memoizedResolution(input, mailbox, facts.addresses);
   trace.mailboxOwner = owner;
   trace.addresses = [...addresses];
-  const recipients = [...to, ...cc, ...bcc];
-  const senderRecords = sender?.records ?? [];
-  const recipientRecords = recipients.flatMap((p) => p.records);
   const resolvedParties = { ...(sender ? { sender } : {}), recipients };
-
-  const scope = activityScope({ twoActivities: organization.trackEmailsBetweenUsersAsTwoActivities, mailbox, senderRecords, recipientRecords });
-  const activityId = activityIdFor({ internetMessageId: envelope.internetMessageId, ...(scope ? { scope } : {}) });
 
   // ---- an activity already there (redelivery, catch-up, another mailbox's copy) ----------------
   if (facts.existingActivity === undefined) return { need: { kind: "activity", activityId } };

@@ -155,6 +155,14 @@ describe("gates", () => {
     expect(await test.store.activities.getActivity(activityIdFor({ internetMessageId: result.internetMessageId }))).toBeUndefined();
   });
 
+  it("a decision that stops at a gate explains which one, and looks nothing up", async () => {
+    await setMailbox(ANN, { enabled: false });
+    const result = await track({ from: CAROL, to: [ANN] });
+    expect(result).toMatchObject({ tracked: false, reason: "mailboxDisabled", why: `Not tracked: the mailbox ${ANN} is disabled.` });
+    expect(result.trace.gates.at(-1)).toEqual({ gate: "mailboxEnabled", outcome: "fail" });
+    expect(result.trace.addresses).toEqual([]);
+  });
+
   it("an unconfigured mailbox is not processed", async () => {
     const result = await track({ from: CAROL, to: ["nobody@example.com"] }, { mailbox: "nobody@example.com" });
     expect(result).toMatchObject({ tracked: false, reason: "mailboxNotConfigured" });
@@ -220,6 +228,11 @@ describe("correlation", () => {
       },
       regarding: { type: "account", id: "acme" },
     });
+    expect(reply.trace.correlation[0]).toMatchObject({ method: "inReplyTo", key: `mid:${parent.internetMessageId}`, outcome: "matched" });
+    expect(reply.why).toMatch(new RegExp(`^Linked to 'Hello' because its In-Reply-To names <${parent.internetMessageId.replace(/\./g, "\\.")}>, a message tracked on \\d+ \\w+ \\d{4}; regarding Account acme copied from it\\. Sender resolved to Contact contact carol\\.$`));
+    // The stored activity keeps the explanation, so "why?" can be answered later without a replay.
+    const stored = await test.store.activities.getActivity(reply.activityId!);
+    expect(stored?.explanation).toEqual({ trace: reply.trace, why: reply.why });
   });
 
   it("References (newest tracked ancestor) when In-Reply-To is missing", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { activityIdFor, activityScope, lookupEntriesFor } from "../../src/domain/activity.js";
+import { activityIdFor, activityScope, LOOKUP_SUBJECT_CHARS, lookupEntriesFor } from "../../src/domain/activity.js";
 import { hashValue } from "../../src/domain/smart-matching.js";
 import {
   compareByRecency,
@@ -166,6 +166,7 @@ describe("lookupEntriesFor", () => {
   const activity = {
     id: "act1",
     internetMessageId: "m@example.com",
+    subject: `Quote ${"x".repeat(200)}`,
     activityTime: "2026-05-01T10:00:00.000Z",
     trackingToken: "crm:0001001",
     threadKey: "01aa",
@@ -181,6 +182,13 @@ describe("lookupEntriesFor", () => {
     expect(withSmart.map((e) => e.key)).toEqual([...without, "addr:h1", "addr:h2"]);
     expect(withSmart.every((e) => e.activityId === "act1" && e.regarding?.id === "acc1")).toBe(true);
     expect(withSmart[3]?.subjectHashes).toEqual(["s1"]);
+  });
+
+  it("names the email by its subject, shortened, on all but the address entries", () => {
+    const entries = lookupEntriesFor(activity, { smartMatching: true });
+    const subjects = entries.map((e) => e.subject);
+    expect(subjects.slice(0, 3).every((subject) => subject?.length === LOOKUP_SUBJECT_CHARS && subject.startsWith("Quote x") && subject.endsWith("…"))).toBe(true);
+    expect(subjects.slice(3)).toEqual([undefined, undefined]);
   });
 
   it("does not index addresses of an email whose subject gave no words", () => {

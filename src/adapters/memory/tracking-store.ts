@@ -130,19 +130,26 @@ function createLookups(): LookupStore {
 
 function createRecords(): RecordDirectory {
   const records = new Map<string, CrmRecord>();
+  // address → keys of the records listing it: the address document of the Cosmos adapter.
+  const byAddress = new Map<string, Set<string>>();
   const addressesOf = (record: CrmRecord) => [...new Set(record.emailAddresses.map(normalizeAddress).filter((address) => address !== ""))];
   return {
     upsertRecords: async (list) => {
       await turn();
-      for (const record of list) records.set(`${record.type}:${record.id}`, jsonCopy(record));
+      for (const record of list) {
+        const key = `${record.type}:${record.id}`;
+        const previous = records.get(key);
+        for (const address of previous ? addressesOf(previous) : []) byAddress.get(address)?.delete(key);
+        records.set(key, jsonCopy(record));
+        for (const address of addressesOf(record)) byAddress.set(address, (byAddress.get(address) ?? new Set()).add(key));
+      }
     },
     findByAddress: async (address) => {
       await turn();
       const wanted = normalizeAddress(address);
-      if (wanted === "") return [];
       const found: AddressEntry[] = [];
-      for (const record of records.values()) {
-        if (!addressesOf(record).includes(wanted)) continue;
+      for (const key of byAddress.get(wanted) ?? []) {
+        const record = records.get(key) as CrmRecord;
         found.push({
           type: record.type,
           id: record.id,
