@@ -3,6 +3,7 @@
 // fetches the facts factsNeeded asks for, stage by stage, and writes what was decided.
 import { decideTracking, factsNeeded, whenAlreadyStored, type FactRequest, type TrackingDecision } from "../domain/decision.js";
 import { normalizeAddress } from "../domain/address.js";
+import type { ManualTracking } from "../domain/filtering.js";
 import { toEnvelope } from "../domain/message.js";
 import { defaultOrganizationSettings } from "../domain/settings.js";
 import type { DecisionTrace } from "../domain/trace.js";
@@ -31,10 +32,11 @@ export interface TrackMessageInput {
   mailbox: string;
   folder: Folder;
   /**
-   * Tracking the user asked for, as opposed to automatic tracking: email the app sent itself.
-   * Like a tracked folder it bypasses the filters (but not a disabled mailbox).
+   * Tracking a person asked for, as opposed to automatic tracking: email the app sent, or a
+   * message a user chose to track. Like a tracked folder it bypasses the filters (but not a
+   * disabled mailbox).
    */
-  manual?: { reason: "sentByApp" | "trackedByUser"; regarding?: RecordRef };
+  manual?: ManualTracking;
 }
 
 export interface TrackResult {

@@ -10,7 +10,7 @@ import { conversationIndexKey, parseConversationIndex } from "./conversation-ind
 import { correlationFor, correlationProbes, type CorrelationProbe } from "./correlation.js";
 import { compactTrace, compactWhy } from "./compact-trace.js";
 import { explainDecision } from "./explain.js";
-import { otherMailboxCandidates, traceAcceptance, traceGates, type GateBypass } from "./filtering.js";
+import { otherMailboxCandidates, traceAcceptance, traceGates, type GateBypass, type ManualTracking } from "./filtering.js";
 import type { EmailEnvelope } from "./message.js";
 import { resolveMailboxOwner, traceRecipient, traceSender } from "./resolution.js";
 import { trackingTokenPrefixes } from "./settings.js";
@@ -34,8 +34,8 @@ export interface DecisionInput {
   /** The receiving mailbox, normalised (normalizeAddress). */
   mailboxAddress: string;
   folder: Folder;
-  /** Tracking the user asked for (email the app sent): bypasses the filters, not a disabled mailbox. */
-  manual?: { reason: "sentByApp"; regarding?: RecordRef };
+  /** Tracking a person asked for: bypasses the filters, not a disabled mailbox. */
+  manual?: ManualTracking;
   organization: OrganizationSettings;
   /** Undefined: the mailbox is not configured. */
   mailbox: MailboxSettings | undefined;

@@ -138,6 +138,7 @@ function acceptanceClause(trace: DecisionTrace): string {
     const folder = trace.folder.kind === "tracked" ? trace.folder.name : "";
     if (acceptance.bypass === "trackedFolder") return `Tracked because it is in the tracked folder '${folder}'`;
     if (acceptance.bypass === "trackingCategory") return "Tracked because it carries the tracking category";
+    if (acceptance.bypass === "trackedByUser") return "Tracked because a user asked to track it";
     return "Tracked because the app sent it";
   }
   const accepted = acceptance.judged.find((judged) => judged.outcome === "accepted");

@@ -13,7 +13,13 @@ import type {
 } from "./types.js";
 import type { GateStep, MailboxJudgement, TracedRecord } from "./trace.js";
 
-export type GateBypass = { reason: "trackedFolder" | "trackingCategory" | "sentByApp"; regarding?: RecordRef };
+/** Tracking a person asked for: email the app sent, or a message a user chose to track. */
+export interface ManualTracking {
+  reason: "sentByApp" | "trackedByUser";
+  regarding?: RecordRef;
+}
+
+export type GateBypass = { reason: "trackedFolder" | "trackingCategory" | ManualTracking["reason"]; regarding?: RecordRef };
 
 export type GateResult = { pass: false; reason: DecisionReason } | { pass: true; bypass?: GateBypass };
 
@@ -22,11 +28,8 @@ export interface GateInput {
   mailbox: MailboxSettings;
   organization: OrganizationSettings;
   envelope: Pick<EmailEnvelope, "isDraft" | "categories" | "automated" | "receivedOn" | "sentOn">;
-  /**
-   * Tracking the user asked for (email the app sent itself): like a tracked folder it bypasses
-   * the filters, but not a disabled mailbox.
-   */
-  manual?: { reason: "sentByApp"; regarding?: RecordRef };
+  /** Manual tracking: like a tracked folder it bypasses the filters, but not a disabled mailbox. */
+  manual?: ManualTracking;
 }
 
 const sameName = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();

@@ -148,6 +148,13 @@ describe("manual tracking and tracked folders bypass the filter", () => {
       regardingFrom: "manual",
       why: /^Tracked because the app sent it; regarding Account acc-contoso/,
     },
+    {
+      name: "a message a user chose to track",
+      options: { manual: { reason: "trackedByUser" }, mailbox: mailbox(ANN, { incomingEmailFilter: "none" }) },
+      reason: "trackedByUser",
+      regardingFrom: undefined,
+      why: /^Tracked because a user asked to track it; not linked/,
+    },
   ])("$name", ({ options, reason, regardingFrom, why }) => {
     const { decision } = run(input({ from: ANA, to: [ANN], categories: ["Tracked to Dynamics 365"] }, options));
     expect(decision).toMatchObject({ tracked: true, reason });

@@ -169,7 +169,13 @@ function createRecords(): RecordDirectory {
     },
     deleteRecords: async (refs) => {
       await turn();
-      return refs.filter((ref) => records.delete(`${ref.type}:${ref.id}`)).map(({ type, id }) => ({ type, id }));
+      const deleted = refs.filter((ref) => {
+        const key = `${ref.type}:${ref.id}`;
+        const record = records.get(key);
+        for (const address of record ? addressesOf(record) : []) byAddress.get(address)?.delete(key);
+        return records.delete(key);
+      });
+      return deleted.map(({ type, id }) => ({ type, id }));
     },
   };
 }
