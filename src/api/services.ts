@@ -1,5 +1,6 @@
 // What the admin API's handlers use: the app's use cases and stores. The composition root
 // (src/host/services.ts) provides them; tests can provide their own.
+import type { MailboxAdmin } from "../app/mailbox-admin.js";
 import type { OrganizationAdmin } from "../app/organization.js";
 import type { ActivityAdmin } from "../app/activities.js";
 import type { OutgoingEmailService } from "../app/outgoing-email.js";
@@ -10,6 +11,7 @@ export interface ApiServices {
   store: TrackingStore;
   live: LiveTrackingStore;
   organization: OrganizationAdmin;
+  mailboxAdmin: MailboxAdmin;
   records: RecordAdmin;
   activities: ActivityAdmin;
   outgoing: OutgoingEmailService;

@@ -6,6 +6,8 @@ export type GraphFailureCode =
   | "throttled"
   | "notFound"
   | "permission"
+  /** The app's own credentials were refused (bad secret or certificate, expired token): not a permission problem. */
+  | "unauthenticated"
   | "subscriptionGone"
   | "cursorExpired"
   | "invalidRequest";

@@ -125,9 +125,11 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         await live.processed.markProcessed(mailbox, item.messageId, { reason: "messageGone" });
         await record(mailbox, "information", "message.gone", "message deleted or moved before it was fetched", item.messageId);
         outcome.gone += 1;
-      } else if (item.failure?.code === "permission") {
-        // Retrying won't help until an admin grants access; the catch-up recovers the mail then.
-        await record(mailbox, "error", "graph.permission", item.failure.message, item.messageId);
+      } else if (item.failure?.code === "permission" || item.failure?.code === "unauthenticated") {
+        // Retrying won't help until an admin grants access (or fixes the app's credentials); the
+        // catch-up recovers the mail then.
+        const code = item.failure.code === "permission" ? "graph.permission" : "graph.credentials";
+        await record(mailbox, "error", code, item.failure.message, item.messageId);
         outcome.denied += 1;
       } else if (item.failure) {
         failure ??= item.failure;

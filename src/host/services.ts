@@ -15,6 +15,7 @@ import { createWebhook, type Webhook } from "../app/notifications.js";
 import { createTtlCache } from "../app/ttl-cache.js";
 import { createActivityAdmin, type ActivityAdmin } from "../app/activities.js";
 import { createOutgoingEmail, type OutgoingEmailService } from "../app/outgoing-email.js";
+import { createMailboxAdministration, type MailboxAdmin } from "../app/mailbox-admin.js";
 import { createOrganizationAdmin, type OrganizationAdmin } from "../app/organization.js";
 import { createRecordAdmin, type RecordAdmin } from "../app/records.js";
 import type { LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from "../app/ports.js";
@@ -66,6 +67,7 @@ export interface Services {
   records: RecordAdmin;
   activities: ActivityAdmin;
   organization: OrganizationAdmin;
+  mailboxAdmin: MailboxAdmin;
   clock(): Date;
   cosmosRequestCount(): number;
   dispose(): Promise<void>;
@@ -193,6 +195,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     activities: createActivityAdmin({ store, gateway, tracker, clock }),
     // A change reaches this process's tracker at once; other instances within the tracker's 30 s.
     organization: createOrganizationAdmin({ store, onChange: () => tracker.forgetCachedSettings() }),
+    mailboxAdmin: createMailboxAdministration({ store, gateway, subscriptions, clock, onChange: () => tracker.forgetCachedSettings() }),
     clock,
     cosmosRequestCount: () => cosmos.requestCount(),
     async dispose() {

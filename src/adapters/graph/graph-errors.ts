@@ -24,10 +24,9 @@ export interface GraphErrorFacts {
 const THROTTLE_CODES = new Set(["toomanyrequests", "mailboxconcurrency", "applicationthrottled", "activitylimitreached"]);
 const CURSOR_CODES = new Set(["syncstatenotfound", "syncstateinvalid", "resyncrequired"]);
 const NOT_FOUND_CODES = new Set(["erroritemnotfound", "itemnotfound", "resourcenotfound", "request_resourcenotfound", "errorinvaliduser"]);
-const PERMISSION_CODES = new Set([
-  "erroraccessdenied",
-  "accessdenied",
-  "authorization_requestdenied",
+const PERMISSION_CODES = new Set(["erroraccessdenied", "accessdenied", "authorization_requestdenied"]);
+/** The app's credentials, not its permissions: a bad secret is fixed differently from a missing grant. */
+const CREDENTIAL_CODES = new Set([
   "invalidauthenticationtoken",
   "unauthenticated",
   "authenticationerror",
@@ -58,7 +57,9 @@ export function classifyGraphError(facts: GraphErrorFacts, options: { operation:
   const { status, code, innerCode } = facts;
   if (status === 429 || codeIn(THROTTLE_CODES, code, innerCode)) return "throttled";
   if (status === 410 || codeIn(CURSOR_CODES, code, innerCode)) return "cursorExpired";
-  if (status === 401 || status === 403 || codeIn(PERMISSION_CODES, code, innerCode)) return "permission";
+  if (codeIn(PERMISSION_CODES, code, innerCode)) return "permission";
+  if (status === 401 || codeIn(CREDENTIAL_CODES, code, innerCode)) return "unauthenticated";
+  if (status === 403) return "permission";
   if (status === 404 || codeIn(NOT_FOUND_CODES, code, innerCode)) {
     return options.operation === "subscription" ? "subscriptionGone" : "notFound";
   }
