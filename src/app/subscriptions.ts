@@ -139,7 +139,11 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     await deps.queue.enqueue([item]);
   }
 
+  /** Ids deleted at Graph during this renewal run, so its orphan check does not count them again. */
+  const deletedAtGraph = new Set<string>();
+
   async function removeSubscription(record: SubscriptionRecord): Promise<void> {
+    deletedAtGraph.add(record.id);
     try {
       await gateway.deleteSubscription(record.id);
     } catch (error) {
@@ -241,6 +245,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
   /** The timer's job: every configured mailbox, enabled or not, against Graph's list; then orphans. */
   async function renewAll(): Promise<SubscriptionReport> {
     const report = emptyReport();
+    deletedAtGraph.clear();
     const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
     const mailboxes = await deps.store.settings.listMailboxes();
     const { view, ours } = await graphView(report);
@@ -258,7 +263,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     try {
       const known = new Set((await live.subscriptions.listSubscriptions()).map((s) => s.id));
       for (const subscription of ours) {
-        if (known.has(subscription.id)) continue;
+        if (known.has(subscription.id) || deletedAtGraph.has(subscription.id)) continue;
         // One created in the last minutes may be on its way into the store: leave it to the next run.
         if (Date.parse(subscription.expirationDateTime) > Date.parse(expiry()) - GRACE_IN_MS) continue;
         await gateway.deleteSubscription(subscription.id);
