@@ -125,6 +125,9 @@ async function runPrepared(prepared: PreparedReplay, options: ReplayOptions): Pr
       crmSent,
       showProgress,
       label: "replay",
+      // The compare side needs the messages again; otherwise each is let go once tracked, so a
+      // large mailbox is not held in memory twice (parsed and stored).
+      release: !prepared.compare,
       // Without --compare the lines are written as they come: a long run can be watched.
       ...(output && !prepared.compare ? { onLine: (line: ReplayLine) => output.write(`${JSON.stringify(line)}\n`) } : {}),
     });
@@ -141,6 +144,7 @@ async function runPrepared(prepared: PreparedReplay, options: ReplayOptions): Pr
       crmSent,
       showProgress,
       label: "compare",
+      release: true,
     });
     const messages = compareLines(base.lines, compared.lines);
     for (const message of messages) {
@@ -293,6 +297,8 @@ async function replaySide(
     crmSent: boolean;
     showProgress: boolean;
     label: string;
+    /** Drop each parsed message once it is tracked (no later side needs it). */
+    release: boolean;
     onLine?: (line: ReplayLine) => Promise<void>;
   },
 ): Promise<ReplaySummary> {
@@ -318,6 +324,7 @@ async function replaySide(
   try {
     for (const input of inputs) {
       const line = await replayOne(input, { tracker, configuration, crmSent: side.crmSent });
+      if (side.release) delete input.message;
       lines.push(line);
       await side.onLine?.(line);
       bar?.increment(1, { file: input.file });
