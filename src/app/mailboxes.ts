@@ -1,6 +1,7 @@
 // Enabling and disabling mailboxes: the settings change and the subscriptions follow at once.
 import type { TrackingStore } from "./ports.js";
 import type { SubscriptionManager, SubscriptionReport } from "./subscriptions.js";
+import { normalizeAddress } from "../domain/address.js";
 import { parseMailboxSettings } from "../domain/settings.js";
 import type { MailboxSettings } from "../domain/types.js";
 
@@ -27,7 +28,7 @@ export function createMailboxAdmin(deps: { store: TrackingStore; subscriptions: 
   }
 
   async function disableMailbox(address: string): Promise<{ subscriptions: SubscriptionReport }> {
-    const existing = await deps.store.settings.getMailbox(address.trim().toLowerCase());
+    const existing = await deps.store.settings.getMailbox(normalizeAddress(address));
     if (!existing) throw new Error(`mailbox ${address} is not configured`);
     await deps.store.settings.putMailbox({ ...existing, enabled: false });
     return { subscriptions: await deps.subscriptions.reconcile(existing.address) };

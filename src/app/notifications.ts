@@ -10,7 +10,7 @@
 import type { ClientStates } from "./client-state.js";
 import { sameSecretString } from "./client-state.js";
 import { isGuid, parseMessageResource, resourceUserMatches, type MessageResource } from "./notification-fields.js";
-import type { QueueItem, SubscriptionRecord } from "./ports.js";
+import { MAX_MESSAGES_PER_BATCH, type QueueItem, type SubscriptionRecord } from "./ports.js";
 import type { TtlCache } from "./ttl-cache.js";
 
 export interface WebhookInput {
@@ -75,7 +75,7 @@ export const MAX_STORE_READS_PER_REQUEST = 50;
 const LIFECYCLE_EVENTS = new Set(["reauthorizationRequired", "subscriptionRemoved", "missed"]);
 const TRACKED_CHANGES = new Set(["created", "updated"]);
 /** Graph's $batch limit. */
-const MAX_MESSAGES_PER_ITEM = 20;
+const MAX_MESSAGES_PER_ITEM = MAX_MESSAGES_PER_BATCH;
 
 type LifecycleEvent = Extract<QueueItem, { kind: "lifecycle" }>["lifecycleEvent"];
 

@@ -8,6 +8,7 @@
 // a draft created. Only one worker at a time holds an email in Sending (If-Match on its document).
 import { createHash, randomUUID } from "node:crypto";
 import { normalizeAddress } from "../domain/address.js";
+import { EXTENDED_PROPERTY_IDS } from "../domain/message.js";
 import { MAX_DELIVERY_ATTEMPTS, deliveryBackoffInSeconds, mayMailboxSend, outgoingInternetMessageId } from "../domain/sending.js";
 import { defaultOrganizationSettings } from "../domain/settings.js";
 import { appendTrackingToken, formatTrackingToken } from "../domain/tracking-token.js";
@@ -303,8 +304,8 @@ export function createOutgoingEmail(deps: OutgoingEmailOptions) {
       sentDateTime: sentOn,
       body: email.body,
       singleValueExtendedProperties: [
-        { id: "String 0x1035", value: email.internetMessageId },
-        ...(email.inReplyTo ? [{ id: "String 0x1042", value: `<${email.inReplyTo}>` }] : []),
+        { id: EXTENDED_PROPERTY_IDS.messageId, value: email.internetMessageId },
+        ...(email.inReplyTo ? [{ id: EXTENDED_PROPERTY_IDS.inReplyTo, value: `<${email.inReplyTo}>` }] : []),
       ],
     };
     const tracking = await deps.tracker.track({

@@ -283,10 +283,16 @@ export interface DeltaPage {
   deltaLink?: string;
 }
 
+/**
+ * Graph's JSON $batch holds at most 20 requests, so getMessages takes at most this many ids and a
+ * "change" work item carries at most this many (one $batch each).
+ */
+export const MAX_MESSAGES_PER_BATCH = 20;
+
 /** Microsoft Graph, as the use cases need it. Failures are thrown as GraphFailure (src/app/errors.ts). */
 export interface MailGateway {
   getMessage(mailbox: string, messageId: string, options: { folder: MailFolderName }): Promise<GraphMessage>;
-  /** Many messages of one mailbox, fetched with $batch (≤ 20 per request); failed items retried one by one. */
+  /** Many messages of one mailbox, fetched with $batch (≤ MAX_MESSAGES_PER_BATCH per request); failed items retried one by one. */
   getMessages(
     mailbox: string,
     messageIds: string[],

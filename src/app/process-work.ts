@@ -5,7 +5,7 @@
 // recorded on the mailbox and the item is finished.
 import { GraphFailure } from "./errors.js";
 import { isMessageId } from "./notification-fields.js";
-import type { LiveTrackingStore, MailFolderName, MailGateway, QueueItem, TrackingStore, WorkQueue } from "./ports.js";
+import { MAX_MESSAGES_PER_BATCH, type LiveTrackingStore, type MailFolderName, type MailGateway, type QueueItem, type TrackingStore, type WorkQueue } from "./ports.js";
 import type { SubscriptionManager } from "./subscriptions.js";
 import type { TrackResult, Tracker } from "./track-message.js";
 import type { GraphMessage } from "../domain/types.js";
@@ -29,9 +29,6 @@ export interface WorkProcessorDeps {
   /** Told about every tracking decision (the local console, metrics). */
   onDecision?: (decision: { mailbox: string; folder: MailFolderName; result: TrackResult; via: "notification" | "catchUp" }) => void;
 }
-
-/** Graph's $batch limit. */
-const BATCH_SIZE = 20;
 
 function summarize(outcome: { results: TrackResult[]; alreadyProcessed: number; gone: number; denied: number; elsewhere: number }) {
   return {
@@ -198,8 +195,8 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
       // claim may belong to a worker that died or gave up (poisoned, access denied). Tracking is
       // idempotent, so a race costs at most one extra fetch. A failure is thrown with the delta
       // link not advanced; pages already handled are marked, so the retry is cheap.
-      for (let start = 0; start < ids.length; start += BATCH_SIZE) {
-        const outcome = await fetchAndTrack(mailbox, folder, ids.slice(start, start + BATCH_SIZE), { via: "catchUp", retry: true });
+      for (let start = 0; start < ids.length; start += MAX_MESSAGES_PER_BATCH) {
+        const outcome = await fetchAndTrack(mailbox, folder, ids.slice(start, start + MAX_MESSAGES_PER_BATCH), { via: "catchUp", retry: true });
         tracked += outcome.results.filter((result) => result.created).length;
       }
       if (page.deltaLink) deltaLink = page.deltaLink;
@@ -277,7 +274,7 @@ function validMessageIds(value: unknown): boolean {
   return (
     Array.isArray(value) &&
     value.length >= 1 &&
-    value.length <= BATCH_SIZE &&
+    value.length <= MAX_MESSAGES_PER_BATCH &&
     value.every((id) => isMessageId(id))
   );
 }

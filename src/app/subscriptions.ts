@@ -11,6 +11,7 @@ import type {
   TrackingStore,
   WorkQueue,
 } from "./ports.js";
+import { normalizeAddress } from "../domain/address.js";
 import type { MailboxSettings, OrganizationSettings } from "../domain/types.js";
 import { defaultOrganizationSettings } from "../domain/settings.js";
 
@@ -280,7 +281,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
   async function reconcile(address: string): Promise<SubscriptionReport> {
     const report = emptyReport();
     const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
-    const mailbox = await deps.store.settings.getMailbox(address.toLowerCase());
+    const mailbox = await deps.store.settings.getMailbox(normalizeAddress(address));
     if (!mailbox) throw new Error(`mailbox ${address} is not configured`);
     // Enabling again reconciles with Graph's own list too: a vanished subscription is replaced.
     const { view } = await graphView(report);
@@ -352,7 +353,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
   }
 
   async function requestCatchUpForMailbox(address: string, reason: string): Promise<number> {
-    const mailbox = await deps.store.settings.getMailbox(address.toLowerCase());
+    const mailbox = await deps.store.settings.getMailbox(normalizeAddress(address));
     return mailbox ? requestCatchUps([mailbox], reason) : 0;
   }
 

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { MailboxSyncState, SubscriptionRecord } from "../app/ports.js";
 import type { SubscriptionReport } from "../app/subscriptions.js";
 import { AppSettingsError, type AppSettingsEnv } from "../config/index.js";
+import { normalizeAddress } from "../domain/address.js";
 import { isIsoDateTime, looksLikeEmailAddress, parseMailboxSettings, SettingsError } from "../domain/settings.js";
 import type { MailboxSettings } from "../domain/types.js";
 import type { Services } from "../host/services.js";
@@ -93,7 +94,7 @@ export async function parseMailboxArgs(argv: readonly string[], options: ParseMa
     default: {
       const { opts } = parsed;
       const fromFile = opts.settings ? await mailboxSettingsFile(opts.settings, readTextFile) : {};
-      if (typeof fromFile.address === "string" && fromFile.address.trim().toLowerCase() !== address) {
+      if (typeof fromFile.address === "string" && normalizeAddress(fromFile.address) !== address) {
         throw new MailboxUsageError(`${opts.settings} is for mailbox ${fromFile.address}, not ${address}`);
       }
       const input = {
@@ -114,9 +115,8 @@ export async function parseMailboxArgs(argv: readonly string[], options: ParseMa
 }
 
 function emailAddress(text: string): string {
-  const address = text.trim().toLowerCase();
-  if (!looksLikeEmailAddress(address)) throw new MailboxUsageError(`"${text}" is not an email address`);
-  return address;
+  if (!looksLikeEmailAddress(text.trim())) throw new MailboxUsageError(`"${text}" is not an email address`);
+  return normalizeAddress(text);
 }
 
 function isoDate(text: string): string {

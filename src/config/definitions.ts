@@ -21,6 +21,8 @@ import {
   type SettingValidator,
 } from "./validators.js";
 import hostJson from "../../host.json" with { type: "json" };
+import { DEFAULT_GRAPH_BASE_URL } from "../adapters/graph/endpoint.js";
+import { OUTLOOK_MAX_CONCURRENCY_PER_MAILBOX } from "../adapters/graph/mailbox-limiter.js";
 
 /** Storage queue the webhook enqueues notifications on. */
 export const NOTIFICATIONS_QUEUE = "notifications";
@@ -171,7 +173,7 @@ const DEFINITIONS = [
     groups: ["graph"],
     description: "Graph endpoint; point it at the local Graph simulator for development.",
     requirement: "optional",
-    default: "https://graph.microsoft.com/",
+    default: DEFAULT_GRAPH_BASE_URL,
     secret: false,
     validate: httpsUrl,
   },
@@ -195,11 +197,11 @@ const DEFINITIONS = [
   {
     name: "GRAPH_MAX_CONCURRENCY_PER_MAILBOX",
     groups: ["graph"],
-    description: "Concurrent Graph requests per mailbox; Exchange Online allows 4 (MailboxConcurrency).",
+    description: `Concurrent Graph requests per mailbox; Exchange Online allows ${OUTLOOK_MAX_CONCURRENCY_PER_MAILBOX} (MailboxConcurrency).`,
     requirement: "optional",
-    default: "4",
+    default: String(OUTLOOK_MAX_CONCURRENCY_PER_MAILBOX),
     secret: false,
-    validate: integerIn(1, 4),
+    validate: integerIn(1, OUTLOOK_MAX_CONCURRENCY_PER_MAILBOX),
   },
   // Webhook
   {

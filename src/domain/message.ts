@@ -3,7 +3,7 @@
 // Runs on whatever Graph (or a test) hands over: nothing here throws; problems become warnings.
 
 import { createHash } from "node:crypto";
-import { looksLikeEmailAddress } from "./settings.js";
+import { DEFAULT_MAX_BODY_BYTES, looksLikeEmailAddress } from "./settings.js";
 import type { AutomatedEmail, GraphHeader, GraphMessage } from "./types.js";
 
 export interface Party {
@@ -49,8 +49,6 @@ export const EXTENDED_PROPERTY_IDS = {
 } as const;
 
 export const SYNTHETIC_MESSAGE_ID_DOMAIN = "email-activity-tracker.invalid";
-
-const DEFAULT_MAX_BODY_BYTES = 1_000_000;
 
 // ---- tolerant readers ------------------------------------------------------------------------
 

@@ -2,7 +2,10 @@
 // settings.ts pick one of these per setting; the admin API's schemas and OpenAPI document take the
 // JSON Schema fragment from here, so a range or a list of allowed values is written once.
 import { RECORD_TYPES, type RecordType, type TrackedFolder } from "./types.js";
-import { compileSubjectFilter } from "./subject.js";
+import { normalizeAddress } from "./address.js";
+import { compileSubjectFilter, HASH_FILTER_FLAGS } from "./subject.js";
+
+export { HASH_FILTER_FLAGS };
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
@@ -108,9 +111,6 @@ function parsePrefixHistory(value: unknown, path: string): ParseResult<string[]>
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value: [...(value as string[])] };
 }
 
-/** The flags the subject filter is compiled with (see subject.ts). */
-export const HASH_FILTER_FLAGS = "giu";
-
 function parseRegex(value: unknown, path: string): ParseResult<string> {
   const requirement = `must be a regular expression that compiles with flags "${HASH_FILTER_FLAGS}"`;
   if (typeof value !== "string") return fail(path, requirement, value);
@@ -141,8 +141,8 @@ export function looksLikeEmailAddress(text: string): boolean {
 
 function parseEmailAddress(value: unknown, path: string): ParseResult<string> {
   if (typeof value === "string") {
-    const address = value.trim().toLowerCase();
-    if (looksLikeEmailAddress(address)) return { ok: true, value: address };
+    // A bare address only (no "<…>"), stored in the one normal form.
+    if (looksLikeEmailAddress(value.trim())) return { ok: true, value: normalizeAddress(value) };
   }
   return fail(path, "must be an email address (local@domain)", value);
 }
@@ -238,7 +238,7 @@ export const prefixHistoryValue: SettingValue<string[]> = {
 };
 
 export const regexValue: SettingValue<string> = {
-  allowed: 'regular expression, compiles with flags "giu"',
+  allowed: `regular expression, compiles with flags "${HASH_FILTER_FLAGS}"`,
   parse: parseRegex,
   jsonSchema: { type: "string", format: "regex" },
 };

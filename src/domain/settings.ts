@@ -17,9 +17,13 @@ import {
   trackingCategoryValue,
   trackingTokenPrefixValue,
   unknownKeys,
+  HASH_FILTER_FLAGS,
   type JsonSchemaFragment,
   type ParseResult,
 } from "./setting-values.js";
+
+/** The default body cap: bodies keep at most this many UTF-8 bytes, so an activity fits in a Cosmos DB item. */
+export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
 
 export { describeValue, HASH_FILTER_FLAGS, isIsoDateTime, looksLikeEmailAddress } from "./setting-values.js";
 export type { JsonSchemaFragment, ParseResult } from "./setting-values.js";
@@ -127,7 +131,7 @@ const ORGANIZATION_TABLE: Table<OrganizationSettings> = {
   ),
   useSmartMatching: bool(false, "Correlate by subject words and shared addresses (prone to false matches).", "EnableSmartMatching"),
   hashFilterKeywords: {
-    description: 'Regular expression (flags "giu") whose matches are removed from a subject before hashing its words; strips "RE:", "FW: RE:".',
+    description: `Regular expression (flags "${HASH_FILTER_FLAGS}") whose matches are removed from a subject before hashing its words; strips "RE:", "FW: RE:".`,
     dynamicsName: "HashFilterKeywords",
     ...regexValue,
     default: "^[\\s]*([\\w]+\\s?:[\\s]*)+",
@@ -169,7 +173,7 @@ const ORGANIZATION_TABLE: Table<OrganizationSettings> = {
   maxBodyBytes: int(
     1_000,
     1_500_000,
-    1_000_000,
+    DEFAULT_MAX_BODY_BYTES,
     "Bodies are truncated to this many UTF-8 bytes so activities stay under Cosmos DB's 2 MB item limit.",
   ),
   processEmailOnlyForApprovedUsers: bool(

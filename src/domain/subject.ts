@@ -1,7 +1,10 @@
 // Subject handling for correlation: the words smart matching hashes, and forward detection.
 
+/** The flags hashFilterKeywords is compiled with: global, case-insensitive, Unicode. */
+export const HASH_FILTER_FLAGS = "giu";
+
 export interface SubjectWordsOptions {
-  /** Regex (compiled with flags "giu"); every match is removed before splitting into words. */
+  /** Regex (compiled with HASH_FILTER_FLAGS); every match is removed before splitting into words. */
   hashFilterKeywords: string;
   hashMaxCount: number;
 }
@@ -11,7 +14,7 @@ export type SubjectFilterResult = { ok: true; regex: RegExp } | { ok: false; rea
 /** Settings validation: is `pattern` usable as `hashFilterKeywords`? */
 export function compileSubjectFilter(pattern: string): SubjectFilterResult {
   try {
-    return { ok: true, regex: new RegExp(pattern, "giu") };
+    return { ok: true, regex: new RegExp(pattern, HASH_FILTER_FLAGS) };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     return { ok: false, reason: `hashFilterKeywords is not a valid regular expression: ${detail}` };
@@ -24,7 +27,7 @@ function subjectFilter(pattern: string): RegExp {
   const cached = filterCache.get(pattern);
   if (cached) return cached;
   const compiled = compileSubjectFilter(pattern);
-  // Settings are validated at start-up, so an invalid pattern here is a configuration bug.
+  // Settings are validated when they are parsed (settings.ts), so an invalid pattern here is a bug.
   if (!compiled.ok) throw new TypeError(compiled.reason);
   if (filterCache.size > 100) filterCache.clear();
   filterCache.set(pattern, compiled.regex);

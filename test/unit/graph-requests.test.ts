@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { MAX_MESSAGES_PER_BATCH } from "../../src/app/ports.js";
 import {
   DELTA_PROPERTIES,
-  MAX_BATCH_SIZE,
   MESSAGE_PROPERTIES,
   chunk,
   draftBody,
@@ -75,7 +75,7 @@ describe("message reads", () => {
   });
 
   it("refuses a $batch over 20 requests", () => {
-    const ids = Array.from({ length: MAX_BATCH_SIZE + 1 }, (_, index) => `m${index}`);
+    const ids = Array.from({ length: MAX_MESSAGES_PER_BATCH + 1 }, (_, index) => `m${index}`);
     expect(() => messageBatchBody("u", ids, "inbox")).toThrow(/at most 20 requests, got 21/);
   });
 });

@@ -15,6 +15,7 @@ import { decodePageToken, encodePageToken, listingScope } from "./page-token.js"
 import { fromDocumentId, toDocumentId, withoutSystemProperties } from "./document-ids.js";
 import { fitDocumentSize } from "./document-size.js";
 import { statusOf, translateErrors } from "./errors.js";
+import { readItem } from "./read-item.js";
 
 /** `activityIndex` container: one item per (key, activity), partition key /key, id = the activity id. */
 interface IndexDocument {
@@ -37,13 +38,8 @@ export function createCosmosActivityStore(options: { activities: Container; inde
 
   const readDocument = async (id: string): Promise<{ activity: EmailActivity; etag: string } | undefined> => {
     const documentId = toDocumentId(id);
-    try {
-      const { resource, etag } = await container.item(documentId, documentId).read<EmailActivity>();
-      return resource ? { activity: toActivity(resource), etag: resource._etag ?? etag } : undefined;
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
+    const resource = await readItem<EmailActivity>(container, documentId, documentId);
+    return resource ? { activity: toActivity(resource), etag: resource._etag } : undefined;
   };
   const read = async (id: string) => (await readDocument(id))?.activity;
 

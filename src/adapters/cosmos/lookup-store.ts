@@ -2,6 +2,7 @@ import type { Container, PatchOperation } from "@azure/cosmos";
 import type { LookupEntry, LookupStore } from "../../app/ports.js";
 import { forEachConcurrently, withoutSystemProperties } from "./document-ids.js";
 import { statusOf, translateErrors } from "./errors.js";
+import { readItem } from "./read-item.js";
 
 /**
  * Entries kept per key, the most recent by activityTime. `mid:`/`tok:`/`cix:` keys hold one or a
@@ -44,13 +45,8 @@ interface LookupDocument {
  */
 export function createCosmosLookupStore(container: Container): LookupStore {
   const read = async (key: string): Promise<StoredEntry[]> => {
-    try {
-      const { resource } = await container.item(ENTRIES_ID, key).read<LookupDocument>();
-      return resource?.entries ?? [];
-    } catch (error) {
-      if (statusOf(error) === 404) return [];
-      throw error;
-    }
+    const resource = await readItem<LookupDocument>(container, ENTRIES_ID, key);
+    return resource?.entries ?? [];
   };
 
   /**

@@ -2,6 +2,7 @@ import type { Container } from "@azure/cosmos";
 import type { OutgoingEmail, OutgoingEmailStore } from "../../app/ports.js";
 import { fromDocumentId, toDocumentId, withoutSystemProperties } from "./document-ids.js";
 import { statusOf, translateErrors } from "./errors.js";
+import { readItem } from "./read-item.js";
 
 const MAX_UPDATE_ATTEMPTS = 20;
 
@@ -12,13 +13,8 @@ const MAX_UPDATE_ATTEMPTS = 20;
 export function createCosmosOutgoingStore(container: Container): OutgoingEmailStore {
   const readDocument = async (id: string): Promise<{ email: OutgoingEmail; etag: string } | undefined> => {
     const documentId = toDocumentId(id);
-    try {
-      const { resource, etag } = await container.item(documentId, documentId).read<OutgoingEmail & { _etag?: string }>();
-      return resource ? { email: toEmail(resource), etag: resource._etag ?? etag } : undefined;
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
+    const resource = await readItem<OutgoingEmail>(container, documentId, documentId);
+    return resource ? { email: toEmail(resource), etag: resource._etag } : undefined;
   };
 
   return {

@@ -3,7 +3,8 @@ import type { Container } from "@azure/cosmos";
 import type { ClaimResult, ProcessedMessageStore } from "../../app/ports.js";
 import { toDocumentId } from "./document-ids.js";
 import { statusOf, translateErrors } from "./errors.js";
-import { normaliseAddress } from "./record-directory.js";
+import { readItem } from "./read-item.js";
+import { normalizeAddress } from "../../domain/address.js";
 
 /** One marker per (mailbox, Graph message). They expire by the container's defaultTtl (14 days). */
 interface ProcessedDocument {
@@ -25,7 +26,7 @@ interface ProcessedDocument {
  */
 export function processedMarkerId(mailbox: string, graphMessageId: string): string {
   if (graphMessageId === "") throw new RangeError("graphMessageId must not be empty");
-  const normalised = normaliseAddress(mailbox);
+  const normalised = normalizeAddress(mailbox);
   if (normalised === "") throw new RangeError("mailbox must not be empty");
   const escaped = escapedOrUndefined(`${normalised}:${graphMessageId}`);
   return escaped ?? `~h:${createHash("sha256").update(`${normalised}\n${graphMessageId}`).digest("hex")}`;
@@ -46,33 +47,28 @@ export function createCosmosProcessedMessageStore(container: Container): Process
     wasProcessed: (mailbox, graphMessageId) =>
       translateErrors("wasProcessed", async () => {
         const id = processedMarkerId(mailbox, graphMessageId);
-        try {
-          const { resource } = await container.item(id, id).read<ProcessedDocument>();
-          return resource !== undefined && resource.state !== "claimed";
-        } catch (error) {
-          if (statusOf(error) === 404) return false;
-          throw error;
-        }
+        const resource = await readItem<ProcessedDocument>(container, id, id);
+        return resource !== undefined && resource.state !== "claimed";
       }),
     claim: (mailbox, graphMessageId, options) =>
       translateErrors("claim", async (): Promise<ClaimResult> => {
         const id = processedMarkerId(mailbox, graphMessageId);
         const claimedAt = options.now.toISOString();
-        const claimed: ProcessedDocument = { id, mailbox: normaliseAddress(mailbox), graphMessageId, state: "claimed", claimedAt };
+        const claimed: ProcessedDocument = { id, mailbox: normalizeAddress(mailbox), graphMessageId, state: "claimed", claimedAt };
         try {
           await container.items.create(claimed);
           return "claimed";
         } catch (error) {
           if (statusOf(error) !== 409) throw error;
         }
-        const { resource, etag } = await container.item(id, id).read<ProcessedDocument>();
+        const resource = await readItem<ProcessedDocument>(container, id, id);
         if (!resource) return "busy"; // deleted between the two calls: let the caller retry later
         if (resource.state !== "claimed") return "processed";
         const age = options.now.getTime() - Date.parse(resource.claimedAt ?? "");
         if (!(age > options.leaseInMs)) return "busy";
         try {
           // The claim's worker died: take it over, unless another worker just did.
-          await container.item(id, id).replace(claimed, etag ? { accessCondition: { type: "IfMatch", condition: etag } } : {});
+          await container.item(id, id).replace(claimed, { accessCondition: { type: "IfMatch", condition: resource._etag } });
           return "claimed";
         } catch (error) {
           if (statusOf(error) === 412) return "busy";
@@ -83,7 +79,7 @@ export function createCosmosProcessedMessageStore(container: Container): Process
       translateErrors("markProcessed", async () => {
         const document: ProcessedDocument = {
           id: processedMarkerId(mailbox, graphMessageId),
-          mailbox: normaliseAddress(mailbox),
+          mailbox: normalizeAddress(mailbox),
           graphMessageId,
           state: "processed",
           reason: outcome.reason,

@@ -3,6 +3,8 @@ import type { RecordDirectory } from "../../app/ports.js";
 import { RECORD_TYPES, type AddressEntry, type CrmRecord, type RecordRef } from "../../domain/types.js";
 import { forEachConcurrently, toDocumentId } from "./document-ids.js";
 import { statusOf, translateErrors } from "./errors.js";
+import { readItem } from "./read-item.js";
+import { normalizeAddress } from "../../domain/address.js";
 
 /** `records` container: the record as given, under id `${type}:${id}`. */
 interface RecordDocument {
@@ -48,24 +50,12 @@ export function createCosmosRecordDirectory(options: { records: Container; addre
   const { records, addresses } = options;
 
   const readPrevious = async (documentId: string): Promise<CrmRecord | undefined> => {
-    try {
-      const { resource } = await records.item(documentId, documentId).read<RecordDocument>();
-      return resource?.record;
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
+    const resource = await readItem<RecordDocument>(records, documentId, documentId);
+    return resource?.record;
   };
 
-  const readAddress = async (address: string): Promise<AddressDocument | undefined> => {
-    try {
-      const { resource } = await addresses.item(ADDRESS_DOCUMENT_ID, address).read<AddressDocument>();
-      return resource;
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
-  };
+  const readAddress = (address: string): Promise<AddressDocument | undefined> =>
+    readItem<AddressDocument>(addresses, ADDRESS_DOCUMENT_ID, address);
 
   /**
    * Read-modify-write of one address document with If-Match, so records sharing an address can
@@ -142,7 +132,7 @@ export function createCosmosRecordDirectory(options: { records: Container; addre
       }),
     findByAddress: (address) =>
       translateErrors("findByAddress", async () => {
-        const normalised = normaliseAddress(address);
+        const normalised = normalizeAddress(address);
         if (normalised === "") return [];
         const stored = await readAddress(normalised);
         return (stored?.rows ?? []).map((row) => toAddressEntry(normalised, row)).sort(byPrecedence);
@@ -150,12 +140,8 @@ export function createCosmosRecordDirectory(options: { records: Container; addre
   };
 }
 
-export function normaliseAddress(address: string): string {
-  return address.trim().toLowerCase();
-}
-
 function normalisedAddresses(list: readonly string[]): string[] {
-  return [...new Set(list.map(normaliseAddress).filter((address) => address !== ""))];
+  return [...new Set(list.map(normalizeAddress).filter((address) => address !== ""))];
 }
 
 function toAddressRow(recordKey: string, record: CrmRecord): AddressRow {

@@ -3,7 +3,8 @@ import type { MailboxStatus, Page, SaveResult, SettingsStore, Versioned } from "
 import type { MailboxSettings, OrganizationSettings } from "../../domain/types.js";
 import { toDocumentId } from "./document-ids.js";
 import { statusOf, translateErrors } from "./errors.js";
-import { normaliseAddress } from "./record-directory.js";
+import { readItem } from "./read-item.js";
+import { normalizeAddress } from "../../domain/address.js";
 
 type SettingsDocument =
   | { id: string; kind: "organization"; settings: OrganizationSettings }
@@ -15,11 +16,11 @@ type Stored = SettingsDocument & { _etag?: string };
 const ORGANIZATION_ID = "organization";
 
 function mailboxId(address: string): string {
-  return toDocumentId(`mailbox:${normaliseAddress(address)}`);
+  return toDocumentId(`mailbox:${normalizeAddress(address)}`);
 }
 
 function mailboxStatusId(address: string): string {
-  return toDocumentId(`mailbox-status:${normaliseAddress(address)}`);
+  return toDocumentId(`mailbox-status:${normalizeAddress(address)}`);
 }
 
 /** Continuation tokens are handed to API callers: opaque, and checked for shape on the way back. */
@@ -33,15 +34,7 @@ function decodeContinuation(token: string | undefined): string | undefined {
 
 /** Organization and mailbox settings: point reads and upserts by id. */
 export function createCosmosSettingsStore(container: Container): SettingsStore {
-  const read = async (id: string): Promise<Stored | undefined> => {
-    try {
-      const { resource } = await container.item(id, id).read<Stored>();
-      return resource;
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
-  };
+  const read = (id: string): Promise<Stored | undefined> => readItem<Stored>(container, id, id);
 
   /** Create when `ifMatch` is undefined, else replace if the version still matches. */
   const save = async (document: SettingsDocument, ifMatch: string | undefined): Promise<SaveResult> => {
@@ -87,7 +80,7 @@ export function createCosmosSettingsStore(container: Container): SettingsStore {
       }),
     putMailbox: (settings) =>
       translateErrors("putMailbox", async () => {
-        const normalised = { ...settings, address: normaliseAddress(settings.address) };
+        const normalised = { ...settings, address: normalizeAddress(settings.address) };
         const document: SettingsDocument = { id: mailboxId(normalised.address), kind: "mailbox", settings: normalised };
         await container.items.upsert(document);
       }),
@@ -97,7 +90,7 @@ export function createCosmosSettingsStore(container: Container): SettingsStore {
       ),
     saveMailbox: (settings, options) =>
       translateErrors("saveMailbox", () => {
-        const normalised = { ...settings, address: normaliseAddress(settings.address) };
+        const normalised = { ...settings, address: normalizeAddress(settings.address) };
         return save({ id: mailboxId(normalised.address), kind: "mailbox", settings: normalised }, options.ifMatch);
       }),
     deleteMailbox: (address) =>
@@ -155,7 +148,7 @@ export function createCosmosSettingsStore(container: Container): SettingsStore {
       }),
     putMailboxStatus: (address, status) =>
       translateErrors("putMailboxStatus", async () => {
-        const normalised = normaliseAddress(address);
+        const normalised = normalizeAddress(address);
         const document: SettingsDocument = { id: mailboxStatusId(normalised), kind: "mailboxStatus", address: normalised, status };
         await container.items.upsert(document);
       }),

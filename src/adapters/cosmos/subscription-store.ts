@@ -2,7 +2,8 @@ import type { Container } from "@azure/cosmos";
 import type { SubscriptionRecord, SubscriptionStore } from "../../app/ports.js";
 import { canBeDocumentId, fromDocumentId, toDocumentId, withoutSystemProperties } from "./document-ids.js";
 import { statusOf, translateErrors } from "./errors.js";
-import { normaliseAddress } from "./record-directory.js";
+import { readItem } from "./read-item.js";
+import { normalizeAddress } from "../../domain/address.js";
 
 /**
  * Graph subscriptions keyed by Graph's subscription id (partition key /id): the notification
@@ -16,17 +17,12 @@ export function createCosmosSubscriptionStore(container: Container): Subscriptio
         // An id that cannot be stored names no subscription: no request, no error.
         if (!canBeDocumentId(id)) return undefined;
         const documentId = toDocumentId(id);
-        try {
-          const { resource } = await container.item(documentId, documentId).read<SubscriptionRecord>();
-          return resource ? fromDocument(resource) : undefined;
-        } catch (error) {
-          if (statusOf(error) === 404) return undefined;
-          throw error;
-        }
+        const resource = await readItem<SubscriptionRecord>(container, documentId, documentId);
+        return resource ? fromDocument(resource) : undefined;
       }),
     putSubscription: (subscription) =>
       translateErrors("putSubscription", async () => {
-        const record = ownFields({ ...subscription, mailbox: normaliseAddress(subscription.mailbox) });
+        const record = ownFields({ ...subscription, mailbox: normalizeAddress(subscription.mailbox) });
         await container.items.upsert({ ...record, id: toDocumentId(record.id) });
       }),
     deleteSubscription: (id) =>
@@ -46,7 +42,7 @@ export function createCosmosSubscriptionStore(container: Container): Subscriptio
         const query =
           options.mailbox === undefined
             ? { query: "SELECT * FROM c" }
-            : { query: "SELECT * FROM c WHERE c.mailbox = @mailbox", parameters: [{ name: "@mailbox", value: normaliseAddress(options.mailbox) }] };
+            : { query: "SELECT * FROM c WHERE c.mailbox = @mailbox", parameters: [{ name: "@mailbox", value: normalizeAddress(options.mailbox) }] };
         const { resources } = await container.items.query<SubscriptionRecord>(query).fetchAll();
         return resources
           .map(fromDocument)

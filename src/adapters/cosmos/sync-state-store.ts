@@ -1,7 +1,8 @@
 import type { Container, PatchOperation } from "@azure/cosmos";
 import type { MailboxEvent, MailboxSyncState, MailFolderName, SyncStateStore } from "../../app/ports.js";
 import { statusOf, translateErrors } from "./errors.js";
-import { normaliseAddress } from "./record-directory.js";
+import { readItem } from "./read-item.js";
+import { normalizeAddress } from "../../domain/address.js";
 
 /** Events kept per mailbox (newest first); older ones are dropped. */
 export const MAX_MAILBOX_EVENTS = 50;
@@ -47,19 +48,14 @@ export function createCosmosSyncStateStore(container: Container): SyncStateStore
   return {
     getSyncState: (mailbox) =>
       translateErrors("getSyncState", async () => {
-        try {
-          const { resource } = await container.item(STATE_ID, normaliseAddress(mailbox)).read<SyncStateDocument>();
-          return resource ? toSyncState(resource) : undefined;
-        } catch (error) {
-          if (statusOf(error) === 404) return undefined;
-          throw error;
-        }
+        const resource = await readItem<SyncStateDocument>(container, STATE_ID, normalizeAddress(mailbox));
+        return resource ? toSyncState(resource) : undefined;
       }),
     putDeltaLink: (mailbox, folder, deltaLink, options) =>
       translateErrors("putDeltaLink", async () => {
         // The folder becomes part of a patch path: only the two known names may get there.
         if (!FOLDERS.includes(folder)) throw new RangeError(`Unknown mail folder "${String(folder)}": expected one of ${FOLDERS.join(", ")}`);
-        const key = normaliseAddress(mailbox);
+        const key = normalizeAddress(mailbox);
         await change(
           key,
           [
@@ -75,7 +71,7 @@ export function createCosmosSyncStateStore(container: Container): SyncStateStore
       }),
     recordEvent: (mailbox, event) =>
       translateErrors("recordEvent", async () => {
-        const key = normaliseAddress(mailbox);
+        const key = normalizeAddress(mailbox);
         const stored = await change(key, [{ op: "add", path: "/events/0", value: event }], () => ({ ...emptyDocument(key), events: [event] }));
         if (!stored || stored.events.length <= MAX_MAILBOX_EVENTS) return;
         // Trim only the version we just saw (If-Match): if another writer changed it meanwhile,

@@ -2,6 +2,7 @@ import type { Container } from "@azure/cosmos";
 import type { TokenCounterStore } from "../../app/ports.js";
 import { toDocumentId } from "./document-ids.js";
 import { statusOf, translateErrors } from "./errors.js";
+import { readItem } from "./read-item.js";
 
 /** `userNumbers` and `counter:<n>`: a value that only grows through an atomic patch `incr`. */
 interface CounterDocument {
@@ -23,13 +24,8 @@ const USER_NUMBERS_ID = "userNumbers";
  */
 export function createCosmosTokenCounterStore(container: Container): TokenCounterStore {
   const readUser = async (id: string): Promise<number | undefined> => {
-    try {
-      const { resource } = await container.item(id, id).read<UserDocument>();
-      return resource?.userNumber;
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
+    const resource = await readItem<UserDocument>(container, id, id);
+    return resource?.userNumber;
   };
 
   const createIgnoringConflict = async (document: CounterDocument | UserDocument): Promise<boolean> => {

@@ -8,9 +8,9 @@ import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
 import type { TokenCredential } from "@azure/identity";
 import { Agent, fetch as undiciFetch } from "undici";
+import { DEFAULT_GRAPH_BASE_URL } from "./endpoint.js";
 
 export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
-export const DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com/";
 
 /** Hosts the SDK already sends the token to. */
 const GRAPH_HOSTS = new Set([

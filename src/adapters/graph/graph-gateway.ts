@@ -6,6 +6,7 @@ import type { Client } from "@microsoft/microsoft-graph-client";
 import { subscriptionTag } from "../../app/client-state.js";
 import { GraphFailure } from "../../app/errors.js";
 import type { DeltaPage, MailFolderName, MailGateway, OutgoingMessage } from "../../app/ports.js";
+import { normalizeAddress } from "../../domain/address.js";
 import type { GraphMessage } from "../../domain/types.js";
 import { createGraphClient } from "./graph-client.js";
 import { factsOfBatchItem, failureFromFacts, toGraphFailure } from "./graph-errors.js";
@@ -116,7 +117,7 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
 
   /** One HTTP request: under the mailbox's limit, its failure translated. */
   async function sendOnce<T>(call: Call<T>): Promise<T> {
-    const key = call.mailbox === undefined ? SUBSCRIPTIONS_KEY : call.mailbox.toLowerCase();
+    const key = call.mailbox === undefined ? SUBSCRIPTIONS_KEY : normalizeAddress(call.mailbox);
     const attempt = async (): Promise<T> => {
       byMailbox.set(key, (byMailbox.get(key) ?? 0) + 1);
       try {

@@ -1,9 +1,8 @@
 // The Graph requests the gateway makes, as plain data (paths, query strings, bodies). Pure, so the
 // exact requests are unit-tested and documented in one place (docs/graph.md).
-import type { MailFolderName, MailGateway, OutgoingMessage } from "../../app/ports.js";
+import { MAX_MESSAGES_PER_BATCH, type MailFolderName, type MailGateway, type OutgoingMessage } from "../../app/ports.js";
+import { EXTENDED_PROPERTY_IDS } from "../../domain/message.js";
 
-/** JSON $batch accepts at most 20 requests. */
-export const MAX_BATCH_SIZE = 20;
 export const DEFAULT_DELTA_PAGE_SIZE = 50;
 
 /** Every request asks for immutable ids, so an id stays valid when the message moves. */
@@ -33,9 +32,7 @@ export const MESSAGE_PROPERTIES = [
 ] as const;
 
 /** MAPI In-Reply-To, References and Message-ID: Graph returns no headers for Sent Items. */
-export const THREADING_PROPERTY_IDS = ["String 0x1042", "String 0x1039", "String 0x1035"] as const;
-export const IN_REPLY_TO_PROPERTY_ID = "String 0x1042";
-export const REFERENCES_PROPERTY_ID = "String 0x1039";
+export const THREADING_PROPERTY_IDS = Object.values(EXTENDED_PROPERTY_IDS);
 
 /**
  * Delta pages carry only what the catch-up needs to decide what to fetch: the catch-up re-reads
@@ -82,7 +79,7 @@ export function preferHeader(...preferences: string[]): string {
 }
 
 /** Split into consecutive chunks of at most `size`. */
-export function chunk<T>(items: readonly T[], size: number = MAX_BATCH_SIZE): T[][] {
+export function chunk<T>(items: readonly T[], size: number = MAX_MESSAGES_PER_BATCH): T[][] {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunk size must be a positive integer, got ${size}`);
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
@@ -98,7 +95,7 @@ export interface BatchRequestItem {
 
 /** One JSON $batch body reading `messageIds` (≤ 20); item ids are the positions "0", "1", … */
 export function messageBatchBody(mailbox: string, messageIds: readonly string[], folder: MailFolderName): { requests: BatchRequestItem[] } {
-  if (messageIds.length > MAX_BATCH_SIZE) throw new RangeError(`a $batch holds at most ${MAX_BATCH_SIZE} requests, got ${messageIds.length}`);
+  if (messageIds.length > MAX_MESSAGES_PER_BATCH) throw new RangeError(`a $batch holds at most ${MAX_MESSAGES_PER_BATCH} requests, got ${messageIds.length}`);
   return {
     requests: messageIds.map((messageId, index) => ({
       id: String(index),
@@ -153,8 +150,8 @@ export function draftBody(message: OutgoingMessage): Record<string, unknown> {
     // Graph accepts only x- headers in internetMessageHeaders; the MAPI properties set the real
     // In-Reply-To and References headers of the sent message.
     draft.singleValueExtendedProperties = [
-      { id: IN_REPLY_TO_PROPERTY_ID, value: message.inReplyTo },
-      { id: REFERENCES_PROPERTY_ID, value: message.inReplyTo },
+      { id: EXTENDED_PROPERTY_IDS.inReplyTo, value: message.inReplyTo },
+      { id: EXTENDED_PROPERTY_IDS.references, value: message.inReplyTo },
     ];
   }
   return draft;

@@ -3,6 +3,7 @@
 // may hold several slots (a $batch, whose items Outlook runs up to 4 at a time). Waiters are
 // served first come, first served per mailbox, so a batch waiting for several slots is not
 // starved by single requests arriving after it.
+import { normalizeAddress } from "../../domain/address.js";
 
 export const OUTLOOK_MAX_CONCURRENCY_PER_MAILBOX = 4;
 
@@ -36,7 +37,7 @@ export function createMailboxLimiter(options: { maxConcurrency?: number } = {}):
   const queues = new Map<string, MailboxQueue>();
 
   // Mailbox addresses are case-insensitive; one queue per mailbox whatever the casing.
-  const keyOf = (mailbox: string): string => mailbox.toLowerCase();
+  const keyOf = (mailbox: string): string => normalizeAddress(mailbox);
 
   function pump(key: string, queue: MailboxQueue): void {
     for (let head = queue.waiting[0]; head !== undefined && queue.inFlight + head.slots <= maxConcurrency; head = queue.waiting[0]) {
