@@ -415,6 +415,8 @@ function toLine(facts: Pick<ReplayLine, "file" | "subject" | "sentOn" | "folder"
     automated: result.automated,
     ...(activity?.trackingToken ? { trackingToken: activity.trackingToken } : {}),
     ...(activity?.conversationIndex ? { conversationIndex: activity.conversationIndex } : {}),
+    why: result.why,
+    explanation: result.trace,
     warnings: result.warnings,
   };
 }

@@ -1,6 +1,7 @@
 // The end-of-run report of the replay: what was decided, how messages correlated, and how much
 // Cosmos DB work each message cost.
 import Table from "cli-table3";
+import type { DecisionTrace } from "../domain/trace.js";
 import type { AutomatedEmail, CorrelationMethod, Folder, RecordRef, ResolvedParty } from "../domain/types.js";
 
 /** One line of the --out file: the decision for one input message. */
@@ -29,8 +30,10 @@ export interface ReplayLine {
   recipients: ResolvedParty[];
   acceptingEntity?: RecordRef;
   automated?: AutomatedEmail;
-  /** The decision in one or two sentences (the tracker's explanation). */
+  /** The decision in one or two sentences (the tracker's explainDecision). */
   why?: string;
+  /** The same as data: the tracker's decision trace (gates, correlation steps, resolutions, acceptance). */
+  explanation?: DecisionTrace;
   /** The stored activity's tracking token and ConversationIndex, so --activities can start from this line. */
   trackingToken?: string;
   conversationIndex?: string;

@@ -112,11 +112,21 @@ describe("--mailbox alone", () => {
     expect(lines.get("01-crm-quote-sent.eml")?.trackingToken).toBe("CRM:0001001");
   });
 
+  it("writes the tracker's explanation: the sentence (why) and the trace (explanation)", () => {
+    const reply = lines.get("02-reply-in-reply-to.eml");
+    expect(reply?.why).toContain("because its In-Reply-To names <crm.7f3a91c2.0001001@crm.example.com>");
+    expect(reply?.explanation?.outcome).toMatchObject({ tracked: true, reason: "acceptedByFilter" });
+    expect(reply?.explanation?.gates.length).toBeGreaterThan(0);
+    expect(lines.get("10-unknown-sender.eml")?.why).toMatch(/^Not tracked: /);
+  });
+
   it("shows the per-message table for 20 messages without --details", () => {
     expect(run.out).toContain("date (UTC)");
     const row = run.out.split("\n").find((line) => line.includes("02-reply-in-reply-to.eml"));
     expect(row).toMatch(/2025-02-04 19:30 .*priya\.nair@example\.org .*RE: Your quote Q-1043 .*tracked: .*inReplyTo →/);
     expect(run.out).toContain("01-crm-quote-sent.eml");
+    // The explanation is the row beneath each message.
+    expect(run.out).toMatch(/│ why: Linked to 'Your quote Q-1043 CRM:0001001' because its In-Reply-To names/);
   });
 });
 
@@ -311,6 +321,9 @@ describe("--compare", () => {
     expect(run.out).toContain("Messages decided differently: 1 of 20");
     const row = run.out.split("\n").find((line) => line.includes("12-smart-matching.eml"));
     expect(row).toMatch(/≠ .*smartMatching → .*│ none/);
+    // Beneath it, why under each: A linked it by smart matching, B did not.
+    expect(run.out).toMatch(/│ A: .*smart matching/i);
+    expect(run.out).toMatch(/│ B: /);
   });
 
   it("--details lists every message, marking the changed ones", async () => {
