@@ -12,6 +12,7 @@ const LIMITS = {
   addresses: 8,
   recordsPerAddress: 3,
   correlation: 10,
+  ignoredIds: 5,
   passedOver: 5,
   judged: 5,
   text: 160,
@@ -63,6 +64,9 @@ export function compactTrace(trace: DecisionTrace): DecisionTrace {
       key: text(step.key),
       ...(step.candidate ? { candidate: candidate(step.candidate) } : {}),
     })),
+    ...(trace.ignoredIds
+      ? { ignoredIds: capped(trace.ignoredIds, LIMITS.ignoredIds, add("ignoredIds")).map((ignored) => ({ ...ignored, value: text(ignored.value) })) }
+      : {}),
     ...(trace.smartMatching
       ? {
           smartMatching: {

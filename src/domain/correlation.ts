@@ -20,7 +20,8 @@ export function messageIdKey(internetMessageId: string): string {
 
 export interface CorrelationFacts {
   subject: string;
-  inReplyTo?: string;
+  /** Every Message-ID of In-Reply-To, in header order. */
+  inReplyTo: string[];
   /** Oldest first, as in the header. */
   references: string[];
   /** The message's own Message-ID: a reference to itself is never a correlation. */
@@ -48,9 +49,13 @@ export function correlationProbes(
     !(organization.doNotCorrelateForwardedEmailsAsReplies && isForward(facts.subject));
   const seen = new Set<string>([facts.internetMessageId]);
 
-  if (headersAllowed && facts.inReplyTo && !seen.has(facts.inReplyTo)) {
-    seen.add(facts.inReplyTo);
-    probes.push({ method: "inReplyTo", key: messageIdKey(facts.inReplyTo) });
+  if (headersAllowed) {
+    // Every msg-id of In-Reply-To in order (RFC 5322 allows several), then References.
+    for (const id of facts.inReplyTo) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      probes.push({ method: "inReplyTo", key: messageIdKey(id) });
+    }
   }
   if (headersAllowed) {
     // Newest reference first: the closest ancestor that was tracked is the parent.

@@ -142,7 +142,7 @@ export function messageFacts(input: Pick<DecisionInput, "envelope" | "organizati
   const probes = correlationProbes(
     {
       subject: envelope.subject,
-      ...(envelope.inReplyTo ? { inReplyTo: envelope.inReplyTo } : {}),
+      inReplyTo: envelope.inReplyToIds,
       references: envelope.references,
       internetMessageId: envelope.internetMessageId,
       ...(trackingToken ? { trackingTokenKey: trackingTokenKey(trackingToken) } : {}),
@@ -305,6 +305,7 @@ function evaluate(input: DecisionInput, facts: FetchedFacts): Step {
   if (facts.existingActivity) return finish(alreadyStored(facts.existingActivity, trace, resolvedParties, organization));
 
   // ---- correlation -----------------------------------------------------------------------------
+  if (envelope.threadingIgnored.length > 0) trace.ignoredIds = envelope.threadingIgnored;
   let hit: { method: Correlation["method"]; entry: LookupEntry } | undefined;
   for (const probe of message.probes) {
     const latest = facts.latest?.get(probe.key);

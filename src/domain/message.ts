@@ -3,6 +3,7 @@
 // Runs on whatever Graph (or a test) hands over: nothing here throws; problems become warnings.
 
 import { createHash } from "node:crypto";
+import { normalizeAddress } from "./address.js";
 import { DEFAULT_MAX_BODY_BYTES, looksLikeEmailAddress } from "./settings.js";
 import type { AutomatedEmail, GraphHeader, GraphMessage } from "./types.js";
 
@@ -17,9 +18,14 @@ export interface EmailEnvelope {
   /** Normalised: without angle brackets. */
   internetMessageId: string;
   internetMessageIdSynthetic: boolean;
+  /** The first Message-ID of In-Reply-To (what the activity records). */
   inReplyTo?: string;
+  /** Every Message-ID of In-Reply-To, in header order (RFC 5322 allows several). */
+  inReplyToIds: string[];
   /** Oldest first, as in the header; de-duplicated. */
   references: string[];
+  /** Bracketed entries of In-Reply-To or References that are addresses, not Message-IDs. */
+  threadingIgnored: Array<{ header: "In-Reply-To" | "References"; value: string; reason: IgnoredIdReason }>;
   /** Base64 as received; validated by conversation-index.ts. */
   conversationIndex?: string;
   subject: string;
@@ -111,14 +117,127 @@ export function normalizeMessageId(raw: unknown): string | undefined {
   return token && token.length > 0 ? token : undefined;
 }
 
+/** Why an angle-bracketed entry of In-Reply-To or References was not taken for a Message-ID. */
+export type IgnoredIdReason =
+  /** It is one of the email's own addresses (From, To, Cc, Bcc). */
+  | "knownAddress"
+  /** Its wording makes it an author's address: `from Joe <joe@x>`, `<joe@x>'s message`. */
+  | "addressContext";
+
+export interface ThreadingIds {
+  /** Message-IDs in header order, without brackets, whitespace joined up, de-duplicated. */
+  ids: string[];
+  ignored: Array<{ value: string; reason: IgnoredIdReason }>;
+}
+
+interface Scanned {
+  /** Bracketed entries with the free text before and after each (quoted strings and comments blanked). */
+  entries: Array<{ value: string; before: string; after: string }>;
+  comments: string[];
+  /** The free text, for headers without brackets. */
+  text: string;
+}
+
+/**
+ * Splits a header into its `<…>` entries and the text around them. Quoted strings and comments
+ * `( … )` (nested, with backslash escapes) are blanked: MH and Gnus put the author's address and
+ * the date there (`(Joe's message of "Mon, 3 May")`), never the id itself.
+ */
+function scanIds(raw: string): Scanned {
+  const text = unfold(raw);
+  const values: string[] = [];
+  const comments: string[] = [];
+  // segments[k]: the free text before entry k; the last one follows the last entry.
+  const segments: string[] = [""];
+  const append = (more: string) => {
+    segments[segments.length - 1] += more;
+  };
+  let i = 0;
+  while (i < text.length) {
+    const char = text[i] as string;
+    if (char === '"' || char === "(") {
+      let depth = 0;
+      let body = "";
+      let j = i;
+      for (; j < text.length; j++) {
+        const c = text[j] as string;
+        if (c === "\\") {
+          body += text[j + 1] ?? "";
+          j++;
+          continue;
+        }
+        if (char === '"' ? c === '"' && j > i : c === ")" && --depth === 0) break;
+        if (char === "(" && c === "(") depth++;
+        if (j > i) body += c;
+      }
+      if (char === "(") comments.push(body);
+      append(" ");
+      i = j + 1;
+      continue;
+    }
+    if (char === "<") {
+      const close = text.indexOf(">", i + 1);
+      if (close === -1) {
+        append(text.slice(i));
+        break;
+      }
+      values.push(text.slice(i + 1, close).replace(/\s+/g, ""));
+      segments.push("");
+      i = close + 1;
+      continue;
+    }
+    append(char);
+    i++;
+  }
+  return {
+    entries: values.map((value, k) => ({ value, before: segments[k] ?? "", after: segments[k + 1] ?? "" })),
+    comments,
+    text: segments.join(" "),
+  };
+}
+
+/** `from Joe User <joe@x>` (an author's address) or `<joe@x>'s message` (a possessive). */
+const ADDRESS_BEFORE = /\bfrom\b[^<>]*$/i;
+const ADDRESS_AFTER = /^'s\b/i;
+
+/**
+ * Every Message-ID of an In-Reply-To or References header, in order. RFC 5322 allows several
+ * msg-ids; old clients (MH, nmh, exmh, Gnus, Mutt) add the author's address and the date in a
+ * phrase, a quoted string or a comment. An angle-bracketed entry is not a Message-ID when it is
+ * one of the email's own addresses (`knownAddresses`), or when its wording makes it an address:
+ * the word "from" before it (`Message from Joe <joe@x> of …`) or a possessive after it
+ * (`<joe@x>'s message of …`). Whitespace inside the brackets (folding, a broken line) is removed.
+ * Without brackets, the whitespace- or comma-separated tokens with an `@` are the ids.
+ */
+export function parseThreadingIds(raw: unknown, options: { knownAddresses?: ReadonlySet<string> } = {}): ThreadingIds {
+  const result: ThreadingIds = { ids: [], ignored: [] };
+  if (typeof raw !== "string") return result;
+  const known = options.knownAddresses ?? new Set<string>();
+  const take = (value: string, context: { before: string; after: string }) => {
+    if (value.length === 0) return;
+    if (known.has(normalizeAddress(value))) result.ignored.push({ value, reason: "knownAddress" });
+    else if (ADDRESS_BEFORE.test(context.before) || ADDRESS_AFTER.test(context.after)) result.ignored.push({ value, reason: "addressContext" });
+    else if (!result.ids.includes(value)) result.ids.push(value);
+  };
+  const scanned = scanIds(raw);
+  for (const entry of scanned.entries) take(entry.value, entry);
+  if (scanned.entries.length === 0) {
+    // Bracketed ids only inside a comment (`(message <id@x> from Joe)`): better than none.
+    for (const comment of scanned.comments) for (const entry of scanIds(comment).entries) take(entry.value, entry);
+  }
+  if (scanned.entries.length === 0 && result.ids.length === 0 && result.ignored.length === 0) {
+    // Some mailers write bare ids separated by whitespace or commas.
+    for (const token of scanned.text.split(/[\s,;]+/)) {
+      const value = token.replace(/^<+/, "").replace(/>+$/, "");
+      if (value.includes("@")) take(value, { before: "", after: "" });
+    }
+  }
+  return result;
+}
+
 /** Every Message-ID in a References-like header, in order, de-duplicated. */
 export function parseMessageIdList(raw: unknown): string[] {
-  if (typeof raw !== "string") return [];
-  const text = unfold(raw);
-  const bracketed = [...text.matchAll(/<([^<>]*)>/g)].map((m) => (m[1] ?? "").replace(/\s+/g, ""));
-  // Some mailers write bare ids separated by whitespace or commas.
-  const ids = bracketed.length > 0 ? bracketed : text.split(/[\s,]+/).map((t) => t.replace(/^<+/, "").replace(/>+$/, ""));
-  return [...new Set(ids.filter((id) => id.length > 0))];
+  return parseThreadingIds(raw).ids;
 }
 
 // ---- parties -----------------------------------------------------------------------------------
@@ -130,7 +249,7 @@ function toParty(recipient: unknown, field: string, warnings: string[]): Party |
     return undefined;
   }
   const raw = emailAddress.address;
-  const address = typeof raw === "string" ? raw.trim().replace(/^<(.*)>$/, "$1").trim().toLowerCase() : "";
+  const address = typeof raw === "string" ? normalizeAddress(raw) : "";
   if (!looksLikeEmailAddress(address)) {
     warnings.push(`${field}: dropped ${describe(raw)}, which is not an email address (local@domain)`);
     return undefined;
@@ -333,12 +452,21 @@ export function toEnvelope(
     warnings.push(`message has no Message-ID; using synthetic id ${internetMessageId}`);
   }
 
-  const inReplyToRaw = header("In-Reply-To", EXTENDED_PROPERTY_IDS.inReplyTo);
-  const inReplyTo = parseMessageIdList(inReplyToRaw)[0];
-  if (inReplyToRaw !== undefined && inReplyTo === undefined) warnings.push(`In-Reply-To ${describe(inReplyToRaw)} holds no Message-ID`);
-  const referencesRaw = header("References", EXTENDED_PROPERTY_IDS.references);
-  const references = parseMessageIdList(referencesRaw);
-  if (referencesRaw !== undefined && references.length === 0) warnings.push(`References ${describe(referencesRaw)} holds no Message-ID`);
+  // The email's own addresses: an MH-style In-Reply-To names its author's, which is not an id.
+  const knownAddresses = new Set([...(fromParty ? [fromParty] : []), ...toRecipients, ...ccRecipients, ...bccRecipients].map((p) => p.address));
+  const threading = (name: "In-Reply-To" | "References", raw: string | undefined) => {
+    const parsed = parseThreadingIds(raw, { knownAddresses });
+    for (const ignored of parsed.ignored) {
+      warnings.push(`${name}: <${ignored.value}> is an address (${ignored.reason === "knownAddress" ? "one of the email's own" : "by its wording"}), not a Message-ID; ignored`);
+      threadingIgnored.push({ header: name, ...ignored });
+    }
+    if (raw !== undefined && parsed.ids.length === 0) warnings.push(`${name} ${describe(raw)} holds no Message-ID`);
+    return parsed.ids;
+  };
+  const threadingIgnored: EmailEnvelope["threadingIgnored"] = [];
+  const inReplyToIds = threading("In-Reply-To", header("In-Reply-To", EXTENDED_PROPERTY_IDS.inReplyTo));
+  const inReplyTo = inReplyToIds[0];
+  const references = threading("References", header("References", EXTENDED_PROPERTY_IDS.references));
 
   const conversationIndex = nonEmptyString(m.conversationIndex) ?? headerValue(headers, "Thread-Index");
 
@@ -357,7 +485,9 @@ export function toEnvelope(
     graphMessageId,
     internetMessageId,
     internetMessageIdSynthetic,
+    inReplyToIds,
     references,
+    threadingIgnored,
     subject,
     toRecipients,
     ccRecipients,

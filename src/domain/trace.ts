@@ -157,6 +157,8 @@ export interface DecisionTrace {
   /** Set when the activity already existed (redelivery, catch-up, another mailbox's copy). */
   existingActivity?: { activityId: string; createdOn: string; why?: string };
   correlation: CorrelationStep[];
+  /** In-Reply-To / References entries that are addresses, not Message-IDs, and were not probed. */
+  ignoredIds?: Array<{ header: "In-Reply-To" | "References"; value: string; reason: "knownAddress" | "addressContext" }>;
   smartMatching?: SmartMatchStep;
   /** The method that correlated, or none. */
   correlatedBy: CorrelationMethod;
@@ -164,7 +166,7 @@ export interface DecisionTrace {
   acceptance?: AcceptanceStep;
   outcome: { tracked: boolean; reason: DecisionReason; activityId?: string };
   /** How many list items the stored (compact) form left out; absent in a full trace. */
-  omitted?: Partial<Record<"addresses" | "found" | "correlation" | "passedOver" | "judged", number>>;
+  omitted?: Partial<Record<"addresses" | "found" | "correlation" | "ignoredIds" | "passedOver" | "judged", number>>;
 }
 
 /** At most `max` characters (an ellipsis marks a cut), never ending inside a surrogate pair. */

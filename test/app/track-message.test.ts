@@ -235,6 +235,15 @@ describe("correlation", () => {
     expect(stored?.explanation).toEqual({ trace: reply.trace, why: reply.why });
   });
 
+  it("every In-Reply-To msg-id, an MH-style one included: the author's address is not taken for an id", async () => {
+    const parent = await trackedOutgoing();
+    const header = `Message from Carol <${CAROL}> of "Fri, 1 May 2026." <untracked@example.org>\r\n <${parent.internetMessageId}>`;
+    const reply = await track({ from: CAROL, to: [ANN], headers: [{ name: "In-Reply-To", value: header }] });
+    expect(reply.correlation).toMatchObject({ method: "inReplyTo", correlatedActivityId: parent.activityId });
+    expect(reply.trace.correlation.map((step) => step.key)).toEqual([`mid:untracked@example.org`, `mid:${parent.internetMessageId}`]);
+    expect(reply.trace.ignoredIds).toEqual([{ header: "In-Reply-To", value: CAROL, reason: "knownAddress" }]);
+  });
+
   it("References (newest tracked ancestor) when In-Reply-To is missing", async () => {
     const root = await trackedOutgoing();
     const middle = await trackedOutgoing();

@@ -14,7 +14,7 @@ const on = { useCorrelation: true, useTrackingTokens: true, doNotCorrelateForwar
 function facts(overrides: Partial<CorrelationFacts> = {}): CorrelationFacts {
   return {
     subject: "RE: Quote CRM:0001001",
-    inReplyTo: "parent@example.com",
+    inReplyTo: ["parent@example.com"],
     references: ["root@example.com", "middle@example.com", "parent@example.com"],
     internetMessageId: "self@example.com",
     trackingTokenKey: "tok:CRM:0001001",
@@ -74,13 +74,13 @@ describe("correlationProbes", () => {
     {
       name: "no headers, no token, no index",
       settings: on,
-      input: facts({ inReplyTo: undefined, references: [], trackingTokenKey: undefined, conversationIndexKey: undefined }),
+      input: facts({ inReplyTo: [], references: [], trackingTokenKey: undefined, conversationIndexKey: undefined }),
       methods: [],
     },
     {
       name: "a self-reference is ignored",
       settings: on,
-      input: facts({ inReplyTo: "self@example.com", references: ["self@example.com"], trackingTokenKey: undefined, conversationIndexKey: undefined }),
+      input: facts({ inReplyTo: ["self@example.com"], references: ["self@example.com"], trackingTokenKey: undefined, conversationIndexKey: undefined }),
       methods: [],
     },
     {
@@ -92,11 +92,28 @@ describe("correlationProbes", () => {
     {
       name: "References alone (client dropped In-Reply-To)",
       settings: on,
-      input: facts({ inReplyTo: undefined, references: ["a@example.com"], trackingTokenKey: undefined, conversationIndexKey: undefined }),
+      input: facts({ inReplyTo: [], references: ["a@example.com"], trackingTokenKey: undefined, conversationIndexKey: undefined }),
       methods: ["references"],
     },
   ])("$name", ({ settings, input, methods }) => {
     expect(correlationProbes(input, settings).map((p) => p.method)).toEqual(methods);
+  });
+
+  it.each([
+    {
+      name: "every In-Reply-To id in order, then References newest first",
+      input: facts({ inReplyTo: ["first@example.com", "second@example.com"], references: ["root@example.com", "second@example.com"] }),
+      keys: ["mid:first@example.com", "mid:second@example.com", "mid:root@example.com"],
+    },
+    {
+      name: "an In-Reply-To id repeated in References is probed once, as In-Reply-To",
+      input: facts({ inReplyTo: ["a@example.com", "b@example.com"], references: ["b@example.com", "a@example.com"] }),
+      keys: ["mid:a@example.com", "mid:b@example.com"],
+    },
+  ])("$name", ({ input, keys }) => {
+    const probes = correlationProbes({ ...input, trackingTokenKey: undefined, conversationIndexKey: undefined } as CorrelationFacts, on);
+    expect(probes.map((p) => p.key)).toEqual(keys);
+    expect(probes.filter((p) => p.method === "inReplyTo")).toHaveLength(input.inReplyTo.length);
   });
 });
 

@@ -193,6 +193,24 @@ describe("correlation: each method, the key probed, and what was passed over", (
       why: /^Linked to 'Quote Q-1042' because its In-Reply-To names <parent@fabrikam\.com>, a message tracked on 20 Apr 2026; regarding Account acc-contoso copied from it\./,
     },
     {
+      name: "the second msg-id of In-Reply-To, after the author's address and an untracked first id",
+      spec: { headers: [{ name: "In-Reply-To", value: `<${ANA}> <lost@fabrikam.com>\r\n <parent@fabrikam.com>` }] },
+      latest: { "mid:parent@fabrikam.com": tracked({ key: "mid:parent@fabrikam.com" }) },
+      method: "inReplyTo",
+      key: "mid:parent@fabrikam.com",
+      tried: ["inReplyTo:noEntry", "inReplyTo:matched"],
+      why: /^Linked to 'Quote Q-1042' because its In-Reply-To names <parent@fabrikam\.com>/,
+    },
+    {
+      name: "an MH-style In-Reply-To: the id after the author's wording",
+      spec: { headers: [{ name: "In-Reply-To", value: 'Message from Bo <bo@elsewhere.example> of "Wed, 29 Apr 2026." <parent@fabrikam.com>' }] },
+      latest: { "mid:parent@fabrikam.com": tracked({ key: "mid:parent@fabrikam.com" }) },
+      method: "inReplyTo",
+      key: "mid:parent@fabrikam.com",
+      tried: ["inReplyTo:matched"],
+      why: /In-Reply-To names <parent@fabrikam\.com>/,
+    },
+    {
       name: "References, newest first, after an untracked In-Reply-To",
       spec: { inReplyTo: "lost@fabrikam.com", references: ["root@fabrikam.com", "middle@fabrikam.com", "lost@fabrikam.com"] },
       latest: { "mid:middle@fabrikam.com": tracked({ key: "mid:middle@fabrikam.com", internetMessageId: "middle@fabrikam.com" }), "mid:root@fabrikam.com": tracked({ key: "mid:root@fabrikam.com", activityId: "root" }) },
@@ -229,6 +247,12 @@ describe("correlation: each method, the key probed, and what was passed over", (
     expect(decision.why).toMatch(why);
     // One lookup per probe tried, one at a time: nothing after the hit.
     expect(requests.filter((request) => request.kind === "latest")).toEqual(tried.map((_, i) => ({ kind: "latest", key: decision.trace.correlation[i]?.key })));
+  });
+
+  it("records the address it did not take for a Message-ID, and never probes it", () => {
+    const { decision, requests } = run(input({ ...reply, headers: [{ name: "In-Reply-To", value: `<${ANA}> <parent@fabrikam.com>` }] }, filterResponses));
+    expect(decision.trace.ignoredIds).toEqual([{ header: "In-Reply-To", value: ANA, reason: "knownAddress" }]);
+    expect(requests).not.toContainEqual({ kind: "latest", key: `mid:${ANA}` });
   });
 
   it("passes over an entry that is this very activity, and goes on to the next probe", () => {

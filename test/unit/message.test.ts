@@ -3,6 +3,7 @@ import {
   detectAutomatedEmail,
   normalizeMessageId,
   parseMessageIdList,
+  parseThreadingIds,
   toEnvelope,
   truncateUtf8,
 } from "../../src/domain/message.js";
@@ -445,5 +446,68 @@ describe("detectAutomatedEmail", () => {
       bulk: false,
       evidence: ["Auto-Submitted: auto-replied"],
     });
+  });
+});
+
+describe("parseThreadingIds: real-world In-Reply-To and References shapes", () => {
+  const known = new Set(["ana@contoso.com", "joe@example.com"]);
+  it.each<{ shape: string; raw: string; ids: string[]; ignored?: Array<{ value: string; reason: string }>; knownAddresses?: Set<string> }>([
+    { shape: "one msg-id (RFC 5322)", raw: "<a@x.example>", ids: ["a@x.example"] },
+    { shape: "several msg-ids (RFC 5322 §3.6.4)", raw: "<a@x.example> <b@y.example>", ids: ["a@x.example", "b@y.example"] },
+    { shape: "several, folded", raw: "<a@x.example>\r\n <b@y.example>", ids: ["a@x.example", "b@y.example"] },
+    { shape: "an id folded inside its brackets", raw: "<1234.5678@\r\n\tmail.example.com>", ids: ["1234.5678@mail.example.com"] },
+    { shape: "an id broken by a space", raw: "<CAF=abc 123@mail.gmail.com>", ids: ["CAF=abc123@mail.gmail.com"] },
+    {
+      shape: "nmh replcomps: Your message of \"date.\" <id>",
+      raw: 'Your message of "Mon, 03 May 2021 10:00:00 +0200."\r\n\t<123@host.example>',
+      ids: ["123@host.example"],
+    },
+    {
+      shape: "MH/exmh: Message from Name <address> of \"date.\" <id>",
+      raw: 'Message from Joe User <joe@elsewhere.example> of "Mon, 03 May 2021 10:00:00 +0200." <123@host.example>',
+      ids: ["123@host.example"],
+      ignored: [{ value: "joe@elsewhere.example", reason: "addressContext" }],
+      knownAddresses: new Set(),
+    },
+    {
+      shape: "MH: <address>'s message of \"date\" <id>",
+      raw: '<joe@elsewhere.example>\'s message of "Mon, 3 May 2021" <123@host.example>',
+      ids: ["123@host.example"],
+      ignored: [{ value: "joe@elsewhere.example", reason: "addressContext" }],
+      knownAddresses: new Set(),
+    },
+    {
+      shape: "the author's address, bare wording: <address> <id>",
+      raw: "<ana@contoso.com> <msg-1@contoso.com>",
+      ids: ["msg-1@contoso.com"],
+      ignored: [{ value: "ana@contoso.com", reason: "knownAddress" }],
+    },
+    { shape: "the author's address in another case", raw: "<Ana@Contoso.COM> <msg-1@contoso.com>", ids: ["msg-1@contoso.com"], ignored: [{ value: "Ana@Contoso.COM", reason: "knownAddress" }] },
+    { shape: "Gnus: <id> (Name's message of \"date\")", raw: '<87abc.fsf@example.org> (Joe User\'s message of "Mon, 03 May 2021 10:00:00 +0200")', ids: ["87abc.fsf@example.org"] },
+    { shape: "a comment holding the address: (from Joe <address>) <id>", raw: "(from Joe <joe@elsewhere.example>) <id@x.example>", ids: ["id@x.example"], knownAddresses: new Set() },
+    { shape: "a quoted phrase holding brackets", raw: '"Joe <joe@elsewhere.example>" <id@x.example>', ids: ["id@x.example"], knownAddresses: new Set() },
+    { shape: "the id only inside a comment", raw: "(message <id@x.example> from Joe)", ids: ["id@x.example"] },
+    { shape: "old Mutt: <id>; from address on date", raw: "<20210503100000.GA123@host.example>; from joe@example.com on Mon, May 03, 2021 at 10:00:00AM +0200", ids: ["20210503100000.GA123@host.example"] },
+    { shape: "a bare id", raw: "123@host.example", ids: ["123@host.example"] },
+    { shape: "bare, in words", raw: "Your message of Mon, 3 May 2021 123@host.example", ids: ["123@host.example"] },
+    { shape: "bare, the author's address among them", raw: "joe@example.com 123@host.example", ids: ["123@host.example"], ignored: [{ value: "joe@example.com", reason: "knownAddress" }] },
+    { shape: "the same id twice", raw: "<a@x.example> <a@x.example>", ids: ["a@x.example"] },
+    { shape: "an empty entry", raw: "<> <a@x.example>", ids: ["a@x.example"] },
+    { shape: "an unclosed bracket", raw: "<a@x.example", ids: ["a@x.example"] },
+    { shape: "nothing but words", raw: "Your message of yesterday", ids: [] },
+  ])("$shape", ({ raw, ids, ignored = [], knownAddresses = known }) => {
+    expect(parseThreadingIds(raw, { knownAddresses })).toEqual({ ids, ignored });
+  });
+
+  it("toEnvelope tries every In-Reply-To id and names the address it ignored", () => {
+    const message: GraphMessage = {
+      ...inboxMessage,
+      from: { emailAddress: { address: "ana@contoso.com" } },
+      internetMessageHeaders: [{ name: "In-Reply-To", value: "<ana@contoso.com> <first@contoso.com> <second@contoso.com>" }],
+    };
+    const { envelope, warnings } = toEnvelope(message, options);
+    expect(envelope).toMatchObject({ inReplyTo: "first@contoso.com", inReplyToIds: ["first@contoso.com", "second@contoso.com"] });
+    expect(envelope.threadingIgnored).toEqual([{ header: "In-Reply-To", value: "ana@contoso.com", reason: "knownAddress" }]);
+    expect(warnings).toContain("In-Reply-To: <ana@contoso.com> is an address (one of the email's own), not a Message-ID; ignored");
   });
 });
