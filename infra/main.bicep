@@ -117,7 +117,7 @@ module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
     blobServices: {
       containers: [{ name: deploymentStorageContainerName }]
     }
-    // NOTIFICATIONS_QUEUE and NOTIFICATIONS_POISON_QUEUE in src/config/app-settings.ts.
+    // NOTIFICATIONS_QUEUE and NOTIFICATIONS_POISON_QUEUE in src/config/definitions.ts.
     queueServices: {
       queues: [
         { name: 'notifications' }
@@ -179,7 +179,7 @@ module monitoring 'br/public:avm/res/insights/component:0.6.0' = {
   }
 }
 
-// app-settings:begin — the names are checked against APP_SETTINGS (src/config/app-settings.ts) by
+// app-settings:begin — the names are checked against APP_SETTINGS (src/config/definitions.ts) by
 // test/unit/infra-consistency.test.ts; settings with defaults are left to their defaults.
 var effectiveApiAudience = !empty(apiAudience) ? apiAudience : 'api://${functionAppName}'
 var keyVaultSecretUri = '${keyVault.outputs.uri}secrets'

@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { ADMIN_CENTER_BUILD_DIR, ADMIN_CENTER_SEGMENT, type AdminCenterConfig } from "./admin-center-config.js";
-import { APP_SETTINGS, type AppSettingsEnv } from "../config/app-settings.js";
+import { APP_SETTINGS, type AppSettingsEnv } from "../config/index.js";
 import {
   chooseEncoding,
   IMMUTABLE_CACHE,
