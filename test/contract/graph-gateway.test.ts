@@ -101,7 +101,7 @@ describe("credential", () => {
     await expect(untrusting.getToken(GRAPH_SCOPE)).rejects.toThrow();
   });
 
-  it("turns a rejected client secret into a permission failure", async () => {
+  it("turns a rejected client secret into an unauthenticated failure (the app's credential, not a mailbox's access)", async () => {
     const gateway = createGraphGateway({
       credential: createGraphCredential({ kind: "clientSecret", tenantId: sim.tenantId, clientId: CLIENT.clientId, clientSecret: "wrong", authorityHost: sim.authorityHost, ca: sim.ca }),
       baseUrl: sim.baseUrl,
@@ -111,7 +111,7 @@ describe("credential", () => {
     gateways.push(gateway);
     const { address } = newMailbox();
     const failure = await failureOf(gateway.getMessage(address, "AAMkAGI=", { folder: "inbox" }));
-    expect(failure.code).toBe("permission");
+    expect(failure.code).toBe("unauthenticated");
   });
 });
 
