@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { folderOf, loadConfiguration, main, parseRecords, ReplayUsageError, type ReplayLine } from "../../src/cli/replay.js";
 import type { GraphMessage } from "../../src/domain/types.js";
+import { replayStoreKind } from "../../local/replay.js";
 import { openTestStore } from "../support/cosmos.js";
 
 let temp: string;
@@ -231,5 +232,17 @@ describe("folderOf", () => {
     ["no From: Inbox", { id: "m2" } as GraphMessage, { kind: "inbox" }],
   ])("%s", (_name, msg, folder) => {
     expect(folderOf(msg, "dana@example.com")).toEqual(folder);
+  });
+});
+
+describe("which store npm run replay opens", () => {
+  it.each([
+    ["nothing asked: memory", {}, {}, "memory"],
+    ["--cosmos without an endpoint: the embedded server", { cosmos: true }, {}, "embedded"],
+    ["COSMOS_ENDPOINT set: that account, with or without --cosmos", {}, { COSMOS_ENDPOINT: "https://localhost:8081/" }, "account"],
+    ["COSMOS_ENDPOINT set and --cosmos", { cosmos: true }, { COSMOS_ENDPOINT: "https://localhost:8081/" }, "account"],
+    ["an empty COSMOS_ENDPOINT counts as unset", {}, { COSMOS_ENDPOINT: "" }, "memory"],
+  ])("%s", (_name, options, env, kind) => {
+    expect(replayStoreKind(options, env)).toBe(kind);
   });
 });
