@@ -1,16 +1,8 @@
 // Failures the use cases act on. Adapters translate their SDK's errors into these codes at the
 // boundary, so retry and recovery decisions never depend on message strings.
 
-export type GraphFailureCode =
-  | "temporary"
-  | "throttled"
-  | "notFound"
-  | "permission"
-  /** The app's own credentials were refused (bad secret or certificate, expired token): not a permission problem. */
-  | "unauthenticated"
-  | "subscriptionGone"
-  | "cursorExpired"
-  | "invalidRequest";
+export type { GraphFailureCode } from "../domain/error-policy.js";
+import type { GraphFailureCode } from "../domain/error-policy.js";
 
 export class GraphFailure extends Error {
   readonly code: GraphFailureCode;

@@ -51,6 +51,8 @@ export function createMailboxAdministration(deps: {
   clock: () => Date;
   /** Called after a change, so this process's tracker reads the mailbox again at once. */
   onChange?: () => void;
+  /** Told every Test & Enable result: a pass clears the error policy's count (src/app/error-policy.ts). */
+  onTestAndEnable?: (address: string, result: { passed: boolean; reason?: string }) => Promise<void>;
 }): MailboxAdmin {
   const settings = deps.store.settings;
   const changed = () => deps.onChange?.();
@@ -173,6 +175,8 @@ export function createMailboxAdministration(deps: {
       ...(passed ? { processEmailReceivedAfter: mailbox.processEmailReceivedAfter ?? deps.clock().toISOString() } : {}),
     }));
     if (!saved.ok) return saved;
+    const reason = [incoming, outgoing].find((result) => result.status === "failure")?.reason;
+    await deps.onTestAndEnable?.(current.address, { passed, ...(reason ? { reason } : {}) });
     const subscriptions = await deps.subscriptions.reconcile(current.address);
     if (passed) await deps.subscriptions.requestCatchUpForMailbox(current.address, "mailbox tested and enabled");
     return { ok: true, value: { view: saved.value, enabled: passed, subscriptions } };

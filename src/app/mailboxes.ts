@@ -5,7 +5,13 @@ import { normalizeAddress } from "../domain/address.js";
 import { parseMailboxSettings } from "../domain/settings.js";
 import type { MailboxSettings } from "../domain/types.js";
 
-export function createMailboxAdmin(deps: { store: TrackingStore; subscriptions: SubscriptionManager; clock?: () => Date }) {
+export function createMailboxAdmin(deps: {
+  store: TrackingStore;
+  subscriptions: SubscriptionManager;
+  clock?: () => Date;
+  /** Enabling is an admin's re-enable: the error policy's count starts afresh (src/app/error-policy.ts). */
+  onEnable?: (address: string) => Promise<void>;
+}) {
   const clock = deps.clock ?? (() => new Date());
 
   /**
@@ -21,6 +27,7 @@ export function createMailboxAdmin(deps: { store: TrackingStore; subscriptions: 
       processEmailReceivedAfter: parsed.processEmailReceivedAfter ?? existing?.processEmailReceivedAfter ?? clock().toISOString(),
     };
     await deps.store.settings.putMailbox(mailbox);
+    await deps.onEnable?.(mailbox.address);
     const subscriptions = await deps.subscriptions.reconcile(mailbox.address);
     // Enabling again is how an admin asks for a catch-up now; a redundant one costs one delta call.
     await deps.subscriptions.requestCatchUpForMailbox(mailbox.address, "mailbox enabled");

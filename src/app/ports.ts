@@ -1,6 +1,7 @@
 // The small interfaces the use cases depend on. Cosmos DB implements them in src/adapters/cosmos;
 // one contract suite (test/contract) holds every implementation to the same behaviour.
 import type { ActivityFilter } from "../domain/activity-index.js";
+import type { FailureCounter } from "../domain/error-policy.js";
 import type {
   AddressEntry,
   CrmRecord,
@@ -239,6 +240,8 @@ export interface MailboxEvent {
   code: string;
   message: string;
   messageId?: string;
+  /** What an admin does about it (alerts raised by the error policy). */
+  whatToDo?: string;
 }
 
 export interface MailboxSyncState {
@@ -249,6 +252,8 @@ export interface MailboxSyncState {
   caughtUpAt: Partial<Record<MailFolderName, string>>;
   /** The most recent events, newest first, bounded. */
   events: MailboxEvent[];
+  /** The error policy's count of consecutive failures; absent since the last success. */
+  failures?: FailureCounter;
 }
 
 export type ClaimResult = "claimed" | "processed" | "busy";
@@ -272,6 +277,8 @@ export interface SyncStateStore {
   getSyncState(mailbox: string): Promise<MailboxSyncState | undefined>;
   putDeltaLink(mailbox: string, folder: MailFolderName, deltaLink: string | undefined, options: { caughtUpAt: string }): Promise<void>;
   recordEvent(mailbox: string, event: MailboxEvent): Promise<void>;
+  /** Sets (or, with undefined, clears) the error policy's failure counter: one patch. */
+  putFailureCounter(mailbox: string, counter: FailureCounter | undefined): Promise<void>;
 }
 
 /** One page of a per-folder delta query. */

@@ -4,8 +4,9 @@
 // of duplicates. A failure that may pass is thrown so the queue retries it; one that won't is
 // recorded on the mailbox and the item is finished.
 import { GraphFailure } from "./errors.js";
+import type { ErrorPolicy } from "./error-policy.js";
 import { isMessageId } from "./notification-fields.js";
-import { MAX_MESSAGES_PER_BATCH, type LiveTrackingStore, type MailFolderName, type MailGateway, type QueueItem, type TrackingStore, type WorkQueue } from "./ports.js";
+import { MAX_MESSAGES_PER_BATCH, type LiveTrackingStore, type MailboxSyncState, type MailFolderName, type MailGateway, type QueueItem, type TrackingStore, type WorkQueue } from "./ports.js";
 import type { SubscriptionManager } from "./subscriptions.js";
 import type { TrackResult, Tracker } from "./track-message.js";
 import type { GraphMessage } from "../domain/types.js";
@@ -27,6 +28,8 @@ export interface WorkProcessorDeps {
   /** Sends outgoing email (queue items of kind "send"); without it such items are skipped. */
   outgoing?: { processSend(item: Extract<QueueItem, { kind: "send" }>): Promise<{ status: string }> };
   /** Told about every tracking decision (the local console, metrics). */
+  /** Counts mailbox failures and disables a mailbox that keeps failing (src/app/error-policy.ts). */
+  errorPolicy?: ErrorPolicy;
   onDecision?: (decision: { mailbox: string; folder: MailFolderName; result: TrackResult; via: "notification" | "catchUp" }) => void;
 }
 
@@ -102,6 +105,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         ? [await fetchOne(mailbox, toFetch[0] as string, folder)]
         : await gateway.getMessages(mailbox, toFetch, { folder });
     let failure: GraphFailure | undefined;
+    let denial: GraphFailure | undefined;
     for (const item of fetched) {
       if (item.message && options.folderId !== undefined && item.message.parentFolderId !== options.folderId) {
         // Notified as mail of this folder, but it is elsewhere (moved before the fetch, or a forged
@@ -128,10 +132,13 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         const code = item.failure.code === "permission" ? "graph.permission" : "graph.credentials";
         await record(mailbox, "error", code, item.failure.message, item.messageId);
         outcome.denied += 1;
+        denial ??= item.failure;
       } else if (item.failure) {
         failure ??= item.failure;
       }
     }
+    // Access denied is the mailbox's problem, not the item's: the error policy decides (once per batch).
+    if (denial) await deps.errorPolicy?.recordFailure(mailbox, denial, `fetching ${folder} messages`);
     if (failure) throw failure;
     return outcome;
   }
@@ -170,11 +177,11 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     const storedLink = state?.deltaLinks[folder];
     log(`catch-up ${mailbox}/${folder} (${reason}) from ${storedLink ? "the stored delta link" : receivedAfter}`);
     try {
-      return await runDelta(mailbox, folder, { ...(storedLink ? { deltaLink: storedLink } : { receivedAfter }) }, { restarted: false });
+      return await runDelta(mailbox, folder, { ...(storedLink ? { deltaLink: storedLink } : { receivedAfter }) }, { restarted: false, state });
     } catch (error) {
       if (!(error instanceof GraphFailure && error.code === "cursorExpired") || !storedLink) throw error;
       await record(mailbox, "warning", "delta.expired", `delta link for ${folder} expired; starting a fresh delta from ${receivedAfter}`);
-      return runDelta(mailbox, folder, { receivedAfter }, { restarted: true });
+      return runDelta(mailbox, folder, { receivedAfter }, { restarted: true, state });
     }
   }
 
@@ -182,7 +189,8 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     mailbox: string,
     folder: MailFolderName,
     start: { deltaLink?: string; receivedAfter?: string },
-    options: { restarted: boolean },
+    /** `state`: the sync state read before the delta (the error policy's count is in it). */
+    options: { restarted: boolean; state: MailboxSyncState | undefined },
   ): Promise<WorkOutcome> {
     const { restarted } = options;
     let tracked = 0;
@@ -202,6 +210,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
       if (page.deltaLink) deltaLink = page.deltaLink;
     }
     await live.syncState.putDeltaLink(mailbox, folder, deltaLink, { caughtUpAt: clock().toISOString() });
+    await deps.errorPolicy?.recordSuccess(mailbox, { state: options.state });
     if (tracked > 0) {
       await record(mailbox, "information", "catchUp.tracked", `catch-up of ${folder} tracked ${tracked} message(s) that notifications had not delivered`);
     }
@@ -212,8 +221,11 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
   async function process(item: QueueItem, meta: { dequeueCount: number }): Promise<WorkOutcome> {
     try {
       switch (item.kind) {
-        case "change":
-          return await processChange(item, meta);
+        case "change": {
+          const outcome = await processChange(item, meta);
+          if (outcome.kind === "notified" && outcome.denied === 0) await deps.errorPolicy?.recordSuccess(item.mailbox);
+          return outcome;
+        }
         case "lifecycle":
           await deps.subscriptions.handleLifecycle(item);
           return { kind: "lifecycleHandled" };
@@ -224,6 +236,12 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
           return { kind: "sendProcessed", ...(await deps.outgoing.processSend(item)) };
       }
     } catch (error) {
+      const action = await deps.errorPolicy?.recordError(item.mailbox, error, `processing a ${item.kind} item`).catch((policyError: unknown) => {
+        log(`error: mailbox ${item.mailbox}: the error policy could not record a failure: ${policyError instanceof Error ? policyError.message : String(policyError)}`);
+        return undefined;
+      });
+      // A disabled mailbox's work is finished, not retried: Test & Enable catches it up.
+      if (action === "disable") return { kind: "skipped", reason: "mailbox disabled by the error policy" };
       if (meta.dequeueCount >= deps.maxDequeueCount) {
         // The queue moves the item to the poison queue after this attempt: say why on the mailbox.
         const code = error instanceof GraphFailure ? `graph.${error.code}` : "unexpected";

@@ -2,6 +2,7 @@
 // recreate what Graph removed (then catch up the gap), delete what a disabled mailbox left behind.
 import { subscriptionTag, type ClientStates } from "./client-state.js";
 import { GraphFailure } from "./errors.js";
+import type { ErrorPolicy } from "./error-policy.js";
 import type {
   LiveTrackingStore,
   MailFolderName,
@@ -35,6 +36,8 @@ export interface SubscriptionDeps {
   policy: SubscriptionPolicy;
   clock: () => Date;
   log?: (line: string) => void;
+  /** Counts mailbox failures and disables a mailbox that keeps failing (src/app/error-policy.ts). */
+  errorPolicy?: ErrorPolicy;
 }
 
 export interface SubscriptionReport {
@@ -192,6 +195,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       (a, b) => rank(a) - rank(b) || b.createdOn.localeCompare(a.createdOn),
     );
     const renewBy = clock().getTime() + policy.renewBeforeInMinutes * 60_000;
+    const failedBefore = report.failed;
     const covered = new Set<MailFolderName>();
     for (const record of existing) {
       try {
@@ -220,7 +224,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
         }
       } catch (error) {
         report.failed += 1;
-        await recordFailure(mailbox.address, error);
+        await recordFailure(mailbox, error);
       }
     }
     for (const folder of wanted) {
@@ -231,16 +235,19 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
         await requestCatchUp(mailbox.address, folder, "subscription created");
       } catch (error) {
         report.failed += 1;
-        await recordFailure(mailbox.address, error);
+        await recordFailure(mailbox, error);
       }
     }
+    if (report.failed === failedBefore && wanted.size > 0) await deps.errorPolicy?.recordSuccess(mailbox.address);
   }
 
-  async function recordFailure(mailbox: string, error: unknown): Promise<void> {
+  async function recordFailure(mailbox: MailboxSettings, error: unknown): Promise<void> {
     const code = error instanceof GraphFailure ? error.code : "unexpected";
     const message = error instanceof Error ? error.message : String(error);
-    log(`subscription maintenance failed for ${mailbox}: ${code}: ${message}`);
-    await event(mailbox, "error", `subscription.${code}`, message);
+    log(`error: subscription maintenance failed for mailbox ${mailbox.address}: ${code}: ${message}`);
+    await event(mailbox.address, "error", `subscription.${code}`, message);
+    // Only an enabled mailbox counts failures: a disabled one is only being cleaned up.
+    if (mailbox.enabled) await deps.errorPolicy?.recordError(mailbox.address, error, "keeping subscriptions");
   }
 
   /** The timer's job: every configured mailbox, enabled or not, against Graph's list; then orphans. */

@@ -204,6 +204,20 @@ const ORGANIZATION_TABLE: Table<OrganizationSettings> = {
     ...oneOf(INCOMING_EMAIL_FILTERS),
     default: "responsesToTrackedEmail",
   },
+  mailboxFailureLimit: int(
+    1,
+    1000,
+    10,
+    "A mailbox is disabled after this many consecutive transient failures (each counted at least the interval after the one before).",
+    "Number of retries before a mailbox is disabled (server-side sync error policy)",
+  ),
+  mailboxFailureIntervalInMinutes: int(
+    0,
+    1440,
+    5,
+    "A failure sooner than this after the last counted one is not counted again (the queue's quick retries are one failure).",
+    "Interval between retries (server-side sync error policy)",
+  ),
 };
 
 const MAILBOX_TABLE: Table<MailboxSettings> = {

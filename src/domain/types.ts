@@ -165,6 +165,9 @@ export interface OrganizationSettings {
   defaultIncomingSyncMethod: SyncMethod;
   defaultOutgoingSyncMethod: SyncMethod;
   defaultIncomingEmailFilter: IncomingEmailFilter;
+  /** Consecutive transient failures (counted at most once per interval) that disable a mailbox. */
+  mailboxFailureLimit: number;
+  mailboxFailureIntervalInMinutes: number;
 }
 
 /** Dynamics' "Email Address Status" of a mailbox. */

@@ -19,6 +19,7 @@ import { createMailboxAdministration, type MailboxAdmin } from "../app/mailbox-a
 import { createOrganizationAdmin, type OrganizationAdmin } from "../app/organization.js";
 import { createRecordAdmin, type RecordAdmin } from "../app/records.js";
 import type { LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from "../app/ports.js";
+import { createErrorPolicy } from "../app/error-policy.js";
 import { createWorkProcessor, type WorkProcessor } from "../app/process-work.js";
 import { createSubscriptionManager, type SubscriptionManager } from "../app/subscriptions.js";
 import { createTracker, type TrackResult, type Tracker } from "../app/track-message.js";
@@ -137,6 +138,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
   // is made from the first and verified against both.
   const clientStates = createClientStates(settings.notifications.acceptedClientStates);
   const tracker = createTracker({ store, clock });
+  const errorPolicy = createErrorPolicy({ store, live, clock, log });
   const subscriptions = createSubscriptionManager({
     store,
     live,
@@ -144,6 +146,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     queue,
     clock,
     log,
+    errorPolicy,
     policy: {
       notificationUrl: settings.subscriptions.notificationUrl,
       lifecycleNotificationUrl: settings.subscriptions.lifecycleNotificationUrl,
@@ -164,6 +167,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     log,
     maxDequeueCount: settings.queue.maxDequeueCount,
     outgoing,
+    errorPolicy,
     onDecision: (decision) => trackingEvents.emit("decision", decision),
   });
   const webhook = createWebhook({
@@ -189,13 +193,20 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     webhook,
     subscriptions,
     work,
-    mailboxes: createMailboxAdmin({ store, subscriptions, clock }),
+    mailboxes: createMailboxAdmin({ store, subscriptions, clock, onEnable: (address) => errorPolicy.recordTestAndEnable(address, { passed: true }) }),
     outgoing,
     records: createRecordAdmin({ store, clock }),
     activities: createActivityAdmin({ store, gateway, tracker, clock }),
     // A change reaches this process's tracker at once; other instances within the tracker's 30 s.
     organization: createOrganizationAdmin({ store, onChange: () => tracker.forgetCachedSettings() }),
-    mailboxAdmin: createMailboxAdministration({ store, gateway, subscriptions, clock, onChange: () => tracker.forgetCachedSettings() }),
+    mailboxAdmin: createMailboxAdministration({
+      store,
+      gateway,
+      subscriptions,
+      clock,
+      onChange: () => tracker.forgetCachedSettings(),
+      onTestAndEnable: errorPolicy.recordTestAndEnable,
+    }),
     clock,
     cosmosRequestCount: () => cosmos.requestCount(),
     async dispose() {

@@ -218,6 +218,32 @@ export function describeLiveTrackingStoreContract(name: string, open: OpenLiveCo
         expect(state?.events).toEqual(Array.from({ length: count }, (_, n) => event(n)).reverse().slice(0, EVENT_LIMIT));
       });
 
+      it("keeps the error policy's failure counter beside the delta links and events, and clears it", async () => {
+        const mailbox = mailboxAddress();
+        const counter = {
+          consecutiveFailures: 3,
+          lastCountedAt: "2025-03-01T10:10:00.000Z",
+          lastError: { code: "throttled" as const, message: "429", at: "2025-03-01T10:11:00.000Z" },
+        };
+        await shared.live.syncState.putFailureCounter(mailbox.toUpperCase(), counter);
+        await shared.live.syncState.putDeltaLink(mailbox, "inbox", "link", { caughtUpAt: "2025-03-01T10:00:00.000Z" });
+        await shared.live.syncState.recordEvent(mailbox, event(1));
+        expect(await shared.live.syncState.getSyncState(mailbox)).toEqual({
+          mailbox,
+          deltaLinks: { inbox: "link" },
+          caughtUpAt: { inbox: "2025-03-01T10:00:00.000Z" },
+          events: [event(1)],
+          failures: counter,
+        });
+        await shared.live.syncState.putFailureCounter(mailbox, undefined);
+        const cleared = await shared.live.syncState.getSyncState(mailbox);
+        expect(cleared).toEqual({ mailbox, deltaLinks: { inbox: "link" }, caughtUpAt: { inbox: "2025-03-01T10:00:00.000Z" }, events: [event(1)] });
+        // Clearing a mailbox never written leaves a state without a counter.
+        const fresh = mailboxAddress();
+        await shared.live.syncState.putFailureCounter(fresh, undefined);
+        expect((await shared.live.syncState.getSyncState(fresh))?.failures).toBeUndefined();
+      });
+
       it("refuses a folder it does not know", async () => {
         const folder = "drafts" as MailFolderName;
         await expect(shared.live.syncState.putDeltaLink(mailboxAddress(), folder, "link", { caughtUpAt: "2025-03-01T10:00:00.000Z" })).rejects.toThrow(/drafts/);

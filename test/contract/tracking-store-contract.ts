@@ -73,6 +73,8 @@ function organization(overrides: Partial<OrganizationSettings> = {}): Organizati
     defaultIncomingSyncMethod: "serverSideSync",
     defaultOutgoingSyncMethod: "none",
     defaultIncomingEmailFilter: "all",
+    mailboxFailureLimit: 10,
+    mailboxFailureIntervalInMinutes: 5,
     ...overrides,
   };
 }

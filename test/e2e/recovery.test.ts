@@ -265,7 +265,7 @@ describe("permanent failures", () => {
     expect(timesCreated(decisions, mail.internetMessageId)).toBe(1);
   });
 
-  it("access denied records graph.permission; once access is back a catch-up tracks the mail", async () => {
+  it("access denied records graph.permission and disables the mailbox; once access is back Test & Enable catches the mail up", async () => {
     const { stack, decisions } = e2e;
     stack.graph.faults.accessDenied(DENIED, true);
     let mail: ReturnType<typeof deliver>;
@@ -279,7 +279,12 @@ describe("permanent failures", () => {
       stack.graph.faults.accessDenied(DENIED, false);
     }
 
+    // Access denied disables the mailbox (the error policy): a catch-up alone does nothing now.
     await requestCatchUp(DENIED, "test: access granted again");
+    await stack.settle();
+    expect(await activityFor(stack, mail.internetMessageId)).toBeUndefined();
+    const { mailboxAdmin } = await stack.services();
+    expect(await mailboxAdmin.testAndEnable(DENIED)).toMatchObject({ ok: true, value: { enabled: true } });
     await stack.settle();
     expect(await activityFor(stack, mail.internetMessageId)).toMatchObject({ receivingMailbox: DENIED });
     expect(timesCreated(decisions, mail.internetMessageId)).toBe(1);

@@ -41,6 +41,8 @@ const ORGANIZATION_DEFAULTS: Record<string, unknown> = {
   defaultIncomingSyncMethod: "serverSideSync",
   defaultOutgoingSyncMethod: "serverSideSync",
   defaultIncomingEmailFilter: "responsesToTrackedEmail",
+  mailboxFailureLimit: 10,
+  mailboxFailureIntervalInMinutes: 5,
 };
 
 const MAILBOX_DEFAULTS: Record<string, unknown> = {

@@ -1,4 +1,5 @@
 import type { Container, PatchOperation } from "@azure/cosmos";
+import type { FailureCounter } from "../../domain/error-policy.js";
 import type { MailboxEvent, MailboxSyncState, MailFolderName, SyncStateStore } from "../../app/ports.js";
 import { statusOf, translateErrors } from "./errors.js";
 import { readItem } from "./read-item.js";
@@ -19,6 +20,8 @@ interface SyncStateDocument {
   deltaLinks: Partial<Record<MailFolderName, string | null>>;
   caughtUpAt: Partial<Record<MailFolderName, string>>;
   events: MailboxEvent[];
+  /** null once cleared (a patch `set` never fails). */
+  failures?: FailureCounter | null;
 }
 
 /**
@@ -85,6 +88,14 @@ export function createCosmosSyncStateStore(container: Container): SyncStateStore
           if (statusOf(error) !== 412) throw error;
         }
       }),
+    putFailureCounter: (mailbox, counter) =>
+      translateErrors("putFailureCounter", async () => {
+        const key = normaliseAddress(mailbox);
+        await change(key, [{ op: "set", path: "/failures", value: counter ?? null }], () => ({
+          ...emptyDocument(key),
+          ...(counter ? { failures: counter } : {}),
+        }));
+      }),
   };
 }
 
@@ -107,5 +118,11 @@ function toSyncState(document: SyncStateDocument): MailboxSyncState {
     const link = document.deltaLinks[folder];
     if (typeof link === "string") deltaLinks[folder] = link;
   }
-  return { mailbox: document.mailbox, deltaLinks, caughtUpAt: { ...document.caughtUpAt }, events: newestEvents(document.events) };
+  return {
+    mailbox: document.mailbox,
+    deltaLinks,
+    caughtUpAt: { ...document.caughtUpAt },
+    events: newestEvents(document.events),
+    ...(document.failures ? { failures: document.failures } : {}),
+  };
 }

@@ -62,6 +62,12 @@ function createSyncState(): SyncStateStore {
       state.events.unshift(jsonCopy(event));
       if (state.events.length > MAX_MAILBOX_EVENTS) state.events = newestEvents(state.events);
     },
+    putFailureCounter: async (mailbox, counter) => {
+      await turn();
+      const state = stateOf(mailbox);
+      if (counter) state.failures = jsonCopy(counter);
+      else delete state.failures;
+    },
   };
 }
 
