@@ -90,7 +90,7 @@ export function createCosmosSyncStateStore(container: Container): SyncStateStore
       }),
     putFailureCounter: (mailbox, counter) =>
       translateErrors("putFailureCounter", async () => {
-        const key = normaliseAddress(mailbox);
+        const key = normalizeAddress(mailbox);
         await change(key, [{ op: "set", path: "/failures", value: counter ?? null }], () => ({
           ...emptyDocument(key),
           ...(counter ? { failures: counter } : {}),
