@@ -30,6 +30,8 @@ export interface RelinkInput {
   scope: RegardingChange["scope"];
   reason?: string;
   by: Actor;
+  /** Change only activities this mailbox received (a mailbox owner acting on a conversation). */
+  onlyMailbox?: string;
 }
 
 export interface RelinkResult {
@@ -84,8 +86,10 @@ export function createActivityAdmin(deps: { store: TrackingStore; gateway: MailG
    */
   async function relink(input: RelinkInput): Promise<RelinkResult> {
     const activity = await requireActivity(input.activityId);
-    const targets = input.scope === "conversation" ? await conversationActivities(conversationOf(activity)) : [activity];
-    if (!targets.some((target) => target.id === activity.id)) targets.push(activity);
+    const inConversation = input.scope === "conversation" ? await conversationActivities(conversationOf(activity)) : [activity];
+    if (!inConversation.some((target) => target.id === activity.id)) inConversation.push(activity);
+    const only = input.onlyMailbox === undefined ? undefined : normalizeAddress(input.onlyMailbox);
+    const targets = only === undefined ? inConversation : inConversation.filter((target) => target.receivingMailbox === only);
     const organization = (await store.settings.getOrganization()) ?? defaultOrganizationSettings();
     const at = clock().toISOString();
     const changed: EmailActivity[] = [];

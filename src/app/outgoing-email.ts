@@ -226,12 +226,13 @@ export function createOutgoingEmail(deps: OutgoingEmailOptions) {
     if (!permission.ok) return fail(email.id, "mailboxMayNotSend", permission.reason);
 
     const since = now.toISOString();
+    const attempt = randomUUID();
     const claimed = await setStatus(email.id, (current) =>
       current.status === "pendingSend" || (current.status === "sending" && (!current.sendingSince || now.getTime() - Date.parse(current.sendingSince) >= lease))
-        ? { ...current, status: "sending", sendingSince: since, deliveryAttempts: current.deliveryAttempts + 1, modifiedOn: since }
+        ? { ...current, status: "sending", sendingSince: since, sendingAttempt: attempt, deliveryAttempts: current.deliveryAttempts + 1, modifiedOn: since }
         : undefined,
     );
-    if (!claimed || claimed.status !== "sending" || claimed.sendingSince !== since) return { status: claimed?.status ?? "missing" };
+    if (!claimed || claimed.status !== "sending" || claimed.sendingAttempt !== attempt) return { status: claimed?.status ?? "missing" };
 
     try {
       const found = await deps.gateway.findMessagesByInternetMessageId(claimed.mailbox, claimed.internetMessageId);
@@ -265,7 +266,7 @@ export function createOutgoingEmail(deps: OutgoingEmailOptions) {
       const at = clock();
       const next = await setStatus(claimed.id, (current) => {
         if (current.status !== "sending") return undefined;
-        const { sendingSince: _s, ...rest } = current;
+        const { sendingSince: _s, sendingAttempt: _a, ...rest } = current;
         return {
           ...rest,
           status: "pendingSend",
@@ -283,7 +284,7 @@ export function createOutgoingEmail(deps: OutgoingEmailOptions) {
     const at = clock().toISOString();
     const failed = await setStatus(id, (current) => {
       if (current.status === "sent") return undefined;
-      const { sendingSince: _s, nextAttemptAt: _n, ...rest } = current;
+      const { sendingSince: _s, sendingAttempt: _a, nextAttemptAt: _n, ...rest } = current;
       return { ...rest, status: "failed", lastError: { at, code, message }, modifiedOn: at };
     });
     return { status: failed?.status ?? "missing" };
@@ -315,7 +316,7 @@ export function createOutgoingEmail(deps: OutgoingEmailOptions) {
       manual: { reason: "sentByApp", ...(email.regarding ? { regarding: email.regarding } : {}) },
     });
     const done = await setStatus(email.id, (current) => {
-      const { sendingSince: _s, nextAttemptAt: _n, ...rest } = current;
+      const { sendingSince: _s, sendingAttempt: _a, nextAttemptAt: _n, ...rest } = current;
       return {
         ...rest,
         status: "sent",

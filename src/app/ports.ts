@@ -173,6 +173,8 @@ export interface OutgoingEmail {
   sentOn?: string;
   /** While `sending`: when the current attempt began (a lease; an older one was abandoned). */
   sendingSince?: string;
+  /** While `sending`: which attempt holds it (unique per attempt, so two workers never both think they won). */
+  sendingAttempt?: string;
   /** When the next attempt is due after a transient failure. */
   nextAttemptAt?: string;
   lastError?: { at: string; code: string; message: string };

@@ -106,6 +106,19 @@ describe("re-link and unlink", () => {
     expect(later.regarding).toBeUndefined();
   });
 
+  it("a mailbox owner's conversation-wide re-link changes only their mailbox's activities", async () => {
+    const bob = `bob${n}@contoso.test`;
+    sim.addMailbox({ address: bob });
+    await services.store.settings.putMailbox(mailbox(bob, { incomingEmailFilter: "none" }));
+    const { delivered, result: root } = await deliverAndTrack("Shared thread", { regarding: OLD });
+    const forwarded = sim.deliverExternal({ to: [bob], from: { address: CAROL }, subject: "RE: Shared thread", headers: [{ name: "In-Reply-To", value: delivered.internetMessageId }] });
+    const bobs = await services.activities.trackGivenMessage({ mailbox: bob, internetMessageId: forwarded.internetMessageId, by: BY });
+    expect(bobs.correlation.correlatedActivityId).toBe(root.activityId);
+    const outcome = await services.activities.relink({ activityId: root.activityId as string, regarding: NEW, scope: "conversation", by: BY, onlyMailbox: ann.toUpperCase() });
+    expect(outcome.changed.map((a) => a.id)).toEqual([root.activityId]);
+    expect((await services.store.activities.getActivity(bobs.activityId as string))?.regarding).toEqual(OLD);
+  });
+
   it("refuses an activity that does not exist", async () => {
     await expect(services.activities.relink({ activityId: "nope", regarding: NEW, scope: "activity", by: BY })).rejects.toMatchObject({ code: "notFound", field: "id" });
   });

@@ -72,6 +72,16 @@ const listQuery = z
 
 const actor = (caller: Caller) => ({ oid: caller.oid, ...(caller.name ? { name: caller.name } : {}) });
 
+/**
+ * A caller let in as the mailbox's owner (no admin role) changes only that mailbox's activities,
+ * even when the conversation spans other mailboxes.
+ */
+async function ownerScope(caller: Caller, activityId: string, services: Parameters<typeof mailboxOfActivity>[1]): Promise<{ onlyMailbox?: string }> {
+  if (ADMINS.some((role) => caller.roles.includes(role))) return {};
+  const mailbox = await mailboxOfActivity(activityId, services);
+  return mailbox ? { onlyMailbox: mailbox } : {};
+}
+
 /** The mailbox an activity belongs to, for the owner check. */
 async function mailboxOfActivity(id: string, services: { store: { activities: { getActivity(id: string): Promise<EmailActivity | undefined> } } }) {
   return (await services.store.activities.getActivity(id))?.receivingMailbox;
@@ -127,15 +137,16 @@ export const activityRoutes: readonly ApiRoute[] = [
     path: "/admin/activities/{id}/relink",
     summary: "Set the regarding record of an activity, or of its whole conversation",
     description:
-      "Recorded on each activity changed (regardingChanges: who, when, why, from, to). The correlation lookups are rewritten, so later replies inherit the new regarding. Activities already linked so are left alone (a repeated request changes nothing).",
+      "Recorded on each activity changed (regardingChanges: who, when, why, from, to). The correlation lookups are rewritten, so later replies inherit the new regarding. Activities already linked so are left alone (a repeated request changes nothing). A mailbox owner without Tracking.Admin changes only their mailbox's activities of the conversation.",
     access: { roles: ADMINS, mailboxOwner: true },
     params: idParams,
     body: z.strictObject({ regarding: recordRefSchema, scope: scopeSchema, reason: reasonSchema }),
     responses: { 200: { description: "The activities changed.", body: relinkResultSchema } },
     mailboxOf: ({ params }, services) => mailboxOfActivity(params.id, services),
     async handle({ params, body, caller }, services) {
+      const scope = await ownerScope(caller, params.id, services);
       const result = await orProblem(() =>
-        services.activities.relink({ activityId: params.id, regarding: body.regarding, scope: body.scope, ...(body.reason ? { reason: body.reason } : {}), by: actor(caller) }),
+        services.activities.relink({ activityId: params.id, regarding: body.regarding, scope: body.scope, ...(body.reason ? { reason: body.reason } : {}), by: actor(caller), ...scope }),
       );
       return { status: 200, body: result };
     },
@@ -152,8 +163,9 @@ export const activityRoutes: readonly ApiRoute[] = [
     responses: { 200: { description: "The activities changed.", body: relinkResultSchema } },
     mailboxOf: ({ params }, services) => mailboxOfActivity(params.id, services),
     async handle({ params, body, caller }, services) {
+      const scope = await ownerScope(caller, params.id, services);
       const result = await orProblem(() =>
-        services.activities.relink({ activityId: params.id, scope: body?.scope ?? "activity", ...(body?.reason ? { reason: body.reason } : {}), by: actor(caller) }),
+        services.activities.relink({ activityId: params.id, scope: body?.scope ?? "activity", ...(body?.reason ? { reason: body.reason } : {}), by: actor(caller), ...scope }),
       );
       return { status: 200, body: result };
     },

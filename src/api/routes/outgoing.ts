@@ -62,7 +62,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** What the API shows: the request hash behind the Idempotency-Key stays inside. */
 function view(email: OutgoingEmail) {
-  const { idempotency: _i, sendingSince: _s, draftId: _d, ...shown } = email;
+  const { idempotency: _i, sendingSince: _s, sendingAttempt: _a, draftId: _d, ...shown } = email;
   return shown;
 }
 
