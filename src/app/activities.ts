@@ -165,11 +165,13 @@ export function createActivityAdmin(deps: { store: TrackingStore; gateway: MailG
 
   return {
     listActivities,
-    /** The activity with the decision's explanation (the engine's trace and sentence, when stored). */
-    async getActivity(id: string): Promise<{ activity: EmailActivity; explanation: unknown }> {
+    /**
+     * The activity with the decision's explanation: the engine's trace and sentence as stored with
+     * it (src/domain/explain.ts); null for an activity tracked before explanations were stored.
+     */
+    async getActivity(id: string): Promise<{ activity: EmailActivity; explanation: EmailActivity["explanation"] | null }> {
       const activity = await requireActivity(id);
-      const { explanation } = activity as EmailActivity & { explanation?: unknown };
-      return { activity, explanation: explanation ?? null };
+      return { activity, explanation: activity.explanation ?? null };
     },
     relink,
     trackGivenMessage,

@@ -123,12 +123,13 @@ describe("re-link and unlink", () => {
     await expect(services.activities.relink({ activityId: "nope", regarding: NEW, scope: "activity", by: BY })).rejects.toMatchObject({ code: "notFound", field: "id" });
   });
 
-  it("lists a mailbox's activities and returns one with its explanation (null until the engine stores one)", async () => {
+  it("lists a mailbox's activities and returns one with the engine's explanation", async () => {
     const { result } = await deliverAndTrack("Listed");
     const page = await services.activities.listActivities({ mailbox: ann.toUpperCase() }, { limit: 10 });
     expect(page.items.map((a) => a.id)).toEqual([result.activityId]);
     const { activity, explanation } = await services.activities.getActivity(result.activityId as string);
     expect(activity.id).toBe(result.activityId);
-    expect(explanation).toEqual((activity as { explanation?: unknown }).explanation ?? null);
+    expect(explanation).toMatchObject({ why: expect.any(String), trace: expect.anything() });
+    expect(explanation).toEqual(activity.explanation);
   });
 });

@@ -122,10 +122,20 @@ export const activityRoutes: readonly ApiRoute[] = [
     method: "GET",
     path: "/admin/activities/{id}",
     summary: "One activity with the explanation of its tracking decision",
-    description: "explanation: the engine's decision trace and sentence when the activity has them, else null; decisionReason and correlation are on the activity.",
+    description: "explanation: the engine's decision trace and sentence stored with the activity (null for one tracked before they were stored); decisionReason and correlation are on the activity.",
     access: { roles: READERS, mailboxOwner: true },
     params: idParams,
-    responses: { 200: { description: "The activity.", body: z.object({ activity: activitySchema, explanation: z.unknown() }) } },
+    responses: {
+      200: {
+        description: "The activity.",
+        body: z.object({
+          activity: activitySchema,
+          explanation: z
+            .looseObject({ why: z.string().meta({ description: "One sentence: why it was tracked and linked as it was." }), trace: z.unknown().meta({ description: "Every rule the engine applied, in order." }) })
+            .nullable(),
+        }),
+      },
+    },
     mailboxOf: ({ params }, services) => mailboxOfActivity(params.id, services),
     async handle({ params }, services) {
       return { status: 200, body: await orProblem(() => services.activities.getActivity(params.id)) };
