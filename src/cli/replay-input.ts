@@ -34,7 +34,11 @@ export async function readMail(paths: string[]): Promise<ParsedInput[]> {
   // One at a time: parsing is CPU-bound, and a large mbox parsed all at once would hold every
   // intermediate MIME tree in memory together.
   const parsed: ParsedInput[] = [];
-  for (const input of inputs) parsed.push(await parseInput(input));
+  for (const input of inputs) {
+    parsed.push(await parseInput(input));
+    // The raw bytes are not needed once parsed: a large export is not held twice.
+    delete input.source;
+  }
   return inDateOrder(parsed);
 }
 
