@@ -1,36 +1,69 @@
-// <tracker-app>: the admin center's shell: header, navigation, and the current page. Light DOM
-// (no shadow root), so the one stylesheet, labels and in-page links work everywhere, and the
-// Content-Security-Policy needs no inline styles.
+// <tracker-app>: the admin center's shell: header with the signed-in user, navigation, and the
+// current page. Light DOM (no shadow root), so the one stylesheet, labels and in-page links work
+// everywhere, and the Content-Security-Policy needs no inline styles.
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
+import { createApi, type Api } from "./api.js";
+import { startAuth, type Auth, type Session } from "./auth.js";
 import { loadConfig, type AdminCenterConfig } from "./config.js";
 import { currentRoute, hrefOf, interceptLinks } from "./router.js";
 import { renderOverview } from "./pages/overview.js";
+import "./pages/settings.js";
+import "./pages/mailboxes.js";
+import { ROLES } from "./roles.js";
+
+export interface AppState {
+  config: AdminCenterConfig;
+  session: Session | undefined;
+  api: Api | undefined;
+  signIn: (() => void) | undefined;
+  /** Set when sign-in failed. */
+  signInError: string | undefined;
+}
 
 interface Page {
   route: string;
   title: string;
-  render(app: AppState): TemplateResult;
+  /** Pages with data need a signed-in user. */
+  signedIn: boolean;
+  render(app: AppState & { api: Api; session: Session }): TemplateResult;
 }
 
-export interface AppState {
-  config: AdminCenterConfig;
-}
-
-/** The pages in the navigation, in order. Later issues add theirs here. */
-const PAGES: readonly Page[] = [{ route: "", title: "Overview", render: renderOverview }];
+/** The pages in the navigation, in order. */
+const PAGES: readonly Page[] = [
+  { route: "", title: "Overview", signedIn: false, render: renderOverview },
+  {
+    route: "settings",
+    title: "Email tracking settings",
+    signedIn: true,
+    render: ({ api, config, session }) =>
+      html`<settings-page .api=${api} .apiBase=${config.apiBase} .canEdit=${session.roles.includes(ROLES.admin)}></settings-page>`,
+  },
+  {
+    route: "mailboxes",
+    title: "Mailboxes",
+    signedIn: true,
+    render: ({ api, session }) =>
+      html`<mailboxes-page .api=${api} .canEdit=${session.roles.includes(ROLES.admin)} .canApprove=${session.roles.includes(ROLES.approve)}></mailboxes-page>`,
+  },
+];
 
 export class TrackerApp extends LitElement {
   static override properties = {
     route: { state: true },
     config: { state: true },
+    auth: { state: true },
     loadError: { state: true },
+    signInError: { state: true },
   };
 
   // Reactive properties are declared, not initialised as class fields: a field would shadow the
   // accessor Lit defines, whatever the compiler's class-field semantics.
   declare route: string;
   declare config: AdminCenterConfig | undefined;
+  declare auth: Auth | undefined;
   declare loadError: string | undefined;
+  declare signInError: string | undefined;
+  private api: Api | undefined;
   private previousRoute: string | undefined;
 
   constructor() {
@@ -50,14 +83,27 @@ export class TrackerApp extends LitElement {
     };
     window.addEventListener("popstate", follow);
     window.addEventListener("tracker:navigate", follow);
-    loadConfig().then(
-      (config) => {
-        this.config = config;
-      },
-      (error: unknown) => {
-        this.loadError = error instanceof Error ? error.message : String(error);
-      },
-    );
+    void this.start();
+  }
+
+  private async start(): Promise<void> {
+    let config: AdminCenterConfig;
+    try {
+      config = await loadConfig();
+    } catch (error) {
+      this.loadError = error instanceof Error ? error.message : String(error);
+      return;
+    }
+    if (config.signIn !== null) {
+      try {
+        this.auth = await startAuth(config.signIn);
+        if (this.auth.session) this.api = createApi({ apiBase: config.apiBase, session: this.auth.session });
+        this.route = currentRoute(); // MSAL may have returned us to the page sign-in started from
+      } catch (error) {
+        this.signInError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    this.config = config;
   }
 
   override updated(changed: PropertyValues<this>): void {
@@ -65,27 +111,38 @@ export class TrackerApp extends LitElement {
     document.title = `${page?.title ?? "Not found"} · Email tracking admin center`;
     // After an in-app navigation, focus moves to the new page's heading, as a page load would.
     if (changed.has("route") && this.previousRoute !== undefined && this.previousRoute !== this.route) {
-      this.querySelector<HTMLElement>("main h1")?.focus();
+      void Promise.resolve().then(() => this.querySelector<HTMLElement>("main h1")?.focus());
     }
     this.previousRoute = this.route;
   }
 
   private page(): Page | undefined {
-    return PAGES.find((page) => page.route === this.route);
+    return PAGES.find((page) => page.route === this.route.split("/")[0]);
   }
 
   override render(): TemplateResult {
     const page = this.page();
+    const session = this.auth?.session;
     return html`
       <a class="skip-link" href="#main">Skip to main content</a>
       <header class="top-bar">
         <a class="brand" href=${hrefOf("")}>Email tracking <span>admin center</span></a>
+        <div class="top-bar__user">
+          ${session
+            ? html`<span class="user" data-testid="signed-in-user"
+                  >${session.name} <span class="user__roles">${session.roles.length > 0 ? session.roles.join(", ") : "no app role"}</span></span
+                >
+                <button class="button button--on-brand" type="button" @click=${() => void session.signOut()}>Sign out</button>`
+            : this.auth
+              ? html`<button class="button button--on-brand" type="button" @click=${() => void this.auth?.signIn()}>Sign in</button>`
+              : nothing}
+        </div>
       </header>
       <div class="layout">
         <nav class="side-nav" aria-label="Admin center">
           <ul>
-            ${PAGES.map(
-              (p) => html`<li><a href=${hrefOf(p.route)} aria-current=${p.route === this.route ? "page" : nothing}>${p.title}</a></li>`,
+            ${PAGES.filter((p) => !p.signedIn || session).map(
+              (p) => html`<li><a href=${hrefOf(p.route)} aria-current=${p === page ? "page" : nothing}>${p.title}</a></li>`,
             )}
           </ul>
         </nav>
@@ -99,12 +156,26 @@ export class TrackerApp extends LitElement {
       return html`<h1 tabindex="-1">Admin center unavailable</h1>
         <p class="notice notice--error" role="alert">The admin center could not load its configuration: ${this.loadError}.</p>`;
     }
-    if (this.config === undefined) return html`<p class="loading" role="status">Loading…</p>`;
+    const config = this.config;
+    if (config === undefined) return html`<p class="loading" role="status">Loading…</p>`;
     if (page === undefined) {
       return html`<h1 tabindex="-1">Page not found</h1>
         <p>There is no page at this address. <a href=${hrefOf("")}>Go to the overview</a>.</p>`;
     }
-    return page.render({ config: this.config });
+    const session = this.auth?.session;
+    const state: AppState = {
+      config,
+      session,
+      api: this.api,
+      signIn: this.auth ? () => void this.auth?.signIn() : undefined,
+      signInError: this.signInError,
+    };
+    if (page.signedIn && (session === undefined || this.api === undefined)) {
+      return html`<h1 tabindex="-1">${page.title}</h1>
+        <p class="notice" role="status">Sign in to see this page.</p>
+        ${state.signIn ? html`<button class="button button--primary" type="button" @click=${state.signIn}>Sign in</button>` : nothing}`;
+    }
+    return page.render({ ...state, api: this.api as Api, session: session as Session });
   }
 }
 
