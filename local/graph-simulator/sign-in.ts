@@ -306,8 +306,9 @@ interface AuthorizeRequest {
 
 /** api://app/.default → api://app; GUID/user_impersonation → GUID (what Entra puts in `aud`). */
 export function audienceOfScope(scope: string): string {
+  const afterScheme = scope.indexOf("://") >= 0 ? scope.indexOf("://") + 3 : 0;
   const slash = scope.lastIndexOf("/");
-  return slash > 0 && !scope.endsWith("://") ? scope.slice(0, slash) : scope;
+  return slash >= afterScheme && slash > 0 ? scope.slice(0, slash) : scope;
 }
 
 /** http(s) on 127.0.0.1, [::1] or localhost, any port: the only places the simulator sends a browser. */
