@@ -12,6 +12,10 @@ export default defineConfig({
   base: `/api/${ADMIN_CENTER_SEGMENT}/`,
   publicDir: path.join(here, "public"),
   logLevel: "warn",
+  // Production builds of the libraries (Lit's dev mode warns in the console) whatever NODE_ENV the
+  // caller has: the tests build under vitest (NODE_ENV=test).
+  resolve: { conditions: ["module", "browser", "production"] },
+  define: { "process.env.NODE_ENV": JSON.stringify("production") },
   build: {
     outDir: path.join(here, "..", ADMIN_CENTER_BUILD_DIR),
     emptyOutDir: true,

@@ -38,7 +38,7 @@ export function createAdminCenter(options: AdminCenterOptions): AdminCenter {
   // Read on the first request, not at import: the local host sets the environment before it runs.
   let prepared: { securityHeaders: Record<string, string>; configBody: Buffer } | undefined;
   const prepare = () => {
-    const config: AdminCenterConfig = { apiBase: "/api", signIn: null };
+    const config: AdminCenterConfig = { apiBase: "/api", signIn: signInConfig(options.env) };
     return {
       securityHeaders: adminCenterSecurityHeaders({ authorityOrigins: [identityAuthorityOrigin(options.env)] }),
       configBody: Buffer.from(JSON.stringify(config)),
@@ -143,11 +143,30 @@ export function adminCenterSecurityHeaders(options: { authorityOrigins: readonly
   };
 }
 
-/** The origin people sign in at: the Entra ID authority host the app already uses (locally, the simulator). */
+/** The origin people sign in at: the admin API's Entra ID authority (locally, the simulator). */
 export function identityAuthorityOrigin(env: AppSettingsEnv): string {
-  const configured = env.GRAPH_AUTHORITY_HOST?.trim() || APP_SETTINGS.find((s) => s.name === "GRAPH_AUTHORITY_HOST")?.default;
-  if (configured === undefined) throw new Error("GRAPH_AUTHORITY_HOST has no default in APP_SETTINGS");
-  return new URL(configured).origin;
+  return new URL(authorityHost(env)).origin;
+}
+
+function authorityHost(env: AppSettingsEnv): string {
+  const names: readonly string[] = ["API_AUTHORITY_HOST", "GRAPH_AUTHORITY_HOST"];
+  const configured = env.API_AUTHORITY_HOST?.trim() || APP_SETTINGS.find((s) => names.includes(s.name))?.default;
+  if (configured === undefined) throw new Error("API_AUTHORITY_HOST has no default in APP_SETTINGS");
+  return configured.replace(/\/+$/, "");
+}
+
+/**
+ * MSAL's configuration: the admin API's authority and tenant, the admin center's own client id,
+ * and the API scope (default: the API's first audience with /.default). Null (no sign-in offered)
+ * until ADMIN_CENTER_CLIENT_ID is set.
+ */
+export function signInConfig(env: AppSettingsEnv): AdminCenterConfig["signIn"] {
+  const clientId = env.ADMIN_CENTER_CLIENT_ID?.trim();
+  const tenant = env.API_TENANT_ID?.trim() || env.GRAPH_TENANT_ID?.trim();
+  const audience = env.API_AUDIENCE?.split(",")[0]?.trim();
+  const scope = env.ADMIN_CENTER_API_SCOPE?.trim() || (audience ? `${audience}/.default` : undefined);
+  if (!clientId || !tenant || !scope) return null;
+  return { authority: `${authorityHost(env)}/${tenant}`, clientId, scopes: [scope] };
 }
 
 /** The directory holding host.json: the repository locally, wwwroot in Azure (functions run from dist/ there). */

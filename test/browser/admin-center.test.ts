@@ -4,7 +4,8 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { LocalHost } from "../../local/host/index.js";
 import { startAdminCenterHost } from "../support/admin-center-host.js";
-import { collectPageErrors, describeInBrowser, launchChromium, type Browser } from "./support/chromium.js";
+import { collectPageErrors, launchChromium, type Browser } from "./support/chromium.js";
+import { describeInBrowser } from "./support/describe.js";
 
 describeInBrowser("admin center in Chromium", () => {
   let host: LocalHost;

@@ -34,7 +34,10 @@ function pkce() {
   return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
 }
 
-function authorizeParams(challenge: string, overrides: Record<string, string> = {}) {
+type Overrides = Record<string, string | undefined>;
+const defined = (overrides: Overrides) => Object.fromEntries(Object.entries(overrides).filter((e): e is [string, string] => e[1] !== undefined));
+
+function authorizeParams(challenge: string, overrides: Overrides = {}) {
   return new URLSearchParams({
     client_id: CLIENT,
     redirect_uri: REDIRECT,
@@ -45,7 +48,7 @@ function authorizeParams(challenge: string, overrides: Record<string, string> = 
     code_challenge_method: "S256",
     state: "s-1",
     nonce: "n-1",
-    ...overrides,
+    ...defined(overrides),
   });
 }
 
@@ -60,8 +63,8 @@ async function signInAs(signIn: ReturnType<typeof setup>["signIn"], challenge: s
   return new URLSearchParams(location.hash.slice(1));
 }
 
-function redeem(signIn: ReturnType<typeof setup>["signIn"], code: string, verifier: string, overrides: Record<string, string> = {}) {
-  const body = new URLSearchParams({ grant_type: "authorization_code", client_id: CLIENT, redirect_uri: REDIRECT, code, code_verifier: verifier, scope: "api://tracker/.default openid profile offline_access", ...overrides });
+function redeem(signIn: ReturnType<typeof setup>["signIn"], code: string, verifier: string, overrides: Overrides = {}) {
+  const body = new URLSearchParams({ grant_type: "authorization_code", client_id: CLIENT, redirect_uri: REDIRECT, code, code_verifier: verifier, scope: "api://tracker/.default openid profile offline_access", ...defined(overrides) });
   return signIn.handle(request("POST", `/${TENANT}/oauth2/v2.0/token`, body.toString(), { origin: "http://127.0.0.1:7071" }));
 }
 

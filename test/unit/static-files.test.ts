@@ -111,7 +111,7 @@ describe("admin center security headers", () => {
 
   it.each([
     { env: {}, expected: "https://login.microsoftonline.com" },
-    { env: { GRAPH_AUTHORITY_HOST: "https://127.0.0.1:8443/" }, expected: "https://127.0.0.1:8443" },
+    { env: { API_AUTHORITY_HOST: "https://127.0.0.1:8443/" }, expected: "https://127.0.0.1:8443" },
     { env: { GRAPH_AUTHORITY_HOST: "  " }, expected: "https://login.microsoftonline.com" },
   ])("the authority origin from $env is $expected", ({ env, expected }) => {
     expect(identityAuthorityOrigin(env)).toBe(expected);
