@@ -1,5 +1,6 @@
 // Throwaway TLS certificates for local stand-ins (embedded Cosmos DB, Graph simulator). Clients
 // trust the returned `ca` explicitly (https.Agent({ ca })); TLS checks are never switched off.
+import { createHash, X509Certificate } from "node:crypto";
 import { generate } from "selfsigned";
 
 export interface LocalCertificateOptions {
@@ -42,4 +43,13 @@ export async function createLocalCertificate(options: LocalCertificateOptions = 
     ],
   });
   return { cert: pems.cert, key: pems.private, ca: pems.cert };
+}
+
+/**
+ * The base64 SHA-256 of a certificate's public key (SPKI): what Chromium's
+ * --ignore-certificate-errors-spki-list takes to trust this one key, and nothing else.
+ */
+export function spkiHash(certificatePem: string): string {
+  const spki = new X509Certificate(certificatePem).publicKey.export({ type: "spki", format: "der" });
+  return createHash("sha256").update(spki).digest("base64");
 }

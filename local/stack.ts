@@ -33,6 +33,8 @@ export interface LocalStackOptions {
 
 /** The admin API's audience on the local stack (an App ID URI, as in Entra). */
 export const LOCAL_API_AUDIENCE = "api://email-activity-tracker-local";
+/** The admin center's client id on the local stack (the simulator accepts any; this one is fixed). */
+export const LOCAL_ADMIN_CENTER_CLIENT_ID = "0d1a9e3c-5b7f-4e2a-9c4d-7a6b5e4f3a21";
 
 export interface LocalStack {
   host: LocalHost;
@@ -102,6 +104,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       API_TENANT_ID: graph.tenantId,
       API_AUTHORITY_HOST: graph.authorityHost,
       API_CA_FILE: graphCaFile,
+      ADMIN_CENTER_CLIENT_ID: LOCAL_ADMIN_CENTER_CLIENT_ID,
       ...options.settings,
     };
     // The host validates every setting when it starts, the webhook URLs included: they need the

@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
 import { ensureAdminCenterBuilt } from "./admin-center-build.js";
+import { spkiHash } from "./certificates.js";
 import { formatScenarioSummary, loadExpectedOutcomes, runScenario } from "./scenario.js";
 import { startLocalStack, type LocalStack } from "./stack.js";
 
@@ -87,7 +88,8 @@ async function start(options: StartOptions): Promise<number> {
     await stack.close();
     return failed ? 1 : 0;
   }
-  print(`\nAdmin center: ${stack.host.baseUrl}/api/admin-center/`);
+  print(`\nAdmin center: ${stack.host.baseUrl}/api/admin-center/ (sign in at the simulator; its certificate is self-signed:`);
+  print(`  accept it in the browser once, or start Chromium with --ignore-certificate-errors-spki-list=${spkiHash(stack.graph.ca)})`);
   print(`Serving on ${stack.host.baseUrl}; deliver more mail through the simulator or press Ctrl+C to stop.`);
   await new Promise<never>(() => {});
   return 0;

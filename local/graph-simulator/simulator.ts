@@ -37,7 +37,9 @@ import {
 } from "./http-util.js";
 import type { SimRequest, SimResponse } from "./http-util.js";
 import { parseMessageListFilter, requestedInternetMessageId } from "./message-filter.js";
-import { createSimulatedIdentity, type SimulatedIdentity } from "./identity.js";
+import { createSimulatedIdentity, objectIdFor, type SimulatedIdentity } from "./identity.js";
+import { createBrowserSignIn } from "./sign-in.js";
+import { ALL_APP_ROLES } from "../../src/api/roles.js";
 
 export interface GraphSimulatorOptions {
   port?: number;
@@ -252,6 +254,15 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   };
   let baseUrl = "";
   const identity = await createSimulatedIdentity({ tenantId, authority: () => baseUrl.replace(/\/$/, "") });
+  // The admin center's interactive sign-in (sign-in.ts), with tokens from the same identity.
+  const browserSignIn = createBrowserSignIn({
+    tenantId,
+    authority: () => baseUrl.replace(/\/$/, ""),
+    issueAccessToken: (request) => identity.issueApiToken({ ...request, roles: [...request.roles] }),
+    objectIdFor,
+    roles: ALL_APP_ROLES,
+    knownUsers: () => [...store.mailboxes.values()].map((mailbox) => mailbox.address),
+  });
 
   // ---------- fault helpers ----------
 
@@ -1358,6 +1369,10 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     const authority = baseUrl.replace(/\/$/, "");
     const request = { requestId };
 
+    const browserRequest = { method, url, headers: incoming.headers, body: raw };
+    for (const [name, value] of Object.entries(browserSignIn.corsHeaders(browserRequest) ?? {})) outgoing.setHeader(name, value);
+    const browserAnswer = await browserSignIn.handle(browserRequest);
+    if (browserAnswer) return void outgoing.writeHead(browserAnswer.status, browserAnswer.headers).end(browserAnswer.body);
     const identityAnswer = await identity.handle(method, url.pathname, raw);
     if (identityAnswer) return send(outgoing, jsonResponse(identityAnswer.status, identityAnswer.body), requestId);
     const openId = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/i.exec(url.pathname);

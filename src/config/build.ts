@@ -84,6 +84,8 @@ export interface ApiSettings {
   authorityHost: string;
   caFile: string | undefined;
   maxBodyBytes: number;
+  /** The admin center's sign-in; undefined when ADMIN_CENTER_CLIENT_ID is not set. */
+  adminCenter: { clientId: string; scope: string } | undefined;
 }
 
 export interface MonitoringSettings {
@@ -211,12 +213,16 @@ export function buildSettings(
     };
   }
   if (need.includes("api")) {
+    const audiences = (value("API_AUDIENCE") ?? "").split(",").map((item) => item.trim()).filter((item) => item !== "");
+    const adminCenterClientId = value("ADMIN_CENTER_CLIENT_ID");
+    const adminCenterScope = value("ADMIN_CENTER_API_SCOPE") ?? (audiences[0] !== undefined ? `${audiences[0]}/.default` : undefined);
     settings.api = {
-      audiences: (value("API_AUDIENCE") ?? "").split(",").map((item) => item.trim()).filter((item) => item !== ""),
+      audiences,
       tenantId: value("API_TENANT_ID") ?? value("GRAPH_TENANT_ID"),
       authorityHost: value("API_AUTHORITY_HOST"),
       caFile: value("API_CA_FILE"),
       maxBodyBytes: int("API_MAX_BODY_BYTES"),
+      adminCenter: adminCenterClientId && adminCenterScope ? { clientId: adminCenterClientId, scope: adminCenterScope } : undefined,
     };
   }
   if (need.includes("monitoring")) {

@@ -378,6 +378,23 @@ const DEFINITIONS = [
     secret: false,
     validate: integerIn(1024, 104857600),
   },
+  {
+    name: "ADMIN_CENTER_CLIENT_ID",
+    groups: ["api"],
+    description:
+      "Client id of the app registration the admin center (/api/admin-center/) signs in with: a single-page application whose redirect URI is https://<app>/api/admin-center/. Unset: the page offers no sign-in.",
+    requirement: "optional",
+    secret: false,
+    validate: clientId,
+  },
+  {
+    name: "ADMIN_CENTER_API_SCOPE",
+    groups: ["api"],
+    description: "The scope the admin center asks for to call the admin API. Default: the first API_AUDIENCE followed by /.default.",
+    requirement: "optional",
+    secret: false,
+    validate: lengthIn(3, 400),
+  },
   // Monitoring
   {
     name: "APPLICATIONINSIGHTS_CONNECTION_STRING",

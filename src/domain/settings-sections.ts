@@ -51,6 +51,12 @@ export const ORGANIZATION_SETTING_SECTIONS: readonly SettingSection[] = [
     keys: ["trackEmailsBetweenUsersAsTwoActivities"],
   },
   {
+    id: "mailboxes",
+    title: "Mailboxes",
+    summary: "Approval of mailbox addresses, synchronization defaults for new mailboxes, and when failures disable a mailbox (Dynamics' server-side synchronization settings).",
+    keys: ["processEmailOnlyForApprovedUsers", "processEmailOnlyForApprovedQueues", "defaultIncomingSyncMethod", "defaultOutgoingSyncMethod", "defaultIncomingEmailFilter", "mailboxFailureLimit", "mailboxFailureIntervalInMinutes"],
+  },
+  {
     id: "processing",
     title: "Email processing",
     summary: "Forwarded mail, ambiguous addresses, automated mail and size limits.",

@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { ADMIN_CENTER_BUILD_DIR, ADMIN_CENTER_SEGMENT, type AdminCenterConfig } from "./admin-center-config.js";
-import { APP_SETTINGS, type AppSettingsEnv } from "../config/index.js";
+import { loadAppSettings, type ApiSettings, type AppSettingsEnv } from "../config/index.js";
 import {
   chooseEncoding,
   IMMUTABLE_CACHE,
@@ -38,9 +38,10 @@ export function createAdminCenter(options: AdminCenterOptions): AdminCenter {
   // Read on the first request, not at import: the local host sets the environment before it runs.
   let prepared: { securityHeaders: Record<string, string>; configBody: Buffer } | undefined;
   const prepare = () => {
-    const config: AdminCenterConfig = { apiBase: "/api", signIn: signInConfig(options.env) };
+    const { api } = loadAppSettings(options.env, { need: ["api"] });
+    const config: AdminCenterConfig = { apiBase: "/api", signIn: signInConfig(api) };
     return {
-      securityHeaders: adminCenterSecurityHeaders({ authorityOrigins: [identityAuthorityOrigin(options.env)] }),
+      securityHeaders: adminCenterSecurityHeaders({ authorityOrigins: [new URL(api.authorityHost).origin] }),
       configBody: Buffer.from(JSON.stringify(config)),
     };
   };
@@ -143,30 +144,14 @@ export function adminCenterSecurityHeaders(options: { authorityOrigins: readonly
   };
 }
 
-/** The origin people sign in at: the admin API's Entra ID authority (locally, the simulator). */
-export function identityAuthorityOrigin(env: AppSettingsEnv): string {
-  return new URL(authorityHost(env)).origin;
-}
-
-function authorityHost(env: AppSettingsEnv): string {
-  const names: readonly string[] = ["API_AUTHORITY_HOST", "GRAPH_AUTHORITY_HOST"];
-  const configured = env.API_AUTHORITY_HOST?.trim() || APP_SETTINGS.find((s) => names.includes(s.name))?.default;
-  if (configured === undefined) throw new Error("API_AUTHORITY_HOST has no default in APP_SETTINGS");
-  return configured.replace(/\/+$/, "");
-}
-
 /**
- * MSAL's configuration: the admin API's authority and tenant, the admin center's own client id,
- * and the API scope (default: the API's first audience with /.default). Null (no sign-in offered)
- * until ADMIN_CENTER_CLIENT_ID is set.
+ * What the page needs to sign in with MSAL: the admin API's authority and tenant, the admin
+ * center's own client id and the API scope (docs/admin-center.md). Null (no sign-in offered)
+ * while ADMIN_CENTER_CLIENT_ID is not set.
  */
-export function signInConfig(env: AppSettingsEnv): AdminCenterConfig["signIn"] {
-  const clientId = env.ADMIN_CENTER_CLIENT_ID?.trim();
-  const tenant = env.API_TENANT_ID?.trim() || env.GRAPH_TENANT_ID?.trim();
-  const audience = env.API_AUDIENCE?.split(",")[0]?.trim();
-  const scope = env.ADMIN_CENTER_API_SCOPE?.trim() || (audience ? `${audience}/.default` : undefined);
-  if (!clientId || !tenant || !scope) return null;
-  return { authority: `${authorityHost(env)}/${tenant}`, clientId, scopes: [scope] };
+export function signInConfig(api: ApiSettings): AdminCenterConfig["signIn"] {
+  if (api.adminCenter === undefined || api.tenantId === undefined) return null;
+  return { authority: `${api.authorityHost.replace(/\/+$/, "")}/${api.tenantId}`, clientId: api.adminCenter.clientId, scopes: [api.adminCenter.scope] };
 }
 
 /** The directory holding host.json: the repository locally, wwwroot in Azure (functions run from dist/ there). */

@@ -6,6 +6,7 @@ import type { LocalHost } from "../../local/host/index.js";
 import { startAdminCenterHost } from "../support/admin-center-host.js";
 import { collectPageErrors, launchChromium, type Browser } from "./support/chromium.js";
 import { describeInBrowser } from "./support/describe.js";
+import { screenshot } from "./support/screenshots.js";
 
 describeInBrowser("admin center in Chromium", () => {
   let host: LocalHost;
@@ -38,6 +39,7 @@ describeInBrowser("admin center in Chromium", () => {
     expect(await page.title()).toBe("Overview · Email tracking admin center");
     expect(await page.getByRole("navigation", { name: "Admin center" }).getByRole("link").allTextContents()).toEqual(["Overview"]);
     expect(errors).toEqual([]);
+    await screenshot(page, "overview-signed-out");
     await page.close();
   });
 

@@ -1,7 +1,8 @@
 // The static-site rules: what a request path names, encoding negotiation, ETag matching, and the
 // admin center's security headers.
 import { describe, expect, it } from "vitest";
-import { adminCenterSecurityHeaders, identityAuthorityOrigin } from "../../src/host/admin-center.js";
+import { loadAppSettings } from "../../src/config/index.js";
+import { adminCenterSecurityHeaders, signInConfig } from "../../src/host/admin-center.js";
 import { chooseEncoding, matchesEtag, parseSitePath, strongEtag } from "../../src/host/static-files.js";
 
 describe("parseSitePath", () => {
@@ -109,11 +110,31 @@ describe("admin center security headers", () => {
     expect(headers[name]).toBe(value);
   });
 
+});
+
+describe("admin center sign-in configuration", () => {
+  const TENANT = "11111111-2222-4333-8444-555555555555";
+  const CLIENT = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
   it.each([
-    { env: {}, expected: "https://login.microsoftonline.com" },
-    { env: { API_AUTHORITY_HOST: "https://127.0.0.1:8443/" }, expected: "https://127.0.0.1:8443" },
-    { env: { GRAPH_AUTHORITY_HOST: "  " }, expected: "https://login.microsoftonline.com" },
-  ])("the authority origin from $env is $expected", ({ env, expected }) => {
-    expect(identityAuthorityOrigin(env)).toBe(expected);
+    { name: "no client id: no sign-in", env: { API_AUDIENCE: "api://tracker", GRAPH_TENANT_ID: TENANT }, expected: null },
+    {
+      name: "client id: the API's authority, tenant and default scope",
+      env: { ADMIN_CENTER_CLIENT_ID: CLIENT, API_AUDIENCE: "api://tracker, " + CLIENT, GRAPH_TENANT_ID: TENANT },
+      expected: { authority: `https://login.microsoftonline.com/${TENANT}`, clientId: CLIENT, scopes: ["api://tracker/.default"] },
+    },
+    {
+      name: "an explicit scope, tenant and local authority",
+      env: {
+        ADMIN_CENTER_CLIENT_ID: CLIENT,
+        ADMIN_CENTER_API_SCOPE: "api://tracker/user_impersonation",
+        API_AUDIENCE: "api://tracker",
+        API_TENANT_ID: TENANT,
+        API_AUTHORITY_HOST: "https://127.0.0.1:8443/",
+      },
+      expected: { authority: `https://127.0.0.1:8443/${TENANT}`, clientId: CLIENT, scopes: ["api://tracker/user_impersonation"] },
+    },
+    { name: "client id without an audience or scope: no sign-in", env: { ADMIN_CENTER_CLIENT_ID: CLIENT, GRAPH_TENANT_ID: TENANT }, expected: null },
+  ])("$name", ({ env, expected }) => {
+    expect(signInConfig(loadAppSettings(env, { need: ["api"], environment: "local" }).api)).toEqual(expected);
   });
 });

@@ -5,6 +5,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { createApi, type Api } from "./api.js";
 import { startAuth, type Auth, type Session } from "./auth.js";
 import { loadConfig, type AdminCenterConfig } from "./config.js";
+import { loadOpenApi } from "./openapi.js";
 import { currentRoute, hrefOf, interceptLinks } from "./router.js";
 import { renderOverview } from "./pages/overview.js";
 import "./pages/settings.js";
@@ -18,22 +19,28 @@ export interface AppState {
   signIn: (() => void) | undefined;
   /** Set when sign-in failed. */
   signInError: string | undefined;
+  /** The signed-in pages on offer, for the overview. */
+  pages: ReadonlyArray<{ route: string; title: string; summary: string }>;
 }
 
 interface Page {
   route: string;
   title: string;
+  summary: string;
   /** Pages with data need a signed-in user. */
   signedIn: boolean;
+  /** The API path the page is built on: until the API has it, the page is not offered. */
+  needsPath?: string;
   render(app: AppState & { api: Api; session: Session }): TemplateResult;
 }
 
 /** The pages in the navigation, in order. */
 const PAGES: readonly Page[] = [
-  { route: "", title: "Overview", signedIn: false, render: renderOverview },
+  { route: "", title: "Overview", summary: "", signedIn: false, render: renderOverview },
   {
     route: "settings",
     title: "Email tracking settings",
+    summary: "how email is tracked and linked, for the whole organization.",
     signedIn: true,
     render: ({ api, config, session }) =>
       html`<settings-page .api=${api} .apiBase=${config.apiBase} .canEdit=${session.roles.includes(ROLES.admin)}></settings-page>`,
@@ -41,7 +48,9 @@ const PAGES: readonly Page[] = [
   {
     route: "mailboxes",
     title: "Mailboxes",
+    summary: "approval, Test & Enable, and each mailbox's status.",
     signedIn: true,
+    needsPath: "/admin/mailboxes",
     render: ({ api, session }) =>
       html`<mailboxes-page .api=${api} .canEdit=${session.roles.includes(ROLES.admin)} .canApprove=${session.roles.includes(ROLES.approve)}></mailboxes-page>`,
   },
@@ -64,6 +73,7 @@ export class TrackerApp extends LitElement {
   declare loadError: string | undefined;
   declare signInError: string | undefined;
   private api: Api | undefined;
+  private apiPaths = new Set<string>();
   private previousRoute: string | undefined;
 
   constructor() {
@@ -97,7 +107,10 @@ export class TrackerApp extends LitElement {
     if (config.signIn !== null) {
       try {
         this.auth = await startAuth(config.signIn);
-        if (this.auth.session) this.api = createApi({ apiBase: config.apiBase, session: this.auth.session });
+        if (this.auth.session) {
+          this.api = createApi({ apiBase: config.apiBase, session: this.auth.session });
+          this.apiPaths = await apiPaths(config.apiBase);
+        }
         this.route = currentRoute(); // MSAL may have returned us to the page sign-in started from
       } catch (error) {
         this.signInError = error instanceof Error ? error.message : String(error);
@@ -116,8 +129,12 @@ export class TrackerApp extends LitElement {
     this.previousRoute = this.route;
   }
 
+  private pages(): Page[] {
+    return PAGES.filter((page) => page.needsPath === undefined || this.apiPaths.has(page.needsPath));
+  }
+
   private page(): Page | undefined {
-    return PAGES.find((page) => page.route === this.route.split("/")[0]);
+    return this.pages().find((page) => page.route === this.route.split("/")[0]);
   }
 
   override render(): TemplateResult {
@@ -141,7 +158,7 @@ export class TrackerApp extends LitElement {
       <div class="layout">
         <nav class="side-nav" aria-label="Admin center">
           <ul>
-            ${PAGES.filter((p) => !p.signedIn || session).map(
+            ${this.pages().filter((p) => !p.signedIn || session).map(
               (p) => html`<li><a href=${hrefOf(p.route)} aria-current=${p === page ? "page" : nothing}>${p.title}</a></li>`,
             )}
           </ul>
@@ -169,6 +186,7 @@ export class TrackerApp extends LitElement {
       api: this.api,
       signIn: this.auth ? () => void this.auth?.signIn() : undefined,
       signInError: this.signInError,
+      pages: this.pages().filter((p) => p.signedIn),
     };
     if (page.signedIn && (session === undefined || this.api === undefined)) {
       return html`<h1 tabindex="-1">${page.title}</h1>
@@ -176,6 +194,15 @@ export class TrackerApp extends LitElement {
         ${state.signIn ? html`<button class="button button--primary" type="button" @click=${state.signIn}>Sign in</button>` : nothing}`;
     }
     return page.render({ ...state, api: this.api as Api, session: session as Session });
+  }
+}
+
+/** The routes the API describes: a page built on one the API lacks is not offered. */
+async function apiPaths(apiBase: string): Promise<Set<string>> {
+  try {
+    return new Set(Object.keys((await loadOpenApi(apiBase)).paths ?? {}));
+  } catch {
+    return new Set(); // such pages stay hidden; the others say what failed when used
   }
 }
 

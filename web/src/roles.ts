@@ -1,2 +1,2 @@
-// The API's app roles as the page names them. TEMPORARY until src/api/roles.ts is on main.
-export const ROLES = { read: "Tracking.Read", admin: "Tracking.Admin", approve: "Tracking.Approve" } as const;
+// The API's app roles, from their one definition (src/api/app-roles.json through roles.ts).
+export { APP_ROLES as ROLES } from "../../src/api/roles.js";

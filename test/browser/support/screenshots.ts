@@ -14,5 +14,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(directory, { recursive: true });
   // Settle focus rings and transitions away from whatever the test last clicked.
   await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(directory, `${name}.png`), fullPage: true, animations: "disabled", caret: "hide" });
+  // A viewport as tall as the page, so sticky parts sit where a reader expects them (fullPage
+  // screenshots keep them at the first screen's bottom).
+  const viewport = page.viewportSize() ?? { width: 1280, height: 800 };
+  const height = Number(await page.evaluate("document.documentElement.scrollHeight"));
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, Math.min(height, 8000)) });
+  await page.screenshot({ path: path.join(directory, `${name}.png`), animations: "disabled", caret: "hide" });
+  await page.setViewportSize(viewport);
 }

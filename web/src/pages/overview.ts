@@ -3,7 +3,7 @@ import { html, nothing, type TemplateResult } from "lit";
 import type { AppState } from "../app.js";
 import { hrefOf } from "../router.js";
 
-export function renderOverview({ config, session, signIn, signInError }: AppState): TemplateResult {
+export function renderOverview({ config, session, signIn, signInError, pages }: AppState): TemplateResult {
   return html`
     <h1 tabindex="-1">Overview</h1>
     <p class="lead">Run email tracking for your organization: settings, mailboxes and tracked activities.</p>
@@ -13,8 +13,7 @@ export function renderOverview({ config, session, signIn, signInError }: AppStat
           <h2 id="start-heading">Signed in as ${session.name}</h2>
           <p>${session.user} · ${session.roles.length > 0 ? `app roles: ${session.roles.join(", ")}` : "no app role: you see the mailboxes you own"}</p>
           <ul class="link-list">
-            <li><a href=${hrefOf("settings")}>Email tracking settings</a>: how email is tracked and linked, for the whole organization.</li>
-            <li><a href=${hrefOf("mailboxes")}>Mailboxes</a>: approval, Test &amp; Enable, and each mailbox's status.</li>
+            ${pages.map((page) => html`<li><a href=${hrefOf(page.route)}>${page.title}</a>: ${page.summary}</li>`)}
           </ul>
         </section>`
       : html`<section class="card" aria-labelledby="sign-in-heading">

@@ -217,7 +217,7 @@ export class SettingsPage extends LitElement {
         : nothing}
       ${this.error
         ? html`<div class="notice notice--error" role="alert" tabindex="-1">
-            <p><strong>Not saved:</strong> ${describeProblem(this.error)}</p>
+            <p><strong>Not saved:</strong> ${this.error.problem.errors.length > 0 ? "the API refused these values; nothing was changed." : describeProblem(this.error)}</p>
             ${this.error.problem.errors.length > 0
               ? html`<ul>${this.error.problem.errors.map((e) => html`<li><a href="#setting-${fieldKey(e.field)}">${e.message}</a></li>`)}</ul>`
               : nothing}
