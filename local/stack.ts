@@ -41,6 +41,8 @@ export interface LocalStack {
   graph: GraphSimulator;
   /** The admin API's base URL: <host>/api. */
   apiUrl: string;
+  /** The throwaway CA file the Graph simulator's certificate is signed by (removed on close). */
+  graphCaFile: string;
   /** A signed bearer token for the admin API with these roles (from the simulator's identity). */
   apiToken(options?: { roles?: readonly string[]; user?: string }): Promise<string>;
   /** The functions' own services (store, gateway, use cases), built from the same settings. */
@@ -135,6 +137,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       host,
       graph,
       apiUrl: `${host.baseUrl}/api`,
+      graphCaFile,
       apiToken: (tokenOptions = {}) =>
         graph.identity.issueApiToken({
           audience: LOCAL_API_AUDIENCE,

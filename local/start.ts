@@ -8,6 +8,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
 import { ensureAdminCenterBuilt } from "./admin-center-build.js";
 import { spkiHash } from "./certificates.js";
+import { runApiWalkthrough } from "./api-walkthrough.js";
+import { CONNECTION_FILE, connectionFor, removeConnectionFile, writeConnectionFile } from "./connection.js";
 import { formatScenarioSummary, loadExpectedOutcomes, runScenario } from "./scenario.js";
 import { startLocalStack, type LocalStack } from "./stack.js";
 
@@ -49,7 +51,9 @@ async function start(options: StartOptions): Promise<number> {
     if (stopping) return;
     stopping = true;
     print("\nStopping…");
-    void (stack?.close() ?? Promise.resolve()).finally(() => process.exit(code));
+    void removeConnectionFile()
+      .then(() => stack?.close())
+      .finally(() => process.exit(code));
   };
   process.on("SIGINT", () => stop(0));
   process.on("SIGTERM", () => stop(0));
@@ -81,16 +85,27 @@ async function start(options: StartOptions): Promise<number> {
     throw error;
   }
   print(`\n${formatScenarioSummary(result, checks)}`);
-  const failed = checks.some((check) => !check.ok);
+
+  print("\nThe admin API, as an administrator uses it (signed tokens, real HTTP):");
+  const walkthrough = await runApiWalkthrough(stack, { log: print });
+  const failed = checks.some((check) => !check.ok) || walkthrough.some((step) => !step.ok);
 
   if (options.once) {
     stopping = true;
     await stack.close();
     return failed ? 1 : 0;
   }
+  await writeConnectionFile(connectionFor(stack));
   print(`\nAdmin center: ${stack.host.baseUrl}/api/admin-center/ (sign in at the simulator; its certificate is self-signed:`);
   print(`  accept it in the browser once, or start Chromium with --ignore-certificate-errors-spki-list=${spkiHash(stack.graph.ca)})`);
-  print(`Serving on ${stack.host.baseUrl}; deliver more mail through the simulator or press Ctrl+C to stop.`);
+  print(`Admin API:    ${stack.apiUrl}/admin/…   OpenAPI: ${stack.apiUrl}/openapi.json`);
+  print(`Connection:   ${path.relative(process.cwd(), CONNECTION_FILE)} (the local commands read it)`);
+  print("Try it:");
+  print("  export TRACKER_API_TOKEN=$(npm run --silent token -- --roles Tracking.Admin,Tracking.Read,Tracking.Approve)");
+  print(`  curl -s ${stack.apiUrl}/admin/mailboxes -H "Authorization: Bearer $TRACKER_API_TOKEN"`);
+  print("  npm run mailbox -- list");
+  print(`  npm run mail -- send --from customer@fabrikam.example.org --to sales.demo@example.com --subject "Hello"`);
+  print(`Serving on ${stack.host.baseUrl}; press Ctrl+C to stop.`);
   await new Promise<never>(() => {});
   return 0;
 }

@@ -40,6 +40,7 @@ import { parseMessageListFilter, requestedInternetMessageId } from "./message-fi
 import { createSimulatedIdentity, objectIdFor, type SimulatedIdentity } from "./identity.js";
 import { createBrowserSignIn } from "./sign-in.js";
 import { ALL_APP_ROLES } from "../../src/api/roles.js";
+import { createSimulatorControl } from "./control.js";
 
 export interface GraphSimulatorOptions {
   port?: number;
@@ -254,6 +255,11 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   };
   let baseUrl = "";
   const identity = await createSimulatedIdentity({ tenantId, authority: () => baseUrl.replace(/\/$/, "") });
+  let simulator: GraphSimulator | undefined;
+  const control = createSimulatorControl((input) => {
+    if (!simulator) throw new Error("the simulator is starting");
+    return simulator.deliverExternal(input);
+  });
   // The admin center's interactive sign-in (sign-in.ts), with tokens from the same identity.
   const browserSignIn = createBrowserSignIn({
     tenantId,
@@ -1373,7 +1379,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     for (const [name, value] of Object.entries(browserSignIn.corsHeaders(browserRequest) ?? {})) outgoing.setHeader(name, value);
     const browserAnswer = await browserSignIn.handle(browserRequest);
     if (browserAnswer) return void outgoing.writeHead(browserAnswer.status, browserAnswer.headers).end(browserAnswer.body);
-    const identityAnswer = await identity.handle(method, url.pathname, raw);
+    const identityAnswer = (await identity.handle(method, url.pathname, raw)) ?? control.handle(method, url.pathname, raw);
     if (identityAnswer) return send(outgoing, jsonResponse(identityAnswer.status, identityAnswer.body), requestId);
     const openId = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/i.exec(url.pathname);
     if (openId && method === "GET") return send(outgoing, openIdConfiguration(openId[1] ?? "", authority), requestId);
@@ -1452,7 +1458,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
 
   // ---------- admin API ----------
 
-  return {
+  simulator = {
     baseUrl,
     authorityHost: `https://127.0.0.1:${port}`,
     ca: certificate.ca,
@@ -1544,5 +1550,5 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return simulator;
 }
-

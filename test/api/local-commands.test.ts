@@ -1,0 +1,103 @@
+// The local commands against a running stack, as a person uses them: the connection file, a token
+// from `npm run token`, `npm run mailbox` as an API client, `npm run mail` delivering from
+// outside, and npm start's admin API walkthrough (setting, CSV import, tracked email, linked reply).
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseMailboxApiArgs, runMailboxApi } from "../../src/cli/mailbox-api.js";
+import { trackingEvents, type TrackingDecisionEvent } from "../../src/host/services.js";
+import { runApiWalkthrough } from "../../local/api-walkthrough.js";
+import { connectionFor, readConnectionFile, requestApiToken, writeConnectionFile, type StackConnection } from "../../local/connection.js";
+import { parseMailArgs, sendMail } from "../../local/mail.js";
+import { parseTokenArgs } from "../../local/token.js";
+import { startApiStack, type ApiClient } from "./api-support.js";
+
+let api: ApiClient;
+let dir: string;
+let connection: StackConnection;
+const decisions: TrackingDecisionEvent[] = [];
+
+beforeAll(async () => {
+  api = await startApiStack();
+  dir = await mkdtemp(path.join(tmpdir(), "connection-"));
+  await writeConnectionFile(connectionFor(api.stack), path.join(dir, "stack.json"));
+  connection = await readConnectionFile(path.join(dir, "stack.json"));
+  trackingEvents.on("decision", (decision) => decisions.push(decision));
+});
+afterAll(async () => {
+  await api?.stack.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("npm run token", () => {
+  it("parses roles and user, refusing unknown roles", () => {
+    expect(parseTokenArgs(["--roles", "Tracking.Admin,Tracking.Read", "--user", "Dana@Example.com"])).toEqual({ roles: ["Tracking.Admin", "Tracking.Read"], user: "dana@example.com" });
+    expect(parseTokenArgs([])).toEqual({ roles: [] });
+    expect(() => parseTokenArgs(["--roles", "Tracking.God"])).toThrow(/unknown role Tracking.God/);
+  });
+
+  it("gets a token the API accepts with exactly those roles, over HTTPS trusting only the stack's CA", async () => {
+    const reader = await requestApiToken(connection, { roles: ["Tracking.Read"] });
+    expect((await api.call("GET", "/admin/settings/organization", { token: reader })).status).toBe(200);
+    expect((await api.call("POST", "/admin/mailboxes", { token: reader, body: { address: "x@example.com" } })).status).toBe(403);
+  });
+});
+
+describe("npm run mailbox (API client)", () => {
+  it("creates, approves, enables and lists through the API", async () => {
+    const address = "client@example.com";
+    api.stack.graph.addMailbox({ address });
+    const token = await requestApiToken(connection, { roles: ["Tracking.Admin", "Tracking.Approve"] });
+    const out: string[] = [];
+    const err: string[] = [];
+    const run = (argv: string[]) => {
+      const command = parseMailboxApiArgs(argv);
+      if (command.kind === "help") throw new Error("help");
+      return runMailboxApi(command, { apiUrl: connection.apiUrl, token, out: (text) => out.push(text), err: (text) => err.push(text) });
+    };
+    expect(await run(["enable", address, "--filter", "all"])).toBe(2);
+    expect(err.join("\n")).toMatch(/requires approval/);
+    expect(await run(["approve", address])).toBe(0);
+    expect(await run(["enable", address])).toBe(0);
+    expect(out.at(-1)).toMatch(/client@example.com: enabled user mailbox, approval approved[\s\S]*incoming: success/);
+    expect(await run(["list", "--state", "enabled"])).toBe(0);
+    expect(out.at(-1)).toContain(address);
+    const readerOnly = await requestApiToken(connection, { roles: ["Tracking.Read"] });
+    const command = parseMailboxApiArgs(["disable", address]);
+    expect(await runMailboxApi(command as never, { apiUrl: connection.apiUrl, token: readerOnly, out: () => {}, err: (text) => err.push(text) })).toBe(2);
+    expect(err.at(-1)).toMatch(/403/);
+  });
+
+  it("refuses bad input before calling the API", () => {
+    expect(() => parseMailboxApiArgs(["enable", "not-an-address"])).toThrow(/not an email address/);
+    expect(() => parseMailboxApiArgs(["enable", "a@example.com", "--start", "yesterday"])).toThrow(/--start/);
+    expect(() => parseMailboxApiArgs([])).toThrow(/a command is required/);
+  });
+});
+
+describe("npm run mail", () => {
+  it("delivers an email from outside into a simulated mailbox, where it is tracked", async () => {
+    const options = parseMailArgs(["send", "--to", "client@example.com", "--from", "outsider@fabrikam.example.org", "--subject", "Hello by hand", "--body", "Hi"]);
+    const result = await sendMail(connection, options);
+    expect(result.deliveries).toHaveLength(1);
+    await api.stack.settle();
+    const seen = decisions.filter((decision) => decision.result.internetMessageId.replace(/^<|>$/g, "") === result.internetMessageId.replace(/^<|>$/g, ""));
+    expect(seen.length).toBeGreaterThan(0);
+    expect(() => parseMailArgs(["send", "--to", "nobody", "--from", "a@b.example", "--subject", "x"])).toThrow(/email addresses/);
+  });
+});
+
+describe("npm start's admin API walkthrough", () => {
+  it("changes a setting, imports records, sends a tracked email and links the customer's reply", async () => {
+    const steps = await runApiWalkthrough(api.stack);
+    expect(steps.map((step) => [step.step, step.ok, step.detail])).toEqual(steps.map((step) => [step.step, true, step.detail]));
+    expect(steps.map((step) => step.step)).toEqual([
+      "change a setting",
+      "import records",
+      "create, approve, Test & Enable a mailbox",
+      "send a tracked email",
+      "receive the reply, linked",
+    ]);
+  });
+});
