@@ -7,6 +7,7 @@ import { startAuth, type Auth, type Session } from "./auth.js";
 import { loadConfig, type AdminCenterConfig } from "./config.js";
 import { loadOpenApi } from "./openapi.js";
 import { currentRoute, hrefOf, interceptLinks } from "./router.js";
+import { trackingPages } from "./pages/tracking-pages.js";
 import { renderOverview } from "./pages/overview.js";
 import "./pages/settings.js";
 import "./pages/mailboxes.js";
@@ -23,7 +24,7 @@ export interface AppState {
   pages: ReadonlyArray<{ route: string; title: string; summary: string }>;
 }
 
-interface Page {
+export interface Page {
   route: string;
   title: string;
   summary: string;
@@ -54,6 +55,7 @@ const PAGES: readonly Page[] = [
     render: ({ api, session }) =>
       html`<mailboxes-page .api=${api} .canEdit=${session.roles.includes(ROLES.admin)} .canApprove=${session.roles.includes(ROLES.approve)}></mailboxes-page>`,
   },
+  ...trackingPages,
 ];
 
 export class TrackerApp extends LitElement {

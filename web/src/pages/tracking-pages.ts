@@ -1,0 +1,22 @@
+// The pages about tracked email (Activities, What-if, Send), as the shell lists them. Kept here so
+// the shell's own list changes by one line.
+import { html } from "lit";
+import type { Page } from "../app.js";
+import { ROLES } from "../roles.js";
+import { currentRoute } from "../router.js";
+import "./activities.js";
+
+export const trackingPages: Page[] = [
+  {
+    route: "activities",
+    title: "Activities",
+    summary: "tracked email by mailbox, record or conversation, with why it was tracked and linked.",
+    signedIn: true,
+    needsPath: "/admin/activities",
+    // A caller without a reading role sees only activities of mailboxes they own, which the API
+    // lets them re-link; a reader without Tracking.Admin gets no edit buttons.
+    render: ({ api, session }) =>
+      html`<activities-page .api=${api} .route=${currentRoute()}
+        .canEdit=${session.roles.includes(ROLES.admin) || !session.roles.includes(ROLES.read)}></activities-page>`,
+  },
+];
