@@ -2,8 +2,9 @@
 // failures in its sync-state document, disables the mailbox with an error alert when the policy
 // says so, clears the count on a success, and re-arms the mailbox on a passed Test & Enable.
 // Each mailbox's count is its own: a failing mailbox never holds up another's work.
+import type { Alerts } from "./alerts.js";
 import { GraphFailure } from "./errors.js";
-import type { LiveTrackingStore, MailboxEvent, MailboxSyncState, TrackingStore } from "./ports.js";
+import type { LiveTrackingStore, MailboxSyncState, TrackingStore } from "./ports.js";
 import { createTtlCache } from "./ttl-cache.js";
 import { decideOnFailure, type MailboxFailureCode, type PolicyDecision } from "../domain/error-policy.js";
 import { defaultOrganizationSettings } from "../domain/settings.js";
@@ -16,6 +17,8 @@ export interface ErrorPolicyDeps {
   store: TrackingStore;
   live: LiveTrackingStore;
   clock: () => Date;
+  /** Where the policy's alerts go (src/app/alerts.ts). */
+  alerts: Alerts;
   log?: (line: string) => void;
 }
 
@@ -32,8 +35,8 @@ export function createErrorPolicy(deps: ErrorPolicyDeps) {
     clock,
   });
 
-  async function alert(mailbox: string, event: Omit<MailboxEvent, "at">): Promise<void> {
-    await live.syncState.recordEvent(mailbox, { at: clock().toISOString(), ...event });
+  async function alert(mailbox: string, input: Parameters<Alerts["raise"]>[1]): Promise<void> {
+    await deps.alerts.raise(mailbox, input);
   }
 
   /**

@@ -1,6 +1,7 @@
 // The small interfaces the use cases depend on. Cosmos DB implements them in src/adapters/cosmos;
 // one contract suite (test/contract) holds every implementation to the same behaviour.
 import type { ActivityFilter } from "../domain/activity-index.js";
+import type { Alert, AlertFilter } from "../domain/alerts.js";
 import type { FailureCounter } from "../domain/error-policy.js";
 import type {
   AddressEntry,
@@ -233,6 +234,20 @@ export interface LiveTrackingStore {
   subscriptions: SubscriptionStore;
   syncState: SyncStateStore;
   processed: ProcessedMessageStore;
+  alerts: AlertStore;
+}
+
+/** Mailbox alerts (src/app/alerts.ts). Kept 30 days (the container's TTL). */
+export interface AlertStore {
+  /** Idempotent: an alert with the same id is overwritten. */
+  putAlert(alert: Alert): Promise<void>;
+  /**
+   * Newest first. With `mailbox` one partition is read; without, the list spans mailboxes. A
+   * continuation token from another filter is refused with a RangeError.
+   */
+  listAlerts(filter: AlertFilter, page: { limit: number; continuationToken?: string }): Promise<Page<Alert>>;
+  /** Deletes what the filter covers; returns how many. Idempotent. */
+  deleteAlerts(filter: AlertFilter): Promise<number>;
 }
 
 /** A problem or event recorded on a mailbox for admins (Dynamics' mailbox alerts). */

@@ -57,6 +57,12 @@ export const ORGANIZATION_SETTING_SECTIONS: readonly SettingSection[] = [
     keys: ["processEmailOnlyForApprovedUsers", "processEmailOnlyForApprovedQueues", "defaultIncomingSyncMethod", "defaultOutgoingSyncMethod", "defaultIncomingEmailFilter", "mailboxFailureLimit", "mailboxFailureIntervalInMinutes"],
   },
   {
+    id: "monitoring",
+    title: "Alerts and monitoring",
+    summary: "Which mailbox alerts are recorded, whether mailbox owners are notified, and how long the item-level log is kept.",
+    keys: ["recordErrorAlerts", "recordWarningAlerts", "recordInformationAlerts", "notifyMailboxOwnerOfAlerts", "itemLogRetentionInDays"],
+  },
+  {
     id: "processing",
     title: "Email processing",
     summary: "Forwarded mail, ambiguous addresses, automated mail and size limits.",

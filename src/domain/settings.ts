@@ -218,6 +218,21 @@ const ORGANIZATION_TABLE: Table<OrganizationSettings> = {
     "A failure sooner than this after the last counted one is not counted again (the queue's quick retries are one failure).",
     "Interval between retries (server-side sync error policy)",
   ),
+  recordErrorAlerts: bool(true, "Record Error alerts on mailboxes (src/app/alerts.ts).", "Email settings: Alerts: Error"),
+  recordWarningAlerts: bool(true, "Record Warning alerts on mailboxes.", "Email settings: Alerts: Warning"),
+  recordInformationAlerts: bool(true, "Record Information alerts on mailboxes.", "Email settings: Alerts: Information"),
+  notifyMailboxOwnerOfAlerts: bool(
+    false,
+    "Flag each recorded alert for the mailbox's owner, who then sees it on their own API view (GET /api/admin/mailboxes/{address}/alerts).",
+    "Email settings: Alerts: Notify mailbox owner",
+  ),
+  itemLogRetentionInDays: int(
+    1,
+    30,
+    3,
+    "Entries of the item-level log (one per processed item and decision) expire after this many days (Cosmos DB TTL; 7 or less recommended).",
+    "Item-level monitoring: retention of failed items",
+  ),
 };
 
 const MAILBOX_TABLE: Table<MailboxSettings> = {

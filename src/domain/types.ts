@@ -168,6 +168,13 @@ export interface OrganizationSettings {
   /** Consecutive transient failures (counted at most once per interval) that disable a mailbox. */
   mailboxFailureLimit: number;
   mailboxFailureIntervalInMinutes: number;
+  /** Which alert levels are recorded (Dynamics' three alert switches) and whether owners are notified. */
+  recordErrorAlerts: boolean;
+  recordWarningAlerts: boolean;
+  recordInformationAlerts: boolean;
+  notifyMailboxOwnerOfAlerts: boolean;
+  /** Days an item-level log entry is kept (the entry's Cosmos DB TTL). */
+  itemLogRetentionInDays: number;
 }
 
 /** Dynamics' "Email Address Status" of a mailbox. */

@@ -19,6 +19,7 @@ import { createMailboxAdministration, type MailboxAdmin } from "../app/mailbox-a
 import { createOrganizationAdmin, type OrganizationAdmin } from "../app/organization.js";
 import { createRecordAdmin, type RecordAdmin } from "../app/records.js";
 import type { LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from "../app/ports.js";
+import { createAlerts, type Alerts } from "../app/alerts.js";
 import { createErrorPolicy } from "../app/error-policy.js";
 import { createWorkProcessor, type WorkProcessor } from "../app/process-work.js";
 import { createSubscriptionManager, type SubscriptionManager } from "../app/subscriptions.js";
@@ -69,6 +70,8 @@ export interface Services {
   activities: ActivityAdmin;
   organization: OrganizationAdmin;
   mailboxAdmin: MailboxAdmin;
+  /** Mailbox alerts: raise, list, delete (src/app/alerts.ts). */
+  alerts: Alerts;
   clock(): Date;
   cosmosRequestCount(): number;
   dispose(): Promise<void>;
@@ -138,7 +141,8 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
   // is made from the first and verified against both.
   const clientStates = createClientStates(settings.notifications.acceptedClientStates);
   const tracker = createTracker({ store, clock });
-  const errorPolicy = createErrorPolicy({ store, live, clock, log });
+  const alerts = createAlerts({ store, live, clock, log });
+  const errorPolicy = createErrorPolicy({ store, live, clock, log, alerts });
   const subscriptions = createSubscriptionManager({
     store,
     live,
@@ -207,6 +211,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
       onChange: () => tracker.forgetCachedSettings(),
       onTestAndEnable: errorPolicy.recordTestAndEnable,
     }),
+    alerts,
     clock,
     cosmosRequestCount: () => cosmos.requestCount(),
     async dispose() {

@@ -75,6 +75,11 @@ function organization(overrides: Partial<OrganizationSettings> = {}): Organizati
     defaultIncomingEmailFilter: "all",
     mailboxFailureLimit: 10,
     mailboxFailureIntervalInMinutes: 5,
+    recordErrorAlerts: true,
+    recordWarningAlerts: true,
+    recordInformationAlerts: false,
+    notifyMailboxOwnerOfAlerts: true,
+    itemLogRetentionInDays: 3,
     ...overrides,
   };
 }

@@ -43,6 +43,11 @@ const ORGANIZATION_DEFAULTS: Record<string, unknown> = {
   defaultIncomingEmailFilter: "responsesToTrackedEmail",
   mailboxFailureLimit: 10,
   mailboxFailureIntervalInMinutes: 5,
+  recordErrorAlerts: true,
+  recordWarningAlerts: true,
+  recordInformationAlerts: true,
+  notifyMailboxOwnerOfAlerts: false,
+  itemLogRetentionInDays: 3,
 };
 
 const MAILBOX_DEFAULTS: Record<string, unknown> = {

@@ -14,7 +14,8 @@ export type ContainerName =
   | "subscriptions"
   | "syncState"
   | "processed"
-  | "outgoing";
+  | "outgoing"
+  | "alerts";
 
 export interface ContainerDefinition {
   name: ContainerName;

@@ -3,6 +3,7 @@ import type { TokenCredential } from "@azure/identity";
 import { CosmosClient, PluginOn, type CosmosClientOptions, type Database, type PluginConfig } from "@azure/cosmos";
 import type { LiveTrackingStore, TrackingStore } from "../../app/ports.js";
 import { createCosmosActivityStore } from "./activity-store.js";
+import { createCosmosAlertStore } from "./alert-store.js";
 import { containerDefinitions, type ContainerName } from "./containers.js";
 import { StoreError, statusOf, translateErrors } from "./errors.js";
 import { createCosmosLookupStore } from "./lookup-store.js";
@@ -101,6 +102,7 @@ export async function openCosmosTrackingStore(options: OpenCosmosTrackingStoreOp
       subscriptions: createCosmosSubscriptionStore(container("subscriptions")),
       syncState: createCosmosSyncStateStore(container("syncState")),
       processed: createCosmosProcessedMessageStore(container("processed")),
+      alerts: createCosmosAlertStore(container("alerts")),
     };
     return {
       store,

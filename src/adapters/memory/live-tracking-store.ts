@@ -5,6 +5,7 @@ import { normalizeAddress } from "../../domain/address.js";
 import { processedMarkerId } from "../cosmos/processed-message-store.js";
 import { ownFields } from "../cosmos/subscription-store.js";
 import { FOLDERS, MAX_MAILBOX_EVENTS, newestEvents } from "../cosmos/sync-state-store.js";
+import { createMemoryAlertStore } from "./alert-store.js";
 import { jsonCopy, turn } from "./tracking-store.js";
 
 function createSubscriptions(): SubscriptionStore {
@@ -108,7 +109,8 @@ function createProcessed(): ProcessedMessageStore {
   };
 }
 
-/** An empty in-memory LiveTrackingStore of its own. */
-export function createMemoryLiveTrackingStore(): LiveTrackingStore {
-  return { subscriptions: createSubscriptions(), syncState: createSyncState(), processed: createProcessed() };
+/** An empty in-memory LiveTrackingStore of its own; `clock` decides what has expired (TTL). */
+export function createMemoryLiveTrackingStore(options: { clock?: () => Date } = {}): LiveTrackingStore {
+  const clock = options.clock ?? (() => new Date());
+  return { subscriptions: createSubscriptions(), syncState: createSyncState(), processed: createProcessed(), alerts: createMemoryAlertStore({ clock }) };
 }
