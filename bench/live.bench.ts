@@ -87,9 +87,16 @@ async function cosmosGrowth(context: Context, options: { sizes: number[]; emails
     );
     await stack.settle();
     const before = services.cosmosRequestCount();
+    const beforeByOperation = services.cosmosRequestCountByOperation();
     const { created } = await deliverAndTrack(context, { count: options.emails, ratePerSecond: 50, label: `Growth ${stored}` });
     const requests = services.cosmosRequestCount() - before;
     log(`  ${options.emails} emails with ${stored} stored: ${requests} Cosmos requests for ${created} tracked`);
+    const where = [...services.cosmosRequestCountByOperation()]
+      .map(([operation, count]) => [operation, count - (beforeByOperation.get(operation) ?? 0)] as const)
+      .filter(([, count]) => count > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([operation, count]) => `${operation} ${round(count / Math.max(1, created))}`);
+    log(`  per tracked email: ${where.join(", ")}`);
     results.push(
       { metric: `store ${stored.toLocaleString("en-US")}: Cosmos requests/tracked email`, value: round(requests / Math.max(1, created)), unit: "req", goal: "same at every size" },
     );

@@ -60,8 +60,12 @@ export interface ActivityPage {
 }
 
 export interface LookupStore {
-  /** Idempotent: writing the same (key, activityId) again leaves one entry as readers see it. */
-  putEntries(entries: LookupEntry[]): Promise<void>;
+  /**
+   * Idempotent: writing the same (key, activityId) again leaves one entry as readers see it.
+   * `absentKeys`: keys the caller just read and found empty, a hint that saves a request on
+   * stores that would otherwise try an append first (a wrong hint costs a request, not an entry).
+   */
+  putEntries(entries: LookupEntry[], options?: { absentKeys?: ReadonlySet<string> }): Promise<void>;
   /** The most recent entry for the key (one point read; its cost does not grow with the store). */
   findLatest(key: string): Promise<LookupEntry | undefined>;
   /** Entries for the key with activityTime >= since, most recent first (one point read; at most the 100 most recent). */

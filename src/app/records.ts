@@ -103,7 +103,12 @@ export function toCrmRecord(input: CrmRecordInput, options: { now: string }): Cr
   };
 }
 
-export function createRecordAdmin(deps: { store: TrackingStore; clock?: () => Date }) {
+export function createRecordAdmin(deps: {
+  store: TrackingStore;
+  clock?: () => Date;
+  /** Told after records were written or deleted (the tracker drops what it cached). */
+  onChange?: () => void;
+}) {
   const clock = deps.clock ?? (() => new Date());
   const { records } = deps.store;
 
@@ -150,6 +155,7 @@ export function createRecordAdmin(deps: { store: TrackingStore; clock?: () => Da
       }
     };
     await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, toWrite.length) }, worker));
+    if (toWrite.length > 0) deps.onChange?.();
     results.sort((a, b) => a.row - b.row);
     return {
       total: results.length,
@@ -173,6 +179,7 @@ export function createRecordAdmin(deps: { store: TrackingStore; clock?: () => Da
       const now = clock().toISOString();
       const list = input.map((record) => toCrmRecord(record, { now }));
       await records.upsertRecords(list);
+      deps.onChange?.();
       return list.map(({ type, id }) => ({ type, id }));
     },
 
@@ -198,6 +205,7 @@ export function createRecordAdmin(deps: { store: TrackingStore; clock?: () => Da
 
     async deleteRecords(refs: RecordRef[]): Promise<{ deleted: RecordRef[]; missing: RecordRef[] }> {
       const deleted = await records.deleteRecords(refs);
+      deps.onChange?.();
       const gone = new Set(deleted.map((ref) => `${ref.type}:${ref.id}`));
       return { deleted, missing: refs.filter((ref) => !gone.has(`${ref.type}:${ref.id}`)) };
     },

@@ -64,7 +64,10 @@ export interface TrackResult {
 export interface TrackerOptions {
   store: TrackingStore;
   clock?: () => Date;
-  /** How long settings read from the store are reused. Default 30 s; 0 reads them for every message. */
+  /**
+   * How long settings read from the store are reused, and the records of a mailbox's own address
+   * (on every email it receives). Default 30 s; 0 reads them for every message.
+   */
   settingsTtlInMs?: number;
   /** Parallel address lookups per message. Default 8. */
   lookupConcurrency?: number;
@@ -72,7 +75,7 @@ export interface TrackerOptions {
 
 export interface Tracker {
   track(input: TrackMessageInput): Promise<TrackResult>;
-  /** Drops cached settings (an admin changed them): the next message reads them again. */
+  /** Drops cached settings and mailbox owners' records (an admin changed them): the next message reads them again. */
   forgetCachedSettings(): void;
 }
 
@@ -91,12 +94,15 @@ export function createTracker(options: TrackerOptions): Tracker {
   const settings = createSettingsCache(store, options.settingsTtlInMs ?? 30_000, clock);
   const lookupConcurrency = options.lookupConcurrency ?? 8;
 
-  /** Fetches what the decision asked for into `facts`. */
-  async function fetch(request: FactRequest, facts: MutableFacts): Promise<void> {
+  /** Fetches what the decision asked for into `facts`. `mailboxAddress`: the receiving mailbox's own. */
+  async function fetch(request: FactRequest, facts: MutableFacts, mailboxAddress: string): Promise<void> {
     switch (request.kind) {
       case "addresses":
         facts.addresses = new Map(
-          await mapLimit(request.addresses, lookupConcurrency, async (address) => [address, await store.records.findByAddress(address)] as const),
+          await mapLimit(request.addresses, lookupConcurrency, async (address) => {
+            const entries = address === mailboxAddress ? await settings.ownAddress(address) : await store.records.findByAddress(address);
+            return [address, entries ?? []] as const;
+          }),
         );
         return;
       case "activity":
@@ -135,7 +141,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     };
     // Stage by stage: each answer may make later lookups unnecessary, so the decision asks again.
     const facts: MutableFacts = {};
-    for (let request = factsNeeded(decisionInput, facts); request; request = factsNeeded(decisionInput, facts)) await fetch(request, facts);
+    for (let request = factsNeeded(decisionInput, facts); request; request = factsNeeded(decisionInput, facts)) await fetch(request, facts, mailboxAddress);
     let decision = decideTracking(decisionInput, facts);
     let created = false;
     if (decision.activity && !decision.alreadyStored) {
@@ -144,7 +150,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       if (!written.created) decision = whenAlreadyStored(decision, written.activity, organization);
       else decision = { ...decision, activity: written.activity };
     }
-    if (decision.lookupEntries.length > 0) await store.lookups.putEntries(decision.lookupEntries);
+    if (decision.lookupEntries.length > 0) await store.lookups.putEntries(decision.lookupEntries, { absentKeys: absentKeys(facts) });
     return toResult(decision, { created, envelope: { internetMessageId: envelope.internetMessageId, automated: envelope.automated }, warnings: [...warnings, ...decision.warnings] });
   }
 
@@ -174,7 +180,16 @@ function toResult(
   };
 }
 
-/** Settings change rarely: read through the one TTL cache (src/app/ttl-cache.ts). */
+/** Lookup keys the decision read and found empty (a new thread's key, say): created, not appended to. */
+function absentKeys(facts: MutableFacts): Set<string> {
+  return new Set([...(facts.latest ?? [])].flatMap(([key, entry]) => (entry === null ? [key] : [])));
+}
+
+/**
+ * Settings change rarely: read through the one TTL cache (src/app/ttl-cache.ts). So do the records
+ * of a mailbox's own address, which is on every email the mailbox receives; other addresses are
+ * read for each email.
+ */
 function createSettingsCache(store: TrackingStore, ttlInMs: number, clock: () => Date) {
   const organization = createTtlCache<OrganizationSettings>({
     ttlInMs,
@@ -183,12 +198,15 @@ function createSettingsCache(store: TrackingStore, ttlInMs: number, clock: () =>
     load: async () => (await store.settings.getOrganization()) ?? defaultOrganizationSettings(),
   });
   const mailboxes = createTtlCache<MailboxSettings>({ ttlInMs, maxEntries: MAX_CACHED_MAILBOX_SETTINGS, clock, load: (address) => store.settings.getMailbox(address) });
+  const owners = createTtlCache<readonly AddressEntry[]>({ ttlInMs, maxEntries: MAX_CACHED_MAILBOX_SETTINGS, clock, load: (address) => store.records.findByAddress(address) });
   return {
     organization: async () => (await organization.get("organization")) ?? defaultOrganizationSettings(),
     mailbox: (address: string) => mailboxes.get(address),
+    ownAddress: (address: string) => owners.get(address),
     clear: () => {
       organization.clear();
       mailboxes.clear();
+      owners.clear();
     },
   };
 }

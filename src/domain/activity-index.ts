@@ -45,10 +45,24 @@ export function byRecencyDescending(a: { activityTime: string; id: string }, b: 
 }
 
 /** Every index key an activity is listed under (its conversation once the store has set it). */
-export function activityIndexKeys(activity: EmailActivity): string[] {
+export function activityListingKeys(activity: EmailActivity): string[] {
   const keys = [mailboxIndexKey(activity.receivingMailbox), conversationIndexKeyOf(conversationOf(activity))];
   if (activity.regarding) keys.push(regardingIndexKey(activity.regarding));
   return keys;
+}
+
+/**
+ * The keys a store writes index entries under: the listing keys but the conversation of an
+ * activity that starts one. Most email starts a conversation, and its conversation's listing finds
+ * it by id (the conversation id is its id), so that entry would cost a write per email for nothing.
+ */
+export function activityIndexKeys(activity: EmailActivity): string[] {
+  return activityListingKeys(activity).filter((key) => !startsConversation(activity) || key !== conversationIndexKeyOf(activity.id));
+}
+
+/** Whether the activity started its conversation (it is not a reply joined to an earlier one). */
+export function startsConversation(activity: EmailActivity): boolean {
+  return conversationOf(activity) === activity.id;
 }
 
 /** The conversation an activity belongs to: the id of the activity that started it. */
@@ -75,10 +89,10 @@ export function withConversation(activity: EmailActivity, correlated: EmailActiv
 
 /** Whether the activity still belongs under the key (an index entry may lag a crashed update). */
 export function activityMatchesKey(activity: EmailActivity, key: string): boolean {
-  return activityIndexKeys(activity).includes(key);
+  return activityListingKeys(activity).includes(key);
 }
 
-/** Keys to remove and to add when an activity changes. */
+/** Index entries to remove and to add when an activity changes. */
 export function indexKeyChanges(before: EmailActivity, after: EmailActivity): { removed: string[]; added: string[] } {
   const old = activityIndexKeys(before);
   const now = activityIndexKeys(after);

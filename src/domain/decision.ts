@@ -47,7 +47,7 @@ export interface DecisionInput {
 export interface FetchedFacts {
   /** findByAddress per normalised address. */
   addresses?: ReadonlyMap<string, readonly AddressEntry[]>;
-  /** getActivity of the decided activity id. */
+  /** getActivity of the decided activity id: asked for only before a rejection (see evaluate). */
   existingActivity?: EmailActivity | null;
   /** findLatest per lookup key. */
   latest?: ReadonlyMap<string, LookupEntry | null>;
@@ -301,7 +301,9 @@ function evaluate(input: DecisionInput, facts: FetchedFacts): Step {
   const resolvedParties = { ...(sender ? { sender } : {}), recipients };
 
   // ---- an activity already there (redelivery, catch-up, another mailbox's copy) ----------------
-  if (facts.existingActivity === undefined) return { need: { kind: "activity", activityId } };
+  // Not read up front: an email about to be tracked is created, and the store's create answers
+  // with a copy already there (whenAlreadyStored), which saves a read per tracked email. It is
+  // read before a rejection only, where a copy would change the outcome.
   if (facts.existingActivity) return finish(alreadyStored(facts.existingActivity, trace, resolvedParties, organization));
 
   // ---- correlation -----------------------------------------------------------------------------
@@ -384,7 +386,10 @@ function evaluate(input: DecisionInput, facts: FetchedFacts): Step {
       ...(judged.acceptingEntity ? { acceptingEntity: judged.acceptingEntity } : {}),
       ...(notJudged > 0 ? { othersNotJudged: notJudged } : {}),
     };
-    if (!judged.acceptance.accepted) return untracked("rejectedByFilter", { correlation, ...resolvedParties });
+    if (!judged.acceptance.accepted) {
+      if (facts.existingActivity === undefined) return { need: { kind: "activity", activityId } };
+      return untracked("rejectedByFilter", { correlation, ...resolvedParties });
+    }
     acceptingEntity = judged.acceptingEntity ?? owner.owner;
   }
 

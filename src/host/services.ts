@@ -74,6 +74,8 @@ export interface Services {
   alerts: Alerts;
   clock(): Date;
   cosmosRequestCount(): number;
+  /** The same, by operation and container ("create processed", …): where the requests go. */
+  cosmosRequestCountByOperation(): Map<string, number>;
   dispose(): Promise<void>;
 }
 
@@ -199,7 +201,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     work,
     mailboxes: createMailboxAdmin({ store, subscriptions, clock, onEnable: (address) => errorPolicy.recordTestAndEnable(address, { passed: true }) }),
     outgoing,
-    records: createRecordAdmin({ store, clock }),
+    records: createRecordAdmin({ store, clock, onChange: () => tracker.forgetCachedSettings() }),
     activities: createActivityAdmin({ store, gateway, tracker, clock }),
     // A change reaches this process's tracker at once; other instances within the tracker's 30 s.
     organization: createOrganizationAdmin({ store, onChange: () => tracker.forgetCachedSettings() }),
@@ -214,6 +216,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     alerts,
     clock,
     cosmosRequestCount: () => cosmos.requestCount(),
+    cosmosRequestCountByOperation: () => cosmos.requestCountByOperation(),
     async dispose() {
       await gateway.close();
       await cosmos.dispose();

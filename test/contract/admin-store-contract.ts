@@ -104,6 +104,22 @@ export function describeAdminStoreContract(name: string, open: OpenContractStore
         expect((await listAll(shared.store, { conversationId: alone.id }, 2)).ids).toEqual([alone.id]);
       });
 
+      // The first email of a conversation is listed in its time order wherever that falls: usually
+      // last, but a reply's Date header may be earlier (a sender's clock), or later ones may be
+      // outside the time range.
+      it.each([1, 2, 3, 5])("lists a conversation newest first, its first email where its time puts it, each once, in pages of %i", async (limit) => {
+        const root = buildActivity({ id: unique("root"), activityTime: minute(3) });
+        const replies = [minute(5), minute(1), minute(4), minute(2)].map((activityTime, n) =>
+          buildActivity({ id: unique(`reply${n}`), activityTime, correlation: { method: "inReplyTo", correlatedActivityId: root.id } }),
+        );
+        for (const activity of [root, ...replies]) await shared.store.activities.createActivity(activity);
+        const [r5, r1, r4, r2] = replies.map((reply) => reply.id);
+        expect((await listAll(shared.store, { conversationId: root.id }, limit)).ids).toEqual([r5, r4, root.id, r2, r1]);
+        expect((await listAll(shared.store, { conversationId: root.id, from: minute(2), to: minute(5) }, limit)).ids).toEqual([r4, root.id, r2]);
+        expect((await listAll(shared.store, { conversationId: root.id, from: minute(4) }, limit)).ids).toEqual([r5, r4]);
+        expect((await listAll(shared.store, { conversationId: r5 as string }, limit)).ids).toEqual([]);
+      });
+
       it.each([1, 2, 3, 7, 100])("lists a mailbox's activities newest first, each once, in pages of %i", async (limit) => {
         const mailbox = `${unique("mbx")}@contoso.com`;
         const activities = Array.from({ length: 7 }, (_, i) => buildActivity({ id: unique(`a${i}`), receivingMailbox: mailbox, activityTime: minute(i * 7 % 11) }));

@@ -434,14 +434,29 @@ describe("an activity already stored", () => {
       explanation: { trace: {} as never, why: "Tracked because ann@contoso.com tracks all email messages." },
     }) as unknown as EmailActivity;
 
-  it("is reported, its lookups written again, and nothing correlated", () => {
+  it("is not read before an email is tracked: the create finds it, and it is reported with its lookups written again", () => {
     const decisionInput = input({ from: ANA, to: [ANN], messageId: "again@fabrikam.com", inReplyTo: "parent@fabrikam.com" }, { mailbox: mailbox(ANN, { incomingEmailFilter: "all" }) });
     const id = activityIdFor({ internetMessageId: "again@fabrikam.com" });
-    const { decision, requests } = run(decisionInput, { activities: { [id]: stored(id) } });
+    const { decision: toCreate, requests } = run(decisionInput, { activities: { [id]: stored(id) } });
+    expect(requests.map((request) => request.kind)).toEqual(["addresses", "latest"]);
+    expect(toCreate).toMatchObject({ tracked: true, alreadyStored: false, activityId: id });
+    // What the tracker does when the store's create answers with the stored one.
+    const decision = whenAlreadyStored(toCreate, stored(id), decisionInput.organization);
     expect(decision).toMatchObject({ tracked: true, reason: "alreadyTracked", alreadyStored: true, activityId: id });
     expect(decision.lookupEntries.map((written) => written.key)).toEqual(["mid:again@fabrikam.com"]);
-    expect(requests.map((request) => request.kind)).toEqual(["addresses", "activity"]);
     expect(decision.why).toBe("Already tracked on 30 Apr 2026 (another copy or an earlier delivery of this email). Tracked because ann@contoso.com tracks all email messages.");
+  });
+
+  it.each([
+    { case: "stored (another mailbox's copy)", stored: true, reason: "alreadyTracked" },
+    { case: "not stored", stored: false, reason: "rejectedByFilter" },
+  ])("is read before a rejection, which a copy overrules: $case", ({ stored: isStored, reason }) => {
+    const decisionInput = input({ from: ANA, to: [ANN], messageId: "copy@fabrikam.com" }, { mailbox: mailbox(ANN, { incomingEmailFilter: "none" }) });
+    const id = activityIdFor({ internetMessageId: "copy@fabrikam.com" });
+    const { decision, requests } = run(decisionInput, isStored ? { activities: { [id]: stored(id) } } : {});
+    expect(decision.reason).toBe(reason);
+    expect(decision.alreadyStored).toBe(isStored);
+    expect(requests.filter((request) => request.kind === "activity")).toEqual([{ kind: "activity", activityId: id }]);
   });
 
   it("a create that lost a race answers with the winner's activity", () => {

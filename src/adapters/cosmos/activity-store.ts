@@ -3,15 +3,18 @@ import type { ActivityPage, ActivityStore } from "../../app/ports.js";
 import {
   activityIndexKeys,
   activityMatchesKey,
+  byRecencyDescending,
+  conversationIndexKeyOf,
   inTimeRange,
   indexKeyChanges,
   indexKeyFor,
   keepIdentity,
+  startsConversation,
   withConversation,
   type ActivityFilter,
 } from "../../domain/activity-index.js";
 import type { EmailActivity } from "../../domain/types.js";
-import { decodePageToken, encodePageToken, listingScope } from "./page-token.js";
+import { decodePageState, decodePageToken, encodePageState, encodePageToken, listingScope, type PageState } from "./page-token.js";
 import { fromDocumentId, toDocumentId, withoutSystemProperties } from "./document-ids.js";
 import { fitDocumentSize } from "./document-size.js";
 import { statusOf, translateErrors } from "./errors.js";
@@ -115,11 +118,12 @@ export function createCosmosActivityStore(options: { activities: Container; inde
     throw new Error(`Activity ${id} kept changing during ${MAX_UPDATE_ATTEMPTS} attempts to update it`);
   }
 
-  async function listActivities(filter: ActivityFilter, page: { limit: number; continuationToken?: string }): Promise<ActivityPage> {
-    if (!Number.isInteger(page.limit) || page.limit < 1) throw new RangeError(`limit must be a positive integer, got ${page.limit}`);
-    const key = indexKeyFor(filter);
-    const scope = listingScope(filter);
-    const sdkToken = page.continuationToken === undefined ? undefined : decodePageToken(page.continuationToken, { scope });
+  /** One page of a query: over the index partition of `key`, or (no key) over every activity. */
+  async function queryPage(
+    filter: ActivityFilter,
+    key: string | undefined,
+    page: { maxItemCount: number; sdkToken?: string },
+  ): Promise<{ activities: EmailActivity[]; sdkToken?: string }> {
     const conditions: string[] = [];
     const parameters: Array<{ name: string; value: string }> = [];
     if (filter.from !== undefined) {
@@ -141,20 +145,68 @@ export function createCosmosActivityStore(options: { activities: Container; inde
     };
     const target = key !== undefined ? index : container;
     const iterator = target.items.query<Record<string, unknown>>(query, {
-      maxItemCount: page.limit,
+      maxItemCount: page.maxItemCount,
       ...(key !== undefined ? { partitionKey: key } : {}),
-      ...(sdkToken !== undefined ? { continuationToken: sdkToken } : {}),
+      ...(page.sdkToken !== undefined ? { continuationToken: page.sdkToken } : {}),
     });
     const { resources, continuationToken } = await iterator.fetchNext();
-    let activities: EmailActivity[];
-    if (key === undefined) {
-      activities = resources.map((resource) => toActivity(resource as unknown as EmailActivity));
-    } else {
-      // Point reads of the page's activities; entries left behind by a crashed write are skipped.
-      const found = await Promise.all(resources.map((resource) => read(String(resource.activityId))));
-      activities = found.filter((activity): activity is EmailActivity => activity !== undefined && activityMatchesKey(activity, key) && inTimeRange(activity.activityTime, filter));
+    const next = continuationToken ? { sdkToken: continuationToken } : {};
+    if (key === undefined) return { activities: resources.map((resource) => toActivity(resource as unknown as EmailActivity)), ...next };
+    // Point reads of the page's activities; entries left behind by a crashed write are skipped.
+    const found = await Promise.all(resources.map((resource) => read(String(resource.activityId))));
+    const activities = found.filter((activity): activity is EmailActivity => activity !== undefined && activityMatchesKey(activity, key) && inTimeRange(activity.activityTime, filter));
+    return { activities, ...next };
+  }
+
+  /**
+   * A conversation: its replies from the index, and its first email (no index entry of its own,
+   * see activityIndexKeys) by a point read of the conversation id, placed where it sorts. A page
+   * that thereby holds one too many carries its oldest to the next page (in the token).
+   */
+  async function listConversation(filter: ActivityFilter & { conversationId: string }, page: { limit: number; continuationToken?: string }): Promise<ActivityPage> {
+    const key = conversationIndexKeyOf(filter.conversationId);
+    const scope = listingScope(filter);
+    const state: PageState | undefined = page.continuationToken === undefined ? undefined : decodePageState(page.continuationToken, { scope });
+    let starter: EmailActivity | undefined;
+    if (!state?.starterListed) {
+      const candidate = await read(filter.conversationId);
+      if (candidate && startsConversation(candidate) && inTimeRange(candidate.activityTime, filter)) starter = candidate;
     }
-    return { items: activities, ...(continuationToken ? { continuationToken: encodePageToken(continuationToken, { scope }) } : {}) };
+    const carried = (await Promise.all((state?.carried ?? []).map((id) => read(id)))).filter((activity): activity is EmailActivity => activity !== undefined);
+    let items = carried;
+    let sdkToken: string | undefined = state?.sdkToken || undefined;
+    let exhausted = state?.sdkToken === "";
+    const room = page.limit - carried.length;
+    if (!exhausted && room > 0) {
+      const queried = await queryPage(filter, key, { maxItemCount: room, ...(sdkToken !== undefined ? { sdkToken } : {}) });
+      // An entry the starter had before it lost it is skipped: the starter is placed below.
+      items = [...items, ...queried.activities.filter((activity) => activity.id !== filter.conversationId)];
+      sdkToken = queried.sdkToken;
+      exhausted = sdkToken === undefined;
+    }
+    let starterListed = state?.starterListed === true || starter === undefined;
+    const oldest = items[items.length - 1];
+    if (starter && (exhausted || (oldest !== undefined && byRecencyDescending(starter, oldest) <= 0))) {
+      items = [...items, starter].sort(byRecencyDescending);
+      starterListed = true;
+    }
+    const nextCarried = items.slice(page.limit).map((activity) => activity.id);
+    items = items.slice(0, page.limit);
+    const done = exhausted && starterListed && nextCarried.length === 0;
+    return {
+      items,
+      ...(done ? {} : { continuationToken: encodePageState({ sdkToken: sdkToken ?? "", ...(starterListed ? { starterListed } : {}), carried: nextCarried }, { scope }) }),
+    };
+  }
+
+  async function listActivities(filter: ActivityFilter, page: { limit: number; continuationToken?: string }): Promise<ActivityPage> {
+    if (!Number.isInteger(page.limit) || page.limit < 1) throw new RangeError(`limit must be a positive integer, got ${page.limit}`);
+    if ("conversationId" in filter) return listConversation(filter, page);
+    const key = indexKeyFor(filter);
+    const scope = listingScope(filter);
+    const sdkToken = page.continuationToken === undefined ? undefined : decodePageToken(page.continuationToken, { scope });
+    const queried = await queryPage(filter, key, { maxItemCount: page.limit, ...(sdkToken !== undefined ? { sdkToken } : {}) });
+    return { items: queried.activities, ...(queried.sdkToken ? { continuationToken: encodePageToken(queried.sdkToken, { scope }) } : {}) };
   }
 
   return {

@@ -20,6 +20,7 @@ const WRITE_CONCURRENCY = 16;
 /**
  * A Message-ID names one email, so its key is new for nearly every write: creating first saves
  * the patch that would answer 404 (one request per tracked email); the rare existing one costs a 409.
+ * Keys the caller just found empty (`absentKeys`: a thread's first email) are created first too.
  */
 const MESSAGE_ID_KEY_PREFIX = "mid:";
 
@@ -86,16 +87,16 @@ export function createCosmosLookupStore(container: Container): LookupStore {
     }
   };
 
-  const putKey = async ([key, entries]: [string, StoredEntry[]]): Promise<void> => {
+  const putKey = async ([key, entries]: [string, StoredEntry[]], absentKeys: ReadonlySet<string> | undefined): Promise<void> => {
     for (let start = 0; start < entries.length; start += MAX_PATCH_OPERATIONS) {
-      const createFirst = start === 0 && key.startsWith(MESSAGE_ID_KEY_PREFIX);
+      const createFirst = start === 0 && (key.startsWith(MESSAGE_ID_KEY_PREFIX) || absentKeys?.has(key) === true);
       const stored = await append(key, entries.slice(start, start + MAX_PATCH_OPERATIONS), { createFirst });
       if (stored) await compact(stored);
     }
   };
 
   return {
-    putEntries: (entries) =>
+    putEntries: (entries, options) =>
       translateErrors("putEntries", async () => {
         const byKey = new Map<string, StoredEntry[]>();
         for (const entry of entries) {
@@ -103,7 +104,7 @@ export function createCosmosLookupStore(container: Container): LookupStore {
           list.push(toStoredEntry(entry));
           byKey.set(entry.key, list);
         }
-        await forEachConcurrently([...byKey], WRITE_CONCURRENCY, putKey);
+        await forEachConcurrently([...byKey], WRITE_CONCURRENCY, (keyed) => putKey(keyed, options?.absentKeys));
       }),
     findLatest: (key) =>
       translateErrors("findLatest", async () => {

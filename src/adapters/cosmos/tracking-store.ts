@@ -39,6 +39,8 @@ export interface CosmosTrackingStore {
   live: LiveTrackingStore;
   /** HTTP requests sent to Cosmos DB since opening (or the last reset), retries included. */
   requestCount(): number;
+  /** The same count by operation and container ("create processed", "read lookups", …). */
+  requestCountByOperation(): Map<string, number>;
   resetRequestCount(): void;
   dispose(): Promise<void>;
 }
@@ -63,10 +65,13 @@ export async function openCosmosTrackingStore(options: OpenCosmosTrackingStoreOp
   }
 
   let requests = 0;
+  const byOperation = new Map<string, number>();
   const countRequests: PluginConfig = {
     on: PluginOn.request,
     plugin: (context, diagnosticNode, next) => {
       requests++;
+      const operation = `${context.operationType ?? context.method} ${containerOf(context.path) ?? context.resourceType ?? ""}`.trim();
+      byOperation.set(operation, (byOperation.get(operation) ?? 0) + 1);
       return next(context);
     },
   };
@@ -108,8 +113,10 @@ export async function openCosmosTrackingStore(options: OpenCosmosTrackingStoreOp
       store,
       live,
       requestCount: () => requests,
+      requestCountByOperation: () => new Map(byOperation),
       resetRequestCount: () => {
         requests = 0;
+        byOperation.clear();
       },
       dispose: async () => {
         client.dispose();
@@ -119,6 +126,11 @@ export async function openCosmosTrackingStore(options: OpenCosmosTrackingStoreOp
     client.dispose();
     throw error;
   }
+}
+
+/** The container a request path names ("/dbs/tracking/colls/processed/docs/…" → "processed"). */
+function containerOf(path: string | undefined): string | undefined {
+  return path === undefined ? undefined : /\/colls\/([^/]+)/.exec(path)?.[1];
 }
 
 async function createDatabaseAndContainers(
