@@ -10,7 +10,7 @@ import { currentRoute, hrefOf, interceptLinks } from "./router.js";
 import { trackingPages } from "./pages/tracking-pages.js";
 import { renderOverview } from "./pages/overview.js";
 import "./pages/settings.js";
-import "./pages/mailboxes.js";
+import { renderMailboxes } from "./pages/mailbox-routes.js";
 import { ROLES } from "./roles.js";
 
 export interface AppState {
@@ -22,6 +22,10 @@ export interface AppState {
   signInError: string | undefined;
   /** The signed-in pages on offer, for the overview. */
   pages: ReadonlyArray<{ route: string; title: string; summary: string }>;
+  /** The current route, "mailboxes/ada%40contoso.com" say: a page reads what follows its own. */
+  route: string;
+  /** The routes the API describes (OpenAPI paths): a page offers only what the API has. */
+  apiPaths: ReadonlySet<string>;
 }
 
 export interface Page {
@@ -52,8 +56,7 @@ const PAGES: readonly Page[] = [
     summary: "approval, Test & Enable, and each mailbox's status.",
     signedIn: true,
     needsPath: "/admin/mailboxes",
-    render: ({ api, session }) =>
-      html`<mailboxes-page .api=${api} .canEdit=${session.roles.includes(ROLES.admin)} .canApprove=${session.roles.includes(ROLES.approve)}></mailboxes-page>`,
+    render: renderMailboxes,
   },
   ...trackingPages,
 ];
@@ -189,6 +192,8 @@ export class TrackerApp extends LitElement {
       signIn: this.auth ? () => void this.auth?.signIn() : undefined,
       signInError: this.signInError,
       pages: this.pages().filter((p) => p.signedIn),
+      route: this.route,
+      apiPaths: this.apiPaths,
     };
     if (page.signedIn && (session === undefined || this.api === undefined)) {
       return html`<h1 tabindex="-1">${page.title}</h1>

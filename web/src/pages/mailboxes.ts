@@ -1,44 +1,20 @@
-// Mailboxes: every mailbox with its approval, incoming and outgoing status, whether it is enabled,
-// and the actions its viewer's roles allow (Approve, Test & Enable, Disable). The API decides;
-// the page shows its answer, including its reasons for a refusal.
+// Mailboxes: every mailbox with its approval, incoming and outgoing status and whether it is
+// enabled, and the actions its viewer's roles allow (Approve, Reject, Test & Enable, Disable,
+// Resync). The API decides; the page shows its answer, including its reasons for a refusal.
 import { html, LitElement, nothing, type TemplateResult } from "lit";
-import { ApiError, type Api } from "../api.js";
+import type { Api } from "../api.js";
+import { describeError, labelOf } from "../format.js";
+import { hrefOf } from "../router.js";
+import { MAILBOXES_PATH, mailboxActions, mailboxPath, renderOutcome, renderTestResult, runMailboxAction, type ActionOutcome, type MailboxAction, type MailboxView } from "./mailbox-common.js";
 
-const LIST_PATH = "/admin/mailboxes";
-const actionPath = (address: string, action: string) => `${LIST_PATH}/${encodeURIComponent(address)}/${action}`;
-
-interface TestResult {
-  status: "notRun" | "success" | "failure";
-  at?: string;
-  reason?: string;
-}
-
-export interface MailboxView {
-  address: string;
-  kind: "user" | "queue";
-  approvalStatus?: string;
-  enabled?: boolean;
-  status?: { incoming?: TestResult; outgoing?: TestResult };
-  coveredUpTo?: string;
-  lastError?: string;
-}
-
-type Action = { id: "approve" | "test-and-enable" | "disable"; label: string };
-
-const APPROVAL_LABELS: Record<string, string> = {
-  empty: "Empty",
-  approved: "Approved",
-  pendingApproval: "Pending approval",
-  rejected: "Rejected",
-};
-
-const TEST_LABELS: Record<TestResult["status"], string> = { notRun: "Not run", success: "Success", failure: "Failure" };
+const PAGE_SIZE = 25;
 
 export class MailboxesPage extends LitElement {
   static override properties = {
     api: { attribute: false },
     canEdit: { attribute: false },
     canApprove: { attribute: false },
+    apiPaths: { attribute: false },
     mailboxes: { state: true },
     continuationToken: { state: true },
     loadError: { state: true },
@@ -49,17 +25,19 @@ export class MailboxesPage extends LitElement {
   declare api: Api;
   declare canEdit: boolean;
   declare canApprove: boolean;
+  declare apiPaths: ReadonlySet<string>;
   declare mailboxes: MailboxView[] | undefined;
   declare continuationToken: string | undefined;
   declare loadError: string | undefined;
   /** The address an action is running for. */
   declare busy: string | undefined;
-  declare outcome: { address: string; ok: boolean; text: string } | undefined;
+  declare outcome: ActionOutcome | undefined;
 
   constructor() {
     super();
     this.canEdit = false;
     this.canApprove = false;
+    this.apiPaths = new Set();
   }
 
   override createRenderRoot(): HTMLElement {
@@ -73,53 +51,45 @@ export class MailboxesPage extends LitElement {
 
   private async load(options: { more?: boolean } = {}): Promise<void> {
     try {
-      const query = options.more && this.continuationToken ? `?continuationToken=${encodeURIComponent(this.continuationToken)}` : "";
-      const { body } = await this.api.request<{ items: MailboxView[]; continuationToken?: string }>("GET", `${LIST_PATH}${query}`);
-      this.mailboxes = options.more ? [...(this.mailboxes ?? []), ...body.items] : body.items;
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      if (options.more && this.continuationToken) query.set("continuationToken", this.continuationToken);
+      const { body } = await this.api.request<{ items: MailboxView[]; continuationToken?: string }>("GET", `${MAILBOXES_PATH}?${query}`);
+      // The list holds settings only; each mailbox's own address adds its Test & Enable status.
+      const items = await Promise.all(body.items.map((item) => this.fetchOne(item.address).catch(() => item)));
+      this.mailboxes = options.more ? [...(this.mailboxes ?? []), ...items] : items;
       this.continuationToken = body.continuationToken;
       this.loadError = undefined;
     } catch (error) {
-      this.loadError = error instanceof ApiError ? error.problem.detail || error.problem.title : String(error);
+      this.loadError = describeError(error);
     }
   }
 
-  private actionsFor(mailbox: MailboxView): Action[] {
-    const actions: Action[] = [];
-    if (this.canApprove && mailbox.approvalStatus !== "approved") actions.push({ id: "approve", label: "Approve" });
-    if (this.canEdit) actions.push({ id: "test-and-enable", label: "Test & Enable" });
-    if (this.canEdit && mailbox.enabled) actions.push({ id: "disable", label: "Disable" });
-    return actions;
+  private async fetchOne(address: string): Promise<MailboxView> {
+    return (await this.api.request<MailboxView>("GET", mailboxPath(address))).body;
   }
 
-  private async run(mailbox: MailboxView, action: Action): Promise<void> {
+  private async refresh(address: string): Promise<void> {
+    const updated = await this.fetchOne(address).catch(() => undefined);
+    if (updated && this.mailboxes) this.mailboxes = this.mailboxes.map((m) => (m.address === address ? updated : m));
+  }
+
+  private async run(mailbox: MailboxView, action: MailboxAction): Promise<void> {
     this.busy = mailbox.address;
     this.outcome = undefined;
-    try {
-      await this.api.request("POST", actionPath(mailbox.address, action.id), { body: {} });
-      await this.load();
-      const updated = this.mailboxes?.find((m) => m.address === mailbox.address);
-      this.outcome = { address: mailbox.address, ok: true, text: `${action.label}: done for ${mailbox.address}.${describeTests(updated)}` };
-    } catch (error) {
-      const text = error instanceof ApiError ? error.problem.detail || error.problem.title : String(error);
-      await this.load();
-      this.outcome = { address: mailbox.address, ok: false, text: `${action.label} failed for ${mailbox.address}: ${text}` };
-    } finally {
-      this.busy = undefined;
-    }
+    this.outcome = await runMailboxAction(this.api, mailbox, action);
+    await this.refresh(mailbox.address);
+    this.busy = undefined;
   }
 
   override render(): TemplateResult {
+    const mayAct = this.canEdit || this.canApprove;
     return html`
       <h1 tabindex="-1">Mailboxes</h1>
       <p class="lead">
         Mailboxes whose email is tracked: approve their addresses, test their access to Exchange and enable them.
-        ${this.canEdit || this.canApprove ? nothing : html`<strong>You can see the mailboxes; changing them needs the Tracking.Admin or Tracking.Approve role.</strong>`}
+        ${mayAct ? nothing : html`<strong>You can see the mailboxes; changing them needs the Tracking.Admin or Tracking.Approve role.</strong>`}
       </p>
-      <div aria-live="polite">
-        ${this.outcome
-          ? html`<p class="notice ${this.outcome.ok ? "notice--ok" : "notice--error"}" role=${this.outcome.ok ? "status" : "alert"}>${this.outcome.text}</p>`
-          : nothing}
-      </div>
+      ${renderOutcome(this.outcome)}
       ${this.loadError !== undefined
         ? html`<p class="notice notice--error" role="alert">The mailboxes could not be loaded: ${this.loadError}</p>`
         : this.mailboxes === undefined
@@ -130,35 +100,35 @@ export class MailboxesPage extends LitElement {
 
   private renderTable(mailboxes: MailboxView[]): TemplateResult {
     if (mailboxes.length === 0) return html`<p class="card">No mailboxes yet.</p>`;
-    const withActions = this.canEdit || this.canApprove;
+    const mayAct = this.canEdit || this.canApprove;
+    const roles = { canEdit: this.canEdit, canApprove: this.canApprove, apiPaths: this.apiPaths };
     return html`<div class="table-wrap">
         <table class="data-table">
           <caption class="visually-hidden">Mailboxes, their approval, status and actions</caption>
           <thead>
             <tr>
               <th scope="col">Mailbox</th>
-              <th scope="col">Approval</th>
+              <th scope="col">Approval status</th>
               <th scope="col">Incoming</th>
               <th scope="col">Outgoing</th>
               <th scope="col">Enabled</th>
-              <th scope="col">Covered up to</th>
-              <th scope="col">Last error</th>
-              ${withActions ? html`<th scope="col">Actions</th>` : nothing}
+              ${mayAct ? html`<th scope="col">Actions</th>` : nothing}
             </tr>
           </thead>
           <tbody>
             ${mailboxes.map(
               (mailbox) => html`<tr data-mailbox=${mailbox.address}>
-                <th scope="row"><span class="mailbox__address">${mailbox.address}</span> <span class="tag">${mailbox.kind}</span></th>
-                <td>${APPROVAL_LABELS[mailbox.approvalStatus ?? ""] ?? mailbox.approvalStatus ?? "—"}</td>
-                <td>${renderTest(mailbox.status?.incoming)}</td>
-                <td>${renderTest(mailbox.status?.outgoing)}</td>
-                <td>${mailbox.enabled === undefined ? "—" : mailbox.enabled ? "Yes" : "No"}</td>
-                <td>${mailbox.coveredUpTo ? formatTime(mailbox.coveredUpTo) : "—"}</td>
-                <td class="cell--wrap">${mailbox.lastError ?? "—"}</td>
-                ${withActions
+                <th scope="row">
+                  <a class="mailbox__address" href=${hrefOf(`mailboxes/${encodeURIComponent(mailbox.address)}`)}>${mailbox.address}</a>
+                  <span class="tag">${mailbox.kind}</span>
+                </th>
+                <td>${mailbox.approvalStatus ? labelOf(mailbox.approvalStatus) : "—"}</td>
+                <td data-testid="incoming">${renderTestResult(mailbox.status?.incoming)}</td>
+                <td data-testid="outgoing">${renderTestResult(mailbox.status?.outgoing)}</td>
+                <td data-testid="enabled">${mailbox.enabled ? "Yes" : "No"}</td>
+                ${mayAct
                   ? html`<td class="actions">
-                      ${this.actionsFor(mailbox).map(
+                      ${mailboxActions(mailbox, roles).map(
                         (action) => html`<button class="button button--small" type="button" ?disabled=${this.busy !== undefined}
                           aria-label="${action.label} ${mailbox.address}" @click=${() => void this.run(mailbox, action)}>
                           ${this.busy === mailbox.address ? "…" : action.label}
@@ -181,23 +151,4 @@ declare global {
   interface HTMLElementTagNameMap {
     "mailboxes-page": MailboxesPage;
   }
-}
-
-function renderTest(result: TestResult | undefined): TemplateResult {
-  if (!result) return html`—`;
-  return html`<span class="status status--${result.status}">${TEST_LABELS[result.status] ?? result.status}</span>
-    ${result.at ? html`<span class="status__time">${formatTime(result.at)}</span>` : nothing}
-    ${result.reason ? html`<span class="status__reason">${result.reason}</span>` : nothing}`;
-}
-
-function describeTests(mailbox: MailboxView | undefined): string {
-  const incoming = mailbox?.status?.incoming?.status;
-  const outgoing = mailbox?.status?.outgoing?.status;
-  if (!incoming && !outgoing) return "";
-  return ` Incoming: ${TEST_LABELS[incoming ?? "notRun"]}; outgoing: ${TEST_LABELS[outgoing ?? "notRun"]}.`;
-}
-
-function formatTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }

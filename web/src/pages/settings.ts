@@ -5,6 +5,8 @@
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import { ORGANIZATION_SETTING_SECTIONS } from "../../../src/domain/settings-sections.js";
 import { ApiError, type Api } from "../api.js";
+import { renderField, renderSaveStatus, saveLabel } from "../fields.js";
+import { labelOf } from "../format.js";
 import { loadOpenApi, requestSchemaProperties, responseSchema, type JsonSchema } from "../openapi.js";
 
 const SETTINGS_PATH = "/admin/settings/organization";
@@ -189,9 +191,7 @@ export class SettingsPage extends LitElement {
         )}
         ${this.canEdit
           ? html`<div class="form-actions">
-              <button class="button button--primary" type="submit" ?disabled=${changeCount === 0 || this.saving}>
-                ${this.saving ? "Saving…" : changeCount === 0 ? "Save" : `Save ${changeCount === 1 ? "1 change" : `${changeCount} changes`}`}
-              </button>
+              <button class="button button--primary" type="submit" ?disabled=${changeCount === 0 || this.saving}>${saveLabel({ changes: changeCount, saving: this.saving })}</button>
               <button class="button" type="button" ?disabled=${changeCount === 0 || this.saving} @click=${() => this.discard()}>Discard changes</button>
             </div>`
           : nothing}
@@ -207,24 +207,15 @@ export class SettingsPage extends LitElement {
   }
 
   private renderStatus(): TemplateResult {
-    return html`<div class="save-status" aria-live="polite">
-      ${this.conflict
-        ? html`<div class="notice notice--error" role="alert" tabindex="-1">
-            <p><strong>Someone else saved these settings after you opened them.</strong> Your changes were not saved, so
-              nothing of theirs was overwritten. Load their version, then make your changes again.</p>
-            <button class="button" type="button" @click=${() => void this.reload()}>Load the current settings</button>
-          </div>`
-        : nothing}
-      ${this.error
-        ? html`<div class="notice notice--error" role="alert" tabindex="-1">
-            <p><strong>Not saved:</strong> ${this.error.problem.errors.length > 0 ? "the API refused these values; nothing was changed." : describeProblem(this.error)}</p>
-            ${this.error.problem.errors.length > 0
-              ? html`<ul>${this.error.problem.errors.map((e) => html`<li><a href="#setting-${fieldKey(e.field)}">${e.message}</a></li>`)}</ul>`
-              : nothing}
-          </div>`
-        : nothing}
-      ${this.notice ? html`<p class="notice notice--ok" role="status" tabindex="-1">${this.notice}</p>` : nothing}
-    </div>`;
+    return renderSaveStatus({
+      conflict: this.conflict,
+      error: this.error,
+      notice: this.notice,
+      what: "these settings",
+      reloadLabel: "Load the current settings",
+      onReload: () => void this.reload(),
+      fieldHref: (field) => `#setting-${fieldKey(field)}`,
+    });
   }
 
   private renderPreview(): TemplateResult {
@@ -240,52 +231,15 @@ export class SettingsPage extends LitElement {
   }
 
   private renderField(key: string, schema: JsonSchema): TemplateResult {
-    const id = `setting-${key}`;
-    const value = this.draft[key];
-    const message = this.error?.messageFor(key);
-    const described = `${id}-help${message ? ` ${id}-error` : ""}`;
-    const disabled = !this.canEdit;
-    const help = html`<p class="field__help" id="${id}-help">${schema.description ?? ""}${defaultText(schema)}</p>
-      ${message ? html`<p class="field__error" id="${id}-error">${message}</p>` : nothing}`;
-    const type = primaryType(schema);
-
-    if (type === "boolean") {
-      return html`<div class="field field--switch ${message ? "field--invalid" : ""}">
-        <input id=${id} type="checkbox" .checked=${value === true} ?disabled=${disabled} aria-describedby=${described}
-          @change=${(e: Event) => this.setValue(key, (e.target as HTMLInputElement).checked)} />
-        <label for=${id}>${labelOf(key)}</label>
-        ${help}
-      </div>`;
-    }
-    let control: TemplateResult;
-    if (schema.enum) {
-      control = html`<select id=${id} ?disabled=${disabled} aria-describedby=${described}
-        @change=${(e: Event) => this.setValue(key, (e.target as HTMLSelectElement).value)}>
-        ${schema.enum.map((option) => html`<option value=${String(option)} ?selected=${option === value}>${String(option)}</option>`)}
-      </select>`;
-    } else if (type === "integer" || type === "number") {
-      control = html`<input id=${id} type="number" inputmode="numeric" step=${type === "integer" ? "1" : "any"}
-        min=${schema.minimum ?? nothing} max=${schema.maximum ?? nothing} .value=${value === undefined ? "" : String(value)}
-        ?disabled=${disabled} aria-describedby=${described} aria-invalid=${message ? "true" : "false"}
-        @input=${(e: Event) => this.setValue(key, toNumber((e.target as HTMLInputElement).value))} />`;
-    } else if (type === "string") {
-      control = html`<input id=${id} type="text" maxlength=${schema.maxLength ?? nothing} .value=${typeof value === "string" ? value : ""}
-        ?disabled=${disabled} aria-describedby=${described} aria-invalid=${message ? "true" : "false"} spellcheck="false"
-        @input=${(e: Event) => this.setValue(key, (e.target as HTMLInputElement).value)} />`;
-    } else if (type === "array" && primaryType(schema.items ?? {}) === "string") {
-      control = html`<textarea id=${id} rows="3" ?disabled=${disabled} aria-describedby=${described} aria-invalid=${message ? "true" : "false"}
-        spellcheck="false" .value=${Array.isArray(value) ? value.join("\n") : ""}
-        @input=${(e: Event) => this.setValue(key, lines((e.target as HTMLTextAreaElement).value))}></textarea>`;
-    } else {
-      control = html`<textarea id=${id} rows="4" class="code" ?disabled=${disabled} aria-describedby=${described}
-        aria-invalid=${message ? "true" : "false"} spellcheck="false" .value=${JSON.stringify(value ?? null, null, 2)}
-        @input=${(e: Event) => this.setValue(key, parseJson((e.target as HTMLTextAreaElement).value))}></textarea>`;
-    }
-    return html`<div class="field ${message ? "field--invalid" : ""}">
-      <label for=${id}>${labelOf(key)}</label>
-      ${control}
-      ${help}
-    </div>`;
+    return renderField({
+      id: `setting-${key}`,
+      label: labelOf(key),
+      schema,
+      value: this.draft[key],
+      disabled: !this.canEdit,
+      message: this.error?.messageFor(key),
+      onChange: (value) => this.setValue(key, value),
+    });
   }
 }
 
@@ -294,43 +248,6 @@ customElements.define("settings-page", SettingsPage);
 declare global {
   interface HTMLElementTagNameMap {
     "settings-page": SettingsPage;
-  }
-}
-
-/** "trackingTokenUserDigits" → "Tracking token user digits": the key is the setting's name in the API. */
-export function labelOf(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-function primaryType(schema: JsonSchema): string | undefined {
-  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
-  return type ?? (schema.enum && typeof schema.enum[0] === "string" ? "string" : undefined);
-}
-
-function defaultText(schema: JsonSchema): string {
-  if (schema.default === undefined) return "";
-  const value = schema.default;
-  const shown = typeof value === "boolean" ? (value ? "on" : "off") : Array.isArray(value) && value.length === 0 ? "none" : JSON.stringify(value);
-  return ` Default: ${shown}.`;
-}
-
-function toNumber(text: string): number | string {
-  return text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
-}
-
-function lines(text: string): string[] {
-  return text
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text; // the API names what is wrong with it
   }
 }
 
