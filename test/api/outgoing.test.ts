@@ -118,3 +118,17 @@ describe("refusals and bad input", () => {
     expect((await api.call("GET", `${PATH}/no-such-email`, READER)).status).toBe(404);
   });
 });
+
+describe("senders", () => {
+  it("lists the mailboxes that may send first, and the others with the reason; only for admins", async () => {
+    const answer = await api.call("GET", "/admin/outgoing/senders", ADMIN);
+    expect(answer.status).toBe(200);
+    const items = (answer.body as { items: Array<{ address: string; maySend: boolean; reason?: string }> }).items;
+    expect(items).toEqual([
+      { address: ANN, kind: "user", maySend: true },
+      { address: QUIET, kind: "user", maySend: false, reason: expect.stringMatching(/outgoing email method is None, not Server-Side Synchronization/) },
+    ]);
+    expect((await api.call("GET", "/admin/outgoing/senders", READER)).status).toBe(403);
+    expect((await api.call("GET", "/admin/outgoing/senders", OWNER)).status).toBe(403);
+  });
+});

@@ -1,6 +1,8 @@
-// The Activities page on the whole local stack, signed in through the simulator: mail from outside
-// is tracked in a mailbox set up through the API; an admin finds it by mailbox, reads its parties,
-// regarding, thread and explanation, and re-links it; a reader gets no edit buttons.
+// The Activities and Send pages on the whole local stack, signed in through the simulator: mail
+// from outside is tracked in a mailbox set up through the API; an admin finds it by mailbox, reads
+// its parties, regarding, thread and explanation, and re-links it; a reader gets no edit buttons.
+// An admin sends a tracked email with a regarding record, and the customer's reply from outside
+// is seen linked to it, with the regarding it inherits.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { APP_ROLES } from "../../src/api/roles.js";
 import { describeInBrowser } from "./support/describe.js";
@@ -11,7 +13,7 @@ import { trackedMailbox, type ApiCall } from "./support/tracked-mail.js";
 const MAILBOX = "sales@contoso.com";
 const CUSTOMER = "wanda.walker@northwind.example.net";
 
-describeInBrowser("admin center: activities", () => {
+describeInBrowser("admin center: activities and tracked email", () => {
   let harness: SignedInHarness;
   let call: ApiCall;
   let activityId: string;
@@ -106,6 +108,55 @@ describeInBrowser("admin center: activities", () => {
     await page.getByTestId("explanation-why").waitFor();
     expect(await page.getByRole("button", { name: "Re-link" }).count()).toBe(0);
     expect(await page.getByRole("button", { name: "Unlink" }).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("sends a tracked email with a regarding record, and shows the reply from outside linked to it", async () => {
+    const { page, errors } = await signIn(harness, { user: "ada@contoso.com", roles: [APP_ROLES.admin] });
+    await page.getByRole("navigation").getByRole("link", { name: "Send tracked email" }).click();
+    await page.getByRole("heading", { name: "Send tracked email", level: 1 }).waitFor();
+    const from = page.getByLabel("From (mailbox)");
+    await expect.poll(() => from.locator("option").allTextContents()).toEqual([MAILBOX]);
+    await page.getByLabel("To", { exact: true }).fill(CUSTOMER);
+    await page.getByLabel("Subject").fill("Your chair quote");
+    await page.getByLabel("Message").fill("Hello Wanda, 40 chairs and 4 tables: the quote is attached.");
+    await page.getByLabel("Record type").selectOption("contact");
+    await page.getByLabel("Record id").fill("wanda");
+    await screenshot(page, "send-form");
+    await page.getByRole("button", { name: "Send" }).click();
+
+    const status = page.getByTestId("send-status");
+    await expect.poll(async () => {
+      await harness.stack.settle();
+      return (await status.textContent())?.trim();
+    }, { timeout: 60_000 }).toBe("Sent");
+    const result = page.getByTestId("send-result");
+    expect(await result.getByRole("heading").textContent()).toMatch(/^Your chair quote CRM:\d+$/);
+    expect(await result.textContent()).toContain("Contact wanda");
+    await screenshot(page, "send-sent");
+
+    // The customer answers from outside (the simulator's outside mail, as `npm run mail` does).
+    const href = (await result.getByRole("link", { name: "Open the tracked activity" }).getAttribute("href")) ?? "";
+    const sentId = decodeURIComponent(href.split("/").at(-1) ?? "");
+    const sent = (await call("GET", `/admin/activities/${encodeURIComponent(sentId)}`)).body.activity as { internetMessageId: string; subject: string };
+    harness.stack.graph.deliverExternal({
+      to: [MAILBOX],
+      from: { address: CUSTOMER, name: "Wanda Walker" },
+      subject: `RE: ${sent.subject}`,
+      body: "Thanks, we accept.",
+      headers: [{ name: "In-Reply-To", value: `<${sent.internetMessageId.replace(/^<|>$/g, "")}>` }],
+    });
+    await harness.stack.settle();
+
+    await result.getByRole("link", { name: "Open the tracked activity" }).click();
+    const thread = page.getByTestId("thread").getByRole("listitem");
+    await expect.poll(() => thread.count()).toBe(2);
+    expect(await thread.nth(1).textContent()).toMatch(/RE: Your chair quote.*linked by inReplyTo.*regarding Contact wanda/s);
+    await page.getByTestId("thread").getByRole("link", { name: /^RE: Your chair quote/ }).click();
+    await expect.poll(() => page.getByTestId("explanation-why").textContent()).toMatch(/^Linked to 'Your chair quote CRM:\d+' because its In-Reply-To names/);
+    expect(await page.getByTestId("activity-regarding").textContent()).toBe("Contact Wanda Walker");
+    await screenshot(page, "send-reply-linked");
     expect(errors).toEqual([]);
     await page.close();
   });

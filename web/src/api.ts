@@ -39,6 +39,8 @@ export interface ApiResponse<T> {
 export interface RequestOptions {
   body?: unknown;
   ifMatch?: string;
+  /** Other request headers, e.g. Idempotency-Key. */
+  headers?: Record<string, string>;
 }
 
 export interface Api {
@@ -49,6 +51,7 @@ export function createApi(options: { apiBase: string; session: Session }): Api {
   return {
     async request<T>(method: string, path: string, requestOptions: RequestOptions = {}): Promise<ApiResponse<T>> {
       const headers: Record<string, string> = {
+        ...requestOptions.headers,
         accept: "application/json",
         authorization: `Bearer ${await options.session.accessToken()}`,
       };

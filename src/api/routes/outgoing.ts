@@ -3,6 +3,7 @@
 // Idempotency-Key header makes a retried request return the same email instead of a second one.
 import { z } from "zod";
 import type { OutgoingEmail } from "../../app/ports.js";
+import { listSenders } from "../../app/senders.js";
 import { emailAddressSchema, recordRefSchema } from "../../app/records.js";
 import { normalizeAddress } from "../../domain/address.js";
 import type { Caller } from "../auth.js";
@@ -68,7 +69,26 @@ function view(email: OutgoingEmail) {
 
 const actor = (caller: Caller) => ({ oid: caller.oid, ...(caller.name ? { name: caller.name } : {}) });
 
+const senderSchema = z.object({
+  address: z.string(),
+  kind: z.enum(["user", "queue"]),
+  maySend: z.boolean(),
+  reason: z.string().optional().meta({ description: "Why it may not send (e.g. disabled, not approved, outgoing method not Server-Side Synchronization)." }),
+});
+
 export const outgoingRoutes: readonly ApiRoute[] = [
+  defineRoute(TAG, {
+    operationId: "listSenders",
+    method: "GET",
+    path: "/admin/outgoing/senders",
+    summary: "The mailboxes email may be sent from, and why the others may not",
+    description: "Every configured mailbox, those that may send first, by the rule POST /admin/outgoing/{address} applies (enabled, approved where approval applies, outgoing method Server-Side Synchronization).",
+    access: { roles: ADMINS },
+    responses: { 200: { description: "The mailboxes.", body: z.object({ items: z.array(senderSchema) }) } },
+    async handle(_input, services) {
+      return { status: 200, body: { items: await listSenders(services.store.settings) } };
+    },
+  }),
   defineRoute(TAG, {
     operationId: "createOutgoingEmail",
     method: "POST",

@@ -185,14 +185,15 @@ export class ActivitiesPage extends LitElement {
       const { body: result } = await this.api.request<RelinkResult>("POST", `${LIST_PATH}/${encodeURIComponent(activity.id)}/${action}`, { body });
       const count = result.changed.length;
       const what = action === "relink" ? `Re-linked to ${refText(regarding as RecordRef)}` : "Unlinked";
-      this.outcome = {
-        ok: true,
-        text: count === 0 ? `Nothing changed: ${result.unchanged === 1 ? "the activity was" : `all ${result.unchanged} activities were`} already so.` : `${what}: ${count} ${count === 1 ? "activity" : "activities"} changed.`,
-      };
+      // The activity as stored now, before the outcome is announced with it.
       const reloaded = await this.api.request<{ activity: EmailActivity; explanation: Explanation | null }>("GET", `${LIST_PATH}/${encodeURIComponent(activity.id)}`);
       this.activity = reloaded.body.activity;
       this.explanation = reloaded.body.explanation;
       await this.loadThread(reloaded.body.activity);
+      this.outcome = {
+        ok: true,
+        text: count === 0 ? `Nothing changed: ${result.unchanged === 1 ? "the activity was" : `all ${result.unchanged} activities were`} already so.` : `${what}: ${count} ${count === 1 ? "activity" : "activities"} changed.`,
+      };
     } catch (error) {
       const problem = toApiError(error);
       const fields = problem.problem.errors.map((e) => e.message).join("; ");

@@ -5,6 +5,7 @@ import type { Page } from "../app.js";
 import { ROLES } from "../roles.js";
 import { currentRoute } from "../router.js";
 import "./activities.js";
+import "./send.js";
 
 export const trackingPages: Page[] = [
   {
@@ -18,5 +19,13 @@ export const trackingPages: Page[] = [
     render: ({ api, session }) =>
       html`<activities-page .api=${api} .route=${currentRoute()}
         .canEdit=${session.roles.includes(ROLES.admin) || !session.roles.includes(ROLES.read)}></activities-page>`,
+  },
+  {
+    route: "send",
+    title: "Send tracked email",
+    summary: "email from a mailbox you may send from, with a regarding record; replies are linked to it.",
+    signedIn: true,
+    needsPath: "/admin/outgoing/{address}",
+    render: ({ api }) => html`<send-page .api=${api}></send-page>`,
   },
 ];
