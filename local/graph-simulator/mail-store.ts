@@ -37,8 +37,11 @@ export interface SimHeader {
 
 export interface SimFolder {
   id: string;
-  wellKnownName: WellKnownFolder;
+  /** Null for a folder a user made (a child folder). */
+  wellKnownName: WellKnownFolder | null;
   displayName: string;
+  /** Null only for the root (msgfolderroot). */
+  parentFolderId: string | null;
 }
 
 export interface SimMailbox {
@@ -138,8 +141,14 @@ export function newInternetMessageId(domain: string): string {
 export function createMailbox(input: { id?: string; address: string; displayName?: string }): SimMailbox {
   const id = input.id ?? randomUUID();
   const folders = new Map<string, SimFolder>();
+  const rootId = folderId(id, "msgfolderroot");
   for (const name of WELL_KNOWN_FOLDERS) {
-    const folder = { id: folderId(id, name), wellKnownName: name, displayName: FOLDER_DISPLAY_NAMES[name] };
+    const folder: SimFolder = {
+      id: folderId(id, name),
+      wellKnownName: name,
+      displayName: FOLDER_DISPLAY_NAMES[name],
+      parentFolderId: name === "msgfolderroot" ? null : rootId,
+    };
     folders.set(folder.id, folder);
   }
   return {
@@ -198,6 +207,50 @@ export class MailStore {
     const folder = this.findFolder(mailbox, nameOrId);
     if (!folder) throw new Error(`No folder ${nameOrId} in mailbox ${mailbox.address}.`);
     return folder;
+  }
+
+  /** A user's folder under `parent`; display names are unique among siblings (case-insensitive), as in Exchange. */
+  createChildFolder(mailbox: SimMailbox, parent: SimFolder, displayName: string): SimFolder {
+    if (this.childFolders(mailbox, parent).some((folder) => sameName(folder.displayName, displayName))) {
+      throw new FolderNameTaken(displayName);
+    }
+    const folder: SimFolder = { id: `AAMkAD${randomBytes(30).toString("base64url")}AAA=`, wellKnownName: null, displayName, parentFolderId: parent.id };
+    mailbox.folders.set(folder.id, folder);
+    return folder;
+  }
+
+  childFolders(mailbox: SimMailbox, parent: SimFolder): SimFolder[] {
+    return [...mailbox.folders.values()].filter((folder) => folder.parentFolderId === parent.id);
+  }
+
+  renameFolder(mailbox: SimMailbox, folder: SimFolder, displayName: string): void {
+    const parent = folder.parentFolderId ? mailbox.folders.get(folder.parentFolderId) : undefined;
+    if (parent && this.childFolders(mailbox, parent).some((other) => other.id !== folder.id && sameName(other.displayName, displayName))) {
+      throw new FolderNameTaken(displayName);
+    }
+    folder.displayName = displayName;
+  }
+
+  /** Moves a folder (with what it holds) under another; never under itself or its own descendants. */
+  moveFolder(mailbox: SimMailbox, folder: SimFolder, target: SimFolder): void {
+    for (let at: SimFolder | undefined = target; at; at = at.parentFolderId ? mailbox.folders.get(at.parentFolderId) : undefined) {
+      if (at.id === folder.id) throw new Error("A folder can't be moved under itself.");
+    }
+    if (this.childFolders(mailbox, target).some((other) => other.id !== folder.id && sameName(other.displayName, folder.displayName))) {
+      throw new FolderNameTaken(folder.displayName);
+    }
+    folder.parentFolderId = target.id;
+  }
+
+  /** The folder and every folder below it, deepest first. */
+  subtree(mailbox: SimMailbox, folder: SimFolder): SimFolder[] {
+    const below = this.childFolders(mailbox, folder).flatMap((child) => this.subtree(mailbox, child));
+    return [...below, folder];
+  }
+
+  /** Removes a user's folder and its subfolders (their messages are removed first by the caller). */
+  removeFolder(mailbox: SimMailbox, folder: SimFolder): void {
+    for (const gone of this.subtree(mailbox, folder)) mailbox.folders.delete(gone.id);
   }
 
   folderOf(message: SimMessage): SimFolder {
@@ -296,6 +349,16 @@ export class MailStore {
       ...previous,
     });
   }
+}
+
+export class FolderNameTaken extends Error {
+  constructor(readonly displayName: string) {
+    super(`A folder with the specified name already exists: ${displayName}`);
+  }
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.localeCompare(b, undefined, { sensitivity: "accent" }) === 0;
 }
 
 export function changeKeyOf(message: SimMessage): string {

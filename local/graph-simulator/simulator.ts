@@ -15,6 +15,7 @@ import {
   newInternetMessageId,
   newRestId,
 } from "./mail-store.js";
+import { FolderNameTaken } from "./mail-store.js";
 import type { SimAddress, SimFolder, SimHeader, SimMailbox, SimMessage } from "./mail-store.js";
 import {
   EXTENDED_PROPERTY_IDS,
@@ -104,7 +105,9 @@ export interface DeliverResult {
 export interface SimMessageSnapshot {
   id: string;
   restId: string;
+  /** The well-known name, or a user folder's display name. */
   folder: string;
+  folderId: string;
   subject: string;
   internetMessageId: string;
   inReplyTo: string | null;
@@ -155,7 +158,14 @@ export interface GraphSimulator {
   addMailbox(input: { id?: string; address: string; displayName?: string }): string;
   getMailbox(idOrAddress: string): MailboxInfo | undefined;
   deliverExternal(input: DeliverExternalInput): DeliverResult;
+  /** `folder`: a well-known name, a folder id, or a path of display names below the Inbox ("Customers/Contoso"). */
   moveMessage(mailbox: string, messageId: string, folder: string): SimMessageSnapshot;
+  /** A user's folder under `parent` (a well-known name, an id or a path below the Inbox); returns its id. */
+  createFolder(mailbox: string, input: { parent: string; displayName: string }): string;
+  renameFolder(mailbox: string, folder: string, displayName: string): void;
+  deleteFolder(mailbox: string, folder: string): void;
+  moveFolder(mailbox: string, folder: string, parent: string): void;
+  listFolders(mailbox: string): Array<{ id: string; displayName: string; parentFolderId: string | null; wellKnownName: string | null }>;
   deleteMessage(mailbox: string, messageId: string): void;
   updateMessage(mailbox: string, messageId: string, changes: { categories?: string[]; isRead?: boolean; subject?: string }): SimMessageSnapshot;
   listMessages(mailbox: string, folder: string): SimMessageSnapshot[];
@@ -330,7 +340,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   // ---------- message lifecycle ----------
 
   function notify(message: SimMessage, folder: SimFolder, changeType: ChangeType): void {
-    hub.notifyChange({ mailboxId: message.mailboxId, folderWellKnownName: folder.wellKnownName, changeType, message });
+    hub.notifyChange({ mailboxId: message.mailboxId, folderId: folder.id, changeType, message });
   }
 
   function threadIndexFor(inReplyTo: string | null, now: Date): Buffer {
@@ -442,7 +452,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     return {
       id: message.immutableId,
       restId: message.restId,
-      folder: store.folderOf(message).wellKnownName,
+      folder: store.folderOf(message).wellKnownName ?? store.folderOf(message).displayName,
+      folderId: message.folderId,
       subject: message.subject,
       internetMessageId: message.internetMessageId,
       inReplyTo: message.inReplyTo,
@@ -457,6 +468,25 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       ccRecipients: [...message.ccRecipients],
       receivedDateTime: message.receivedDateTime,
     };
+  }
+
+  /** A well-known name, a folder id, or a path of display names below the Inbox. */
+  function folderByName(mailbox: SimMailbox, name: string): SimFolder {
+    const direct = store.findFolder(mailbox, name);
+    if (direct) return direct;
+    let at = store.requireFolder(mailbox, "inbox");
+    for (const part of name.split("/").map((segment) => segment.trim()).filter((segment) => segment.length > 0)) {
+      const next = store.childFolders(mailbox, at).find((child) => child.displayName.toLowerCase() === part.toLowerCase());
+      if (!next) throw new Error(`No folder ${name} below the Inbox of ${mailbox.address}.`);
+      at = next;
+    }
+    return at;
+  }
+
+  function userFolder(mailbox: SimMailbox, name: string): SimFolder {
+    const folder = folderByName(mailbox, name);
+    if (folder.wellKnownName !== null) throw new Error(`${name} is a well-known folder.`);
+    return folder;
   }
 
   function requireMessage(mailboxKey: string, messageId: string): SimMessage {
@@ -675,6 +705,12 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       const folder = store.findFolder(mailbox, restRaw[1] ?? "");
       if (!folder) return graphError(request, 404, "ErrorItemNotFound", "The specified object was not found in the store.");
       if (rest.length === 2 && method === "GET") return jsonResponse(200, renderFolder(mailbox, folder));
+      if (rest.length === 2 && (method === "PATCH" || method === "DELETE")) return handleFolderChange(request, mailbox, folder);
+      if (rest.length === 3 && rest[2] === "move" && method === "POST") return handleFolderMove(request, mailbox, folder);
+      if (rest.length === 3 && rest[2] === "childfolders") {
+        if (method === "GET") return handleChildFolders(request, mailbox, folder);
+        if (method === "POST") return handleCreateChildFolder(request, mailbox, folder);
+      }
       if (rest[2] === "messages") {
         if (rest.length === 3 && method === "GET") return handleListMessages(request, mailbox, folder);
         if (rest.length === 4 && rest[3] === "delta" && method === "GET") return handleDelta(request, mailbox, folder);
@@ -684,20 +720,97 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     return notFound();
   }
 
-  function renderFolder(mailbox: SimMailbox, folder: SimFolder): Record<string, unknown> {
+  function renderFolder(mailbox: SimMailbox, folder: SimFolder, options: { context?: boolean } = {}): Record<string, unknown> {
     const messages = store.listFolder(mailbox, folder);
-    const root = store.requireFolder(mailbox, "msgfolderroot");
     return {
-      "@odata.context": `${baseUrl}v1.0/$metadata#users('${mailbox.id}')/mailFolders/$entity`,
+      ...(options.context === false ? {} : { "@odata.context": `${baseUrl}v1.0/$metadata#users('${mailbox.id}')/mailFolders/$entity` }),
       id: folder.id,
       displayName: folder.displayName,
-      parentFolderId: folder.wellKnownName === "msgfolderroot" ? null : root.id,
-      childFolderCount: 0,
+      parentFolderId: folder.parentFolderId,
+      childFolderCount: store.childFolders(mailbox, folder).length,
       unreadItemCount: messages.filter((message) => !message.isRead).length,
       totalItemCount: messages.length,
       sizeInBytes: 0,
       isHidden: false,
     };
+  }
+
+  // ---------- child folders ----------
+
+  function handleChildFolders(request: SimRequest, mailbox: SimMailbox, parent: SimFolder): SimResponse {
+    const value = store.childFolders(mailbox, parent).map((folder) => renderFolder(mailbox, folder, { context: false }));
+    return jsonResponse(200, { "@odata.context": `${baseUrl}v1.0/$metadata#users('${mailbox.id}')/mailFolders('${parent.id}')/childFolders`, value });
+  }
+
+  function displayNameOf(request: SimRequest): string | undefined {
+    const name = (request.body as { displayName?: unknown } | undefined)?.displayName;
+    return typeof name === "string" && name.trim().length > 0 ? name.trim() : undefined;
+  }
+
+  function folderExists(request: SimRequest, error: unknown): SimResponse {
+    if (error instanceof FolderNameTaken) return graphError(request, 409, "ErrorFolderExists", error.message);
+    throw error;
+  }
+
+  function handleCreateChildFolder(request: SimRequest, mailbox: SimMailbox, parent: SimFolder): SimResponse {
+    const displayName = displayNameOf(request);
+    if (!displayName) return graphError(request, 400, "ErrorInvalidRequest", "displayName is required.");
+    try {
+      return jsonResponse(201, renderFolder(mailbox, store.createChildFolder(mailbox, parent, displayName)));
+    } catch (error) {
+      return folderExists(request, error);
+    }
+  }
+
+  /** PATCH renames a user's folder; DELETE removes it with its messages and subfolders. */
+  function handleFolderChange(request: SimRequest, mailbox: SimMailbox, folder: SimFolder): SimResponse {
+    if (folder.wellKnownName !== null) return graphError(request, 400, "ErrorInvalidRequest", "A well-known folder can't be renamed or deleted.");
+    if (request.method === "DELETE") {
+      deleteFolder(mailbox, folder);
+      return emptyResponse(204);
+    }
+    const displayName = displayNameOf(request);
+    if (!displayName) return graphError(request, 400, "ErrorInvalidRequest", "displayName is required.");
+    try {
+      store.renameFolder(mailbox, folder, displayName);
+    } catch (error) {
+      return folderExists(request, error);
+    }
+    return jsonResponse(200, renderFolder(mailbox, folder));
+  }
+
+  function handleFolderMove(request: SimRequest, mailbox: SimMailbox, folder: SimFolder): SimResponse {
+    if (folder.wellKnownName !== null) return graphError(request, 400, "ErrorInvalidRequest", "A well-known folder can't be moved.");
+    const destinationId = (request.body as { destinationId?: unknown } | undefined)?.destinationId;
+    const target = typeof destinationId === "string" ? store.findFolder(mailbox, destinationId) : undefined;
+    if (!target) return graphError(request, 400, "ErrorInvalidIdMalformed", "Id is malformed.");
+    try {
+      store.moveFolder(mailbox, folder, target);
+    } catch (error) {
+      if (error instanceof FolderNameTaken) return folderExists(request, error);
+      return graphError(request, 400, "ErrorMoveCopyFailed", (error as Error).message);
+    }
+    return jsonResponse(201, renderFolder(mailbox, folder));
+  }
+
+  /**
+   * Deletes a user's folder for good: its messages go (`deleted` notifications) and each
+   * subscription on it or a subfolder ends with `subscriptionRemoved` (a simulator choice: Graph's
+   * documentation does not say what a subscription on a deleted folder receives).
+   */
+  function deleteFolder(mailbox: SimMailbox, folder: SimFolder): void {
+    const gone = store.subtree(mailbox, folder);
+    const goneIds = new Set(gone.map((each) => each.id));
+    for (const each of gone) {
+      for (const message of store.listFolder(mailbox, each)) {
+        store.remove(message);
+        notify(message, each, "deleted");
+      }
+    }
+    for (const subscription of [...hub.subscriptions.values()]) {
+      if (subscription.mailboxId === mailbox.id && goneIds.has(subscription.folderId)) hub.triggerLifecycle(subscription, "subscriptionRemoved");
+    }
+    store.removeFolder(mailbox, folder);
   }
 
   function viewOptionsFor(request: SimRequest, folder: SimFolder) {
@@ -1196,10 +1309,12 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     const resource = typeof body.resource === "string" ? body.resource : "";
     const parsed = parseSubscriptionResource(resource);
     if (!parsed) {
-      return invalid(`Unsupported resource '${resource}': use users/{id}/mailFolders('inbox')/messages or users/{id}/mailFolders('sentitems')/messages.`);
+      return invalid(`Unsupported resource '${resource}': use users/{id}/mailFolders('{folder name or id}')/messages.`);
     }
     const mailbox = store.findMailbox(parsed.user);
     if (!mailbox) return graphError(request, 404, "ExtensionError", `The user '${parsed.user}' was not found.`);
+    const subscribedFolder = store.findFolder(mailbox, parsed.folder);
+    if (!subscribedFolder) return graphError(request, 404, "ErrorItemNotFound", "The specified object was not found in the store.");
     if (faultState.accessDenied.has(mailbox.id)) {
       return graphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
     }
@@ -1231,7 +1346,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       encryptionCertificateId: null,
       notificationUrlAppId: null,
       mailboxId: mailbox.id,
-      folderWellKnownName: parsed.folder,
+      folderId: subscribedFolder.id,
       immutableIds: prefer.get("idtype")?.toLowerCase() === "immutableid",
       paused: false,
       pending: [],
@@ -1500,9 +1615,32 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     moveMessage: (mailboxKey, messageId, folderName) => {
       const message = requireMessage(mailboxKey, messageId);
       const mailbox = store.requireMailbox(mailboxKey);
-      moveMessage(message, store.requireFolder(mailbox, folderName));
+      moveMessage(message, folderByName(mailbox, folderName));
       return snapshot(message);
     },
+    createFolder: (mailboxKey, input) => {
+      const mailbox = store.requireMailbox(mailboxKey);
+      return store.createChildFolder(mailbox, folderByName(mailbox, input.parent), input.displayName).id;
+    },
+    renameFolder: (mailboxKey, folderName, displayName) => {
+      const mailbox = store.requireMailbox(mailboxKey);
+      store.renameFolder(mailbox, userFolder(mailbox, folderName), displayName);
+    },
+    deleteFolder: (mailboxKey, folderName) => {
+      const mailbox = store.requireMailbox(mailboxKey);
+      deleteFolder(mailbox, userFolder(mailbox, folderName));
+    },
+    moveFolder: (mailboxKey, folderName, parent) => {
+      const mailbox = store.requireMailbox(mailboxKey);
+      store.moveFolder(mailbox, userFolder(mailbox, folderName), folderByName(mailbox, parent));
+    },
+    listFolders: (mailboxKey) =>
+      [...store.requireMailbox(mailboxKey).folders.values()].map((folder) => ({
+        id: folder.id,
+        displayName: folder.displayName,
+        parentFolderId: folder.parentFolderId,
+        wellKnownName: folder.wellKnownName,
+      })),
     deleteMessage: (mailboxKey, messageId) => {
       const message = requireMessage(mailboxKey, messageId);
       const folder = store.folderOf(message);
@@ -1520,7 +1658,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     },
     listMessages: (mailboxKey, folderName) => {
       const mailbox = store.requireMailbox(mailboxKey);
-      return store.listFolder(mailbox, store.requireFolder(mailbox, folderName)).map(snapshot);
+      return store.listFolder(mailbox, folderByName(mailbox, folderName)).map(snapshot);
     },
     listSubscriptions: () => [...hub.subscriptions.values()],
     triggerLifecycle: (subscriptionId, event) => {

@@ -27,7 +27,8 @@ export interface SimSubscription {
   notificationUrlAppId: null;
   /** Simulator state below: never rendered. */
   mailboxId: string;
-  folderWellKnownName: "inbox" | "sentitems";
+  /** The subscribed folder, resolved from the resource's well-known name or id when created. */
+  folderId: string;
   immutableIds: boolean;
   paused: boolean;
   pending: NotificationItem[];
@@ -133,14 +134,14 @@ export class NotificationHub {
   /** Emits change notifications for a message change in a folder. */
   notifyChange(input: {
     mailboxId: string;
-    folderWellKnownName: string;
+    folderId: string;
     changeType: ChangeType;
     message: SimMessage;
   }): void {
     for (const subscription of this.subscriptions.values()) {
       if (!this.active(subscription.id)) continue;
       if (subscription.mailboxId !== input.mailboxId) continue;
-      if (subscription.folderWellKnownName !== input.folderWellKnownName) continue;
+      if (subscription.folderId !== input.folderId) continue;
       const types = subscription.changeType.split(",").map((type) => type.trim());
       if (types.includes(input.changeType)) {
         this.enqueue(subscription, this.changeItem(subscription, input.changeType, input.message));
@@ -357,17 +358,20 @@ export function renderSubscription(
   return rendered;
 }
 
-/** Parses `users/{id}/mailFolders('inbox')/messages` in its usual spellings. */
+/**
+ * Parses `users/{id}/mailFolders('inbox')/messages` in its usual spellings; the folder is a
+ * well-known name or a folder id (the caller resolves it).
+ */
 export function parseSubscriptionResource(
   resource: string,
-): { user: string; folder: "inbox" | "sentitems" } | undefined {
+): { user: string; folder: string } | undefined {
   const match =
     /^\/?users\/([^/]+)\/mailfolders(?:\(\s*'([^']+)'\s*\)|\(\s*"([^"]+)"\s*\)|\/([^/]+))\/messages\/?$/i.exec(
       resource.trim(),
     );
   if (!match) return undefined;
   const user = decodeURIComponent(match[1] ?? "");
-  const folder = (match[2] ?? match[3] ?? match[4] ?? "").toLowerCase();
-  if (folder !== "inbox" && folder !== "sentitems") return undefined;
+  const folder = decodeURIComponent(match[2] ?? match[3] ?? match[4] ?? "");
+  if (folder.length === 0) return undefined;
   return { user, folder };
 }
