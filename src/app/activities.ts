@@ -19,8 +19,8 @@ export interface Actor {
 
 /** At most this many activities are changed by one conversation-wide re-link. */
 export const MAX_CONVERSATION_ACTIVITIES = 500;
-/** Regarding changes kept on an activity (the oldest fall off). */
-export const MAX_REGARDING_CHANGES = 50;
+import { MAX_REGARDING_CHANGES } from "../domain/refile.js";
+export { MAX_REGARDING_CHANGES };
 const PAGE = 100;
 
 export interface RelinkInput {

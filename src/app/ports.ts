@@ -200,8 +200,15 @@ export interface OutgoingEmailStore {
 
 // ---- Live tracking (Graph subscriptions, notifications, catch-up) -------------------------------
 
-/** The two folders that are subscribed to and caught up. */
-export type MailFolderName = "inbox" | "sentitems";
+/** The well-known folders every mailbox may have subscribed. */
+export type WellKnownFolderName = "inbox" | "sentitems";
+/**
+ * A tracked folder under the Inbox, keyed by its (URI-encoded) name in the mailbox's settings;
+ * make and read keys with src/app/folder-keys.ts. Graph knows it by the subscription's folderId.
+ */
+export type TrackedFolderKey = `tracked:${string}`;
+/** A folder that is subscribed to and caught up: Inbox, Sent Items, or a tracked folder. */
+export type MailFolderName = WellKnownFolderName | TrackedFolderKey;
 
 /** A Graph change-notification subscription this app created, keyed by Graph's subscription id. */
 export interface SubscriptionRecord {
@@ -329,6 +336,10 @@ export interface MailGateway {
   createSubscription(options: {
     mailbox: string;
     folder: MailFolderName;
+    /** The Graph id of a tracked folder (Inbox and Sent Items go by name). */
+    folderId?: string;
+    /** Default "created"; "created,updated" where category changes must be seen. */
+    changeType?: "created" | "created,updated";
     notificationUrl: string;
     lifecycleNotificationUrl: string;
     clientState: string;
@@ -341,13 +352,15 @@ export interface MailGateway {
   getSubscription(id: string): Promise<{ id: string; expirationDateTime: string } | undefined>;
   /**
    * The subscribed folder's id, and the mailbox user's object id when the app may read users
-   * (undefined without that permission). Asked once when subscribing.
+   * (undefined without that permission). Asked once when subscribing. A tracked folder is found by
+   * `folderId` when known (it may have been renamed), else by its settings name as a path below the
+   * Inbox ("Customers/Contoso"); a GraphFailure "notFound" says it is not there.
    */
-  describeFolder(mailbox: string, folder: MailFolderName): Promise<{ folderId: string; userId?: string }>;
+  describeFolder(mailbox: string, folder: MailFolderName, options?: { folderId?: string }): Promise<{ folderId: string; userId?: string; displayName?: string }>;
   /** Every subscription this app has at Graph (all pages; Graph does not return clientState). */
   listSubscriptions(): Promise<Array<{ id: string; resource: string; notificationUrl: string; expirationDateTime: string }>>;
   /** Pages of changes since `deltaLink`, or a fresh delta bounded by `receivedAfter` when none. */
-  delta(mailbox: string, folder: MailFolderName, options: { deltaLink?: string; receivedAfter?: string; pageSize?: number }): AsyncIterable<DeltaPage>;
+  delta(mailbox: string, folder: MailFolderName, options: { deltaLink?: string; receivedAfter?: string; pageSize?: number; folderId?: string }): AsyncIterable<DeltaPage>;
   /** Draft + send, so the sent message's Message-ID is known. */
   sendMail(mailbox: string, message: OutgoingMessage): Promise<{ id: string; internetMessageId: string; conversationIndex?: string }>;
   /** A draft in the mailbox's Drafts; with `internetMessageId` the draft gets that Message-ID. */

@@ -5,6 +5,8 @@
 // recorded on the mailbox and the item is finished.
 import { GraphFailure } from "./errors.js";
 import type { ErrorPolicy } from "./error-policy.js";
+import { domainFolder, isMailFolderName, isTrackedFolderKey } from "./folder-keys.js";
+import { subscribedFolderId } from "./folder-subscriptions.js";
 import { isMessageId } from "./notification-fields.js";
 import { MAX_MESSAGES_PER_BATCH, type LiveTrackingStore, type MailboxSyncState, type MailFolderName, type MailGateway, type QueueItem, type TrackingStore, type WorkQueue } from "./ports.js";
 import type { SubscriptionManager } from "./subscriptions.js";
@@ -89,9 +91,12 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
   ): Promise<{ results: TrackResult[]; busy: string[]; gone: number; denied: number; alreadyProcessed: number; elsewhere: number }> {
     const outcome = { results: [] as TrackResult[], busy: [] as string[], gone: 0, denied: 0, alreadyProcessed: 0, elsewhere: 0 };
     const toFetch: string[] = [];
+    // A message moved into a tracked folder was often handled in the Inbox already: each tracked
+    // folder keeps its own markers, so the move is decided (and the regarding set) once.
+    const marker = (messageId: string) => (isTrackedFolderKey(folder) ? `${messageId}@${folder}` : messageId);
     // At most 20 ids (one $batch): their claims are independent point writes, made together.
     const claims = await Promise.all(
-      messageIds.map((messageId) => live.processed.claim(mailbox, messageId, { leaseInMs: CLAIM_LEASE_IN_MS, now: clock() })),
+      messageIds.map((messageId) => live.processed.claim(mailbox, marker(messageId), { leaseInMs: CLAIM_LEASE_IN_MS, now: clock() })),
     );
     messageIds.forEach((messageId, index) => {
       const claim = claims[index];
@@ -114,16 +119,20 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         await record(mailbox, "information", "message.notInFolder", `message notified for ${folder} is in another folder; not tracked`, item.messageId);
         outcome.elsewhere += 1;
       } else if (item.message) {
-        const result = await tracker.track({ message: item.message, mailbox, folder: { kind: folder } });
-        await live.processed.markProcessed(mailbox, item.messageId, {
-          reason: result.reason,
-          ...(result.activityId ? { activityId: result.activityId } : {}),
-        });
+        const result = await tracker.track({ message: item.message, mailbox, folder: domainFolder(folder) });
+        // A tracked folder the settings (cached for up to their TTL) don't list yet is decided
+        // again next time, not marked as done.
+        if (result.reason !== "folderNotTracked") {
+          await live.processed.markProcessed(mailbox, marker(item.messageId), {
+            reason: result.reason,
+            ...(result.activityId ? { activityId: result.activityId } : {}),
+          });
+        }
         deps.onDecision?.({ mailbox, folder, result, via: options.via });
         outcome.results.push(result);
       } else if (item.failure?.code === "notFound") {
         // Deleted or moved before we got to it: nothing to track, nothing to retry.
-        await live.processed.markProcessed(mailbox, item.messageId, { reason: "messageGone" });
+        await live.processed.markProcessed(mailbox, marker(item.messageId), { reason: "messageGone" });
         await record(mailbox, "information", "message.gone", "message deleted or moved before it was fetched", item.messageId);
         outcome.gone += 1;
       } else if (item.failure?.code === "permission" || item.failure?.code === "unauthenticated") {
@@ -175,20 +184,24 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     const lookbackInMs = (deps.catchUpLookbackInDays ?? 7) * 86_400_000;
     const receivedAfter = settings.processEmailReceivedAfter ?? new Date(clock().getTime() - lookbackInMs).toISOString();
     const storedLink = state?.deltaLinks[folder];
+    // A tracked folder's fresh delta goes by the Graph id its subscription found.
+    const folderId = await subscribedFolderId(live, mailbox, folder);
+    if (isTrackedFolderKey(folder) && folderId === undefined) return { kind: "skipped", reason: "tracked folder not subscribed" };
+    const byId = folderId !== undefined ? { folderId } : {};
     log(`catch-up ${mailbox}/${folder} (${reason}) from ${storedLink ? "the stored delta link" : receivedAfter}`);
     try {
-      return await runDelta(mailbox, folder, { ...(storedLink ? { deltaLink: storedLink } : { receivedAfter }) }, { restarted: false, state });
+      return await runDelta(mailbox, folder, { ...(storedLink ? { deltaLink: storedLink } : { receivedAfter }), ...byId }, { restarted: false, state });
     } catch (error) {
       if (!(error instanceof GraphFailure && error.code === "cursorExpired") || !storedLink) throw error;
       await record(mailbox, "warning", "delta.expired", `delta link for ${folder} expired; starting a fresh delta from ${receivedAfter}`);
-      return runDelta(mailbox, folder, { receivedAfter }, { restarted: true, state });
+      return runDelta(mailbox, folder, { receivedAfter, ...byId }, { restarted: true, state });
     }
   }
 
   async function runDelta(
     mailbox: string,
     folder: MailFolderName,
-    start: { deltaLink?: string; receivedAfter?: string },
+    start: { deltaLink?: string; receivedAfter?: string; folderId?: string },
     /** `state`: the sync state read before the delta (the error policy's count is in it). */
     options: { restarted: boolean; state: MailboxSyncState | undefined },
   ): Promise<WorkOutcome> {
@@ -268,9 +281,9 @@ export function parseQueueItem(value: unknown): { ok: true; item: QueueItem } | 
       ? { ok: true, item: item as QueueItem }
       : { ok: false, reason: "send item needs mailbox and outgoingId" };
   }
-  const folderOk = item.folder === "inbox" || item.folder === "sentitems";
+  const folderOk = isMailFolderName(item.folder);
   const str = (key: string) => typeof item[key] === "string" && (item[key] as string).length > 0;
-  if (!str("mailbox") || !folderOk) return { ok: false, reason: "queue item needs mailbox and folder (inbox or sentitems)" };
+  if (!str("mailbox") || !folderOk) return { ok: false, reason: "queue item needs mailbox and folder (inbox, sentitems or tracked:<name>)" };
   switch (item.kind) {
     case "change":
       return validMessageIds(item.messageIds) &&

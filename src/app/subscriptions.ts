@@ -3,6 +3,8 @@
 import { subscriptionTag, type ClientStates } from "./client-state.js";
 import { GraphFailure } from "./errors.js";
 import type { ErrorPolicy } from "./error-policy.js";
+import { folderLabel, isTrackedFolderKey } from "./folder-keys.js";
+import { isFolderMissing, knownFolderId, reportTrackedFolder, trackedFoldersToWatch } from "./folder-subscriptions.js";
 import type {
   LiveTrackingStore,
   MailFolderName,
@@ -52,10 +54,11 @@ export interface SubscriptionReport {
 /** What Graph has now, by subscription id; undefined when the list could not be read. */
 type GraphView = ReadonlyMap<string, { expirationDateTime: string }> | undefined;
 
-/** The folders a mailbox needs subscriptions on: Inbox always, Sent Items when auto-tracked. */
+/** The folders a mailbox needs subscriptions on: Inbox always, Sent Items when auto-tracked, its tracked folders. */
 export function foldersToWatch(mailbox: MailboxSettings, organization: OrganizationSettings): MailFolderName[] {
   if (!mailbox.enabled || mailbox.incomingSyncMethod !== "serverSideSync") return [];
-  return organization.autoTrackSentFolderItems ? ["inbox", "sentitems"] : ["inbox"];
+  const wellKnown: MailFolderName[] = organization.autoTrackSentFolderItems ? ["inbox", "sentitems"] : ["inbox"];
+  return [...wellKnown, ...trackedFoldersToWatch(mailbox, organization)];
 }
 
 function isGone(error: unknown): boolean {
@@ -78,13 +81,15 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     await live.syncState.recordEvent(mailbox, { at: clock().toISOString(), level, code, message });
   }
 
-  async function create(mailbox: string, folder: MailFolderName): Promise<SubscriptionRecord> {
+  /** `folderId`: a tracked folder's id from its previous subscription (it may have been renamed since). */
+  async function create(mailbox: string, folder: MailFolderName, options: { folderId?: string } = {}): Promise<SubscriptionRecord> {
     // Asked once per subscription: what a notification's resource and a fetched message must match.
-    const described = await gateway.describeFolder(mailbox, folder);
+    const described = await gateway.describeFolder(mailbox, folder, options);
     const state = policy.clientStates.issue();
     const created = await gateway.createSubscription({
       mailbox,
       folder,
+      ...(isTrackedFolderKey(folder) ? { folderId: described.folderId } : {}),
       notificationUrl: policy.notificationUrl,
       lifecycleNotificationUrl: policy.lifecycleNotificationUrl,
       clientState: state.clientState,
@@ -126,7 +131,18 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     const others = (await live.subscriptions.listSubscriptions({ mailbox: record.mailbox })).filter(
       (other) => other.folder === record.folder && other.id !== record.id && !needsReplacement(other),
     );
-    if (others.length === 0) await create(record.mailbox, record.folder);
+    if (others.length === 0) {
+      try {
+        await create(record.mailbox, record.folder, knownFolderId(record));
+      } catch (error) {
+        if (!isFolderMissing(record.folder, error)) throw error;
+        // The tracked folder itself is gone: nothing to recreate, nothing to catch up.
+        if (!options.goneAtGraph) await removeSubscription(record);
+        await reportTrackedFolder(live, { mailbox: record.mailbox, folder: record.folder, reason: "deleted", at: clock().toISOString() });
+        log(`${subscriptionTag(record.id)} of ${record.mailbox}/${folderLabel(record.folder)} dropped: the folder is gone`);
+        return;
+      }
+    }
     if (!options.goneAtGraph) await removeSubscription(record);
     await requestCatchUp(record.mailbox, record.folder, options.reason);
     await event(record.mailbox, "warning", "subscription.recreated", `${record.folder} subscription replaced: ${options.reason}`);
@@ -203,6 +219,9 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
         if (!wanted.has(record.folder) || covered.has(record.folder)) {
           await removeSubscription(record);
           report.deleted += 1;
+          if (isTrackedFolderKey(record.folder) && !wanted.has(record.folder) && mailbox.enabled) {
+            await reportTrackedFolder(live, { mailbox: mailbox.address, folder: record.folder, reason: "removedFromSettings", at: clock().toISOString() });
+          }
           continue;
         }
         covered.add(record.folder);
@@ -232,8 +251,14 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       try {
         await create(mailbox.address, folder);
         report.created += 1;
+        // A tracked folder just added: this also tracks the mail already in it since the start date.
         await requestCatchUp(mailbox.address, folder, "subscription created");
       } catch (error) {
+        if (isFolderMissing(folder, error)) {
+          // The admin named a folder the mailbox does not have: said on the mailbox, not a failure.
+          await reportTrackedFolder(live, { mailbox: mailbox.address, folder, reason: "notFound", at: clock().toISOString() });
+          continue;
+        }
         report.failed += 1;
         await recordFailure(mailbox, error);
       }

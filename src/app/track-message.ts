@@ -2,7 +2,9 @@
 // activity out. The decision is the pure decideTracking (src/domain/decision.ts); this module
 // fetches the facts factsNeeded asks for, stage by stage, and writes what was decided.
 import { decideTracking, factsNeeded, whenAlreadyStored, type FactRequest, type TrackingDecision } from "../domain/decision.js";
+import { lookupEntriesFor } from "../domain/activity.js";
 import { normalizeAddress } from "../domain/address.js";
+import { refileIntoFolder } from "../domain/refile.js";
 import type { ManualTracking } from "../domain/filtering.js";
 import { toEnvelope } from "../domain/message.js";
 import { defaultOrganizationSettings } from "../domain/settings.js";
@@ -149,6 +151,13 @@ export function createTracker(options: TrackerOptions): Tracker {
       created = written.created;
       if (!written.created) decision = whenAlreadyStored(decision, written.activity, organization);
       else decision = { ...decision, activity: written.activity };
+    }
+    if (decision.refile && decision.activityId) {
+      // Applied to the stored version: a change made meanwhile (a person's re-link) is kept in the history.
+      const { folder, regarding } = decision.refile;
+      const at = clock().toISOString();
+      const written = await store.activities.updateActivity(decision.activityId, (current) => refileIntoFolder(current, { folder, regarding, at })?.activity);
+      if (written) decision = { ...decision, activity: written, lookupEntries: lookupEntriesFor(written, { smartMatching: organization.useSmartMatching }) };
     }
     if (decision.lookupEntries.length > 0) await store.lookups.putEntries(decision.lookupEntries, { absentKeys: absentKeys(facts) });
     return toResult(decision, { created, envelope: { internetMessageId: envelope.internetMessageId, automated: envelope.automated }, warnings: [...warnings, ...decision.warnings] });

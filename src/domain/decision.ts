@@ -10,6 +10,7 @@ import { conversationIndexKey, parseConversationIndex } from "./conversation-ind
 import { correlationFor, correlationProbes, type CorrelationProbe } from "./correlation.js";
 import { compactTrace, compactWhy } from "./compact-trace.js";
 import { explainDecision } from "./explain.js";
+import { refileIntoFolder } from "./refile.js";
 import { otherMailboxCandidates, traceAcceptance, traceGates, type GateBypass, type ManualTracking } from "./filtering.js";
 import type { EmailEnvelope } from "./message.js";
 import { resolveMailboxOwner, traceRecipient, traceSender } from "./resolution.js";
@@ -91,6 +92,11 @@ export interface TrackingDecision {
   activity?: EmailActivity;
   /** True when `activity` is already stored: only its lookups are written again. */
   alreadyStored: boolean;
+  /**
+   * Set when the stored activity was moved into a tracked folder: `activity` has the folder's
+   * regarding, and the app writes it with refileIntoFolder (src/domain/refile.ts) and rewrites its lookups.
+   */
+  refile?: { folder: Folder; regarding: RecordRef };
   lookupEntries: LookupEntry[];
   correlation: Correlation;
   regarding?: RecordRef;
@@ -479,7 +485,16 @@ function alreadyStored(
 export function whenAlreadyStored(decision: TrackingDecision, stored: EmailActivity, organization: OrganizationSettings): TrackingDecision {
   const trace: DecisionTrace = structuredClone(decision.trace);
   const parties = { ...(decision.sender ? { sender: decision.sender } : {}), recipients: decision.recipients };
-  const changed = alreadyStored(stored, trace, parties, organization);
+  // Moved into a tracked folder after it was tracked (through the Inbox): the one activity takes the folder's regarding.
+  const fresh = decision.activity;
+  const folderRegarding = fresh?.decisionReason === "trackedFolder" ? fresh.regarding : undefined;
+  const refiled = fresh ? refileIntoFolder(stored, { folder: fresh.folder, regarding: folderRegarding, at: fresh.createdOn }) : undefined;
+  const changed = alreadyStored(refiled?.activity ?? stored, trace, parties, organization);
+  if (refiled && fresh && folderRegarding) {
+    trace.refiled = refiled.step;
+    trace.regarding = { record: folderRegarding, from: "trackedFolder" };
+    changed.refile = { folder: fresh.folder, regarding: folderRegarding };
+  }
   trace.outcome = { tracked: true, reason: "alreadyTracked", activityId: stored.id };
   return { ...changed, trace, why: explainDecision(trace), warnings: decision.warnings };
 }

@@ -182,6 +182,9 @@ export function explainDecision(trace: DecisionTrace): string {
   const withSender = (first: string) => (sender ? `${first} ${sender}` : first);
   if (trace.existingActivity) {
     const earlier = trace.existingActivity.why ? ` ${trace.existingActivity.why}` : "";
+    if (trace.refiled) {
+      return `Already tracked on ${day(trace.existingActivity.createdOn)}; moved into the tracked folder "${trace.refiled.folder}", so its regarding is now ${recordLabel(trace.refiled.to)}.${earlier}`;
+    }
     return `Already tracked on ${day(trace.existingActivity.createdOn)} (another copy or an earlier delivery of this email).${earlier}`;
   }
   const failed = trace.gates.find((gate) => gate.outcome === "fail");

@@ -156,6 +156,8 @@ export interface DecisionTrace {
   addresses: AddressResolution[];
   /** Set when the activity already existed (redelivery, catch-up, another mailbox's copy). */
   existingActivity?: { activityId: string; createdOn: string; why?: string };
+  /** Set when that activity was moved into a tracked folder: its regarding became the folder's (src/domain/refile.ts). */
+  refiled?: { folder: string; from?: RecordRef; to: RecordRef };
   correlation: CorrelationStep[];
   /** In-Reply-To / References entries that are addresses, not Message-IDs, and were not probed. */
   ignoredIds?: Array<{ header: "In-Reply-To" | "References"; value: string; reason: "knownAddress" | "addressContext" }>;

@@ -2,13 +2,17 @@ import type { Container, PatchOperation } from "@azure/cosmos";
 import type { FailureCounter } from "../../domain/error-policy.js";
 import type { MailboxEvent, MailboxSyncState, MailFolderName, SyncStateStore } from "../../app/ports.js";
 import { statusOf, translateErrors } from "./errors.js";
+import { isMailFolderName } from "../../app/folder-keys.js";
 import { readItem } from "./read-item.js";
 import { normalizeAddress } from "../../domain/address.js";
 
 /** Events kept per mailbox (newest first); older ones are dropped. */
 export const MAX_MAILBOX_EVENTS = 50;
 
-export const FOLDERS: readonly MailFolderName[] = ["inbox", "sentitems"];
+/** The folder becomes part of a patch path: only a folder name the app makes may get there (src/app/folder-keys.ts). */
+export function assertMailFolder(folder: MailFolderName): void {
+  if (!isMailFolderName(folder)) throw new RangeError(`Unknown mail folder "${String(folder)}": expected inbox, sentitems or tracked:<name>`);
+}
 
 /** Partition key /mailbox, one document per mailbox under a fixed id. */
 const STATE_ID = "syncState";
@@ -56,8 +60,7 @@ export function createCosmosSyncStateStore(container: Container): SyncStateStore
       }),
     putDeltaLink: (mailbox, folder, deltaLink, options) =>
       translateErrors("putDeltaLink", async () => {
-        // The folder becomes part of a patch path: only the two known names may get there.
-        if (!FOLDERS.includes(folder)) throw new RangeError(`Unknown mail folder "${String(folder)}": expected one of ${FOLDERS.join(", ")}`);
+        assertMailFolder(folder);
         const key = normalizeAddress(mailbox);
         await change(
           key,
@@ -114,9 +117,8 @@ export function newestEvents(events: MailboxEvent[]): MailboxEvent[] {
 
 function toSyncState(document: SyncStateDocument): MailboxSyncState {
   const deltaLinks: MailboxSyncState["deltaLinks"] = {};
-  for (const folder of FOLDERS) {
-    const link = document.deltaLinks[folder];
-    if (typeof link === "string") deltaLinks[folder] = link;
+  for (const [folder, link] of Object.entries(document.deltaLinks)) {
+    if (isMailFolderName(folder) && typeof link === "string") deltaLinks[folder] = link;
   }
   return {
     mailbox: document.mailbox,

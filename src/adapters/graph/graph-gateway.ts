@@ -5,6 +5,7 @@ import type { TokenCredential } from "@azure/identity";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { subscriptionTag } from "../../app/client-state.js";
 import { GraphFailure } from "../../app/errors.js";
+import { trackedFolderName } from "../../app/folder-keys.js";
 import type { DeltaPage, MailFolderName, MailGateway, OutgoingMessage } from "../../app/ports.js";
 import { normalizeAddress } from "../../domain/address.js";
 import type { GraphMessage } from "../../domain/types.js";
@@ -12,6 +13,7 @@ import { createGraphClient } from "./graph-client.js";
 import { factsOfBatchItem, failureFromFacts, toGraphFailure } from "./graph-errors.js";
 import type { GraphOperation } from "./graph-errors.js";
 import {
+  childFoldersUrl,
   DEFAULT_DELTA_PAGE_SIZE,
   PREFER_TEXT_BODY,
   chunk,
@@ -211,13 +213,16 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
   async function* delta(
     mailbox: string,
     folder: MailFolderName,
-    deltaOptions: { deltaLink?: string; receivedAfter?: string; pageSize?: number },
+    deltaOptions: { deltaLink?: string; receivedAfter?: string; pageSize?: number; folderId?: string },
   ): AsyncIterable<DeltaPage> {
     const pageSize = deltaOptions.pageSize ?? DEFAULT_DELTA_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`delta pageSize must be a positive integer, got ${pageSize}`);
     let url =
       deltaOptions.deltaLink ??
-      initialDeltaUrl(mailbox, folder, deltaOptions.receivedAfter === undefined ? {} : { receivedAfter: deltaOptions.receivedAfter });
+      initialDeltaUrl(mailbox, folder, {
+        ...(deltaOptions.receivedAfter === undefined ? {} : { receivedAfter: deltaOptions.receivedAfter }),
+        ...(deltaOptions.folderId === undefined ? {} : { folderId: deltaOptions.folderId }),
+      });
     for (let pageNumber = 1; ; pageNumber += 1) {
       const what = `delta page ${pageNumber} of ${mailbox}/${folder}`;
       const pageUrl = url;
@@ -311,6 +316,25 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
       });
     }
     return found;
+  }
+
+  /** A folder below the Inbox by its path of display names (compared case-insensitively), one child list per level. */
+  async function findFolderByPath(mailbox: string, path: string): Promise<Record<string, unknown>> {
+    let parent: Record<string, unknown> = { id: "inbox" };
+    for (const name of path.split("/").map((part) => part.trim()).filter((part) => part.length > 0)) {
+      const parentId = String(parent.id);
+      const page = await send({
+        mailbox,
+        operation: "read",
+        what: `list the folders under ${parentId === "inbox" ? "the Inbox" : "a folder"} of ${mailbox}`,
+        run: (graph) => graph.api(childFoldersUrl(mailbox, parentId)).header("Prefer", preferHeader()).get() as Promise<unknown>,
+      });
+      const children = isRecord(page) && Array.isArray(page.value) ? page.value.filter(isRecord) : [];
+      const next = children.find((child) => typeof child.displayName === "string" && child.displayName.toLowerCase() === name.toLowerCase());
+      if (!next || typeof next.id !== "string") throw new GraphFailure("notFound", `no folder "${path}" below the Inbox of ${mailbox}`);
+      parent = next;
+    }
+    return parent;
   }
 
   async function getFolderId(mailbox: string, folder: MailFolderName): Promise<string> {
@@ -418,14 +442,20 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
       }
     },
 
-    async describeFolder(mailbox, folder) {
-      const found = await send({
-        mailbox,
-        operation: "read",
-        what: `read folder ${folder} of ${mailbox}`,
-        run: (graph) => graph.api(`${userPath(mailbox)}/mailFolders/${folder}?$select=id`).header("Prefer", preferHeader()).get() as Promise<unknown>,
-      });
+    async describeFolder(mailbox, folder, describeOptions = {}) {
+      const path = trackedFolderName(folder);
+      const found =
+        path !== undefined && describeOptions.folderId === undefined
+          ? await findFolderByPath(mailbox, path)
+          : await send({
+              mailbox,
+              operation: "read",
+              what: `read folder ${folder} of ${mailbox}`,
+              run: (graph) =>
+                graph.api(`${userPath(mailbox)}/mailFolders/${encodeURIComponent(describeOptions.folderId ?? folder)}?$select=id,displayName`).header("Prefer", preferHeader()).get() as Promise<unknown>,
+            });
       if (!isRecord(found) || typeof found.id !== "string") throw new GraphFailure("invalidRequest", `read folder ${folder} of ${mailbox}: Graph returned no id`);
+      const displayName = typeof found.displayName === "string" ? found.displayName : undefined;
       let userId: string | undefined;
       try {
         const user = await send({
@@ -440,7 +470,7 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
         // user is not compared, and fetching from the subscription's mailbox binds the message.
         if (!(error instanceof GraphFailure && error.code === "permission")) throw error;
       }
-      return { folderId: found.id, ...(userId !== undefined ? { userId } : {}) };
+      return { folderId: found.id, ...(userId !== undefined ? { userId } : {}), ...(displayName !== undefined ? { displayName } : {}) };
     },
 
     async deleteSubscription(id) {

@@ -38,7 +38,12 @@ export const THREADING_PROPERTY_IDS = Object.values(EXTENDED_PROPERTY_IDS);
  * Delta pages carry only what the catch-up needs to decide what to fetch: the catch-up re-reads
  * each message with getMessages (headers and body are not in delta pages anyway).
  */
-export const DELTA_PROPERTIES = ["id", "receivedDateTime", "sentDateTime", "parentFolderId", "isDraft", "internetMessageId", "conversationId"] as const;
+export const DELTA_PROPERTIES = ["id", "receivedDateTime", "sentDateTime", "parentFolderId", "isDraft", "internetMessageId", "conversationId", "categories"] as const;
+
+/** A child folder list page: enough to find a tracked folder by its display name. */
+export function childFoldersUrl(mailbox: string, parentId: string): string {
+  return `${userPath(mailbox)}/mailFolders/${segment(parentId)}/childFolders?$select=id,displayName,parentFolderId&$top=100`;
+}
 
 function segment(value: string): string {
   return encodeURIComponent(value);
@@ -50,7 +55,8 @@ export function userPath(mailbox: string): string {
 
 /** `$select` (+ `$expand` for Sent Items) for one message read, as a query string without "?". */
 export function messageQuery(folder: MailFolderName): string {
-  const select = folder === "inbox" ? [...MESSAGE_PROPERTIES, "internetMessageHeaders"] : [...MESSAGE_PROPERTIES];
+  // Graph returns headers for received mail (the Inbox and the folders under it), never for Sent Items.
+  const select = folder !== "sentitems" ? [...MESSAGE_PROPERTIES, "internetMessageHeaders"] : [...MESSAGE_PROPERTIES];
   const parts = [`$select=${select.join(",")}`];
   if (folder === "sentitems") {
     const filter = THREADING_PROPERTY_IDS.map((id) => `id eq '${id}'`).join(" or ");
@@ -106,16 +112,26 @@ export function messageBatchBody(mailbox: string, messageIds: readonly string[],
   };
 }
 
-export function folderResource(mailbox: string, folder: MailFolderName): string {
-  return `users/${mailbox}/mailFolders('${folder}')/messages`;
+/**
+ * The folder as a path segment: Inbox and Sent Items by their well-known names, a tracked folder
+ * by its Graph id (Graph does not know our key).
+ */
+export function folderSegment(folder: MailFolderName, folderId: string | undefined): string {
+  if (folder === "inbox" || folder === "sentitems") return folder;
+  if (folderId === undefined || folderId.length === 0) throw new RangeError(`the tracked folder ${folder} needs its Graph folder id`);
+  return folderId;
+}
+
+export function folderResource(mailbox: string, folder: MailFolderName, folderId?: string): string {
+  return `users/${mailbox}/mailFolders('${folderSegment(folder, folderId)}')/messages`;
 }
 
 export function subscriptionBody(options: Parameters<MailGateway["createSubscription"]>[0]): Record<string, string> {
   return {
-    changeType: "created",
+    changeType: options.changeType ?? "created",
     notificationUrl: options.notificationUrl,
     lifecycleNotificationUrl: options.lifecycleNotificationUrl,
-    resource: folderResource(options.mailbox, options.folder),
+    resource: folderResource(options.mailbox, options.folder, options.folderId),
     expirationDateTime: options.expirationDateTime,
     clientState: options.clientState,
     latestSupportedTlsVersion: "v1_2",
@@ -127,12 +143,12 @@ export function subscriptionPath(id: string): string {
 }
 
 /** The first delta request of a folder; later pages follow Graph's absolute links. */
-export function initialDeltaUrl(mailbox: string, folder: MailFolderName, options: { receivedAfter?: string } = {}): string {
+export function initialDeltaUrl(mailbox: string, folder: MailFolderName, options: { receivedAfter?: string; folderId?: string } = {}): string {
   const parts = [`$select=${DELTA_PROPERTIES.join(",")}`];
   if (options.receivedAfter !== undefined) {
     parts.push(`$filter=${encodeURIComponent(`receivedDateTime ge ${options.receivedAfter}`)}`);
   }
-  return `${userPath(mailbox)}/mailFolders/${folder}/messages/delta?${parts.join("&")}`;
+  return `${userPath(mailbox)}/mailFolders/${segment(folderSegment(folder, options.folderId))}/messages/delta?${parts.join("&")}`;
 }
 
 export function draftBody(message: OutgoingMessage): Record<string, unknown> {

@@ -4,7 +4,7 @@ import type { ClaimResult, LiveTrackingStore, MailboxSyncState, ProcessedMessage
 import { normalizeAddress } from "../../domain/address.js";
 import { processedMarkerId } from "../cosmos/processed-message-store.js";
 import { ownFields } from "../cosmos/subscription-store.js";
-import { FOLDERS, MAX_MAILBOX_EVENTS, newestEvents } from "../cosmos/sync-state-store.js";
+import { assertMailFolder, MAX_MAILBOX_EVENTS, newestEvents } from "../cosmos/sync-state-store.js";
 import { createMemoryAlertStore } from "./alert-store.js";
 import { jsonCopy, turn } from "./tracking-store.js";
 
@@ -50,7 +50,7 @@ function createSyncState(): SyncStateStore {
       return state && jsonCopy({ ...state, events: newestEvents(state.events) });
     },
     putDeltaLink: async (mailbox, folder, deltaLink, options) => {
-      if (!FOLDERS.includes(folder)) throw new RangeError(`Unknown mail folder "${String(folder)}": expected one of ${FOLDERS.join(", ")}`);
+      assertMailFolder(folder);
       await turn();
       const state = stateOf(mailbox);
       if (deltaLink === undefined) delete state.deltaLinks[folder];

@@ -1,0 +1,77 @@
+// Tracked folders live (folder-level tracking): which of a mailbox's tracked folders are
+// subscribed, and what happens when one disappears. The subscription manager
+// (src/app/subscriptions.ts) handles them as it handles Inbox and Sent Items — the same handshake,
+// renewal, lifecycle events and catch-up — keyed by src/app/folder-keys.ts; this module holds
+// what differs: a folder is found by its settings name once, then known by its Graph id (so a
+// rename in Outlook changes nothing), and a folder that is gone is dropped with an alert instead of
+// being retried as a failure.
+import { GraphFailure } from "./errors.js";
+import { folderLabel, isTrackedFolderKey, trackedFolderKey } from "./folder-keys.js";
+import type { LiveTrackingStore, MailFolderName, SubscriptionRecord } from "./ports.js";
+import type { MailboxSettings, OrganizationSettings } from "../domain/types.js";
+
+/**
+ * The tracked folders a mailbox needs subscriptions on: none for a queue (Dynamics has no
+ * folder-level tracking for queues) or with folder-level tracking off. At most 25 (the settings
+ * parser's limit), so a mailbox holds at most 27 of this app's subscriptions, far below Graph's
+ * 1,000 per mailbox (docs/tracking-rules.md).
+ */
+export function trackedFoldersToWatch(mailbox: MailboxSettings, organization: OrganizationSettings): MailFolderName[] {
+  if (!organization.useFolderLevelTracking || mailbox.kind === "queue") return [];
+  return mailbox.trackedFolders.map((tracked) => trackedFolderKey(tracked.folder));
+}
+
+/** Graph has no such folder (deleted, or never made): retrying will not bring it back. */
+export function isFolderMissing(folder: MailFolderName, error: unknown): boolean {
+  return isTrackedFolderKey(folder) && error instanceof GraphFailure && error.code === "notFound";
+}
+
+export type FolderGoneReason = "deleted" | "removedFromSettings" | "notFound";
+
+const MESSAGES: Record<FolderGoneReason, { level: "error" | "warning" | "information"; message: (label: string) => string; whatToDo: string }> = {
+  deleted: {
+    level: "warning",
+    message: (label) => `${label} was deleted in the mailbox: its subscription is gone and mail filed there is no longer tracked`,
+    whatToDo: "Recreate the folder under the Inbox (then Test & Enable the mailbox), or remove it from the mailbox's tracked folders.",
+  },
+  removedFromSettings: {
+    level: "information",
+    message: (label) => `${label} was removed from the mailbox's tracked folders: its subscription is deleted`,
+    whatToDo: "Nothing, if that was intended; add the folder again to track its mail.",
+  },
+  notFound: {
+    level: "warning",
+    message: (label) => `${label} is not a folder below the Inbox of this mailbox: it is not subscribed`,
+    whatToDo: "Create the folder under the Inbox, or correct its name in the mailbox's tracked folders (a path such as Customers/Contoso).",
+  },
+};
+
+/**
+ * Says on the mailbox that a tracked folder lost (or never got) its subscription. A folder not
+ * found is said once until something changes (the renewal timer would say it every run).
+ */
+export async function reportTrackedFolder(
+  live: LiveTrackingStore,
+  options: { mailbox: string; folder: MailFolderName; reason: FolderGoneReason; at: string },
+): Promise<void> {
+  const text = MESSAGES[options.reason];
+  const code = `trackedFolder.${options.reason}`;
+  const message = text.message(folderLabel(options.folder));
+  if (options.reason === "notFound") {
+    const latest = (await live.syncState.getSyncState(options.mailbox))?.events.find((event) => event.code.startsWith("trackedFolder.") && event.message === message);
+    if (latest?.code === code) return;
+  }
+  await live.syncState.recordEvent(options.mailbox, { at: options.at, level: text.level, code, message, whatToDo: text.whatToDo });
+}
+
+/** The Graph id of a subscribed tracked folder, for a catch-up that has no delta link yet. */
+export async function subscribedFolderId(live: LiveTrackingStore, mailbox: string, folder: MailFolderName): Promise<string | undefined> {
+  if (!isTrackedFolderKey(folder)) return undefined;
+  const records = await live.subscriptions.listSubscriptions({ mailbox });
+  return records.find((record) => record.folder === folder && record.folderId !== undefined)?.folderId;
+}
+
+/** For a recreated subscription: the folder it was on, by id, so a renamed folder is still found. */
+export function knownFolderId(record: SubscriptionRecord): { folderId?: string } {
+  return isTrackedFolderKey(record.folder) && record.folderId !== undefined ? { folderId: record.folderId } : {};
+}
