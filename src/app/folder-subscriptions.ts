@@ -7,6 +7,7 @@
 // being retried as a failure.
 import { GraphFailure } from "./errors.js";
 import { folderLabel, isTrackedFolderKey, trackedFolderKey } from "./folder-keys.js";
+import type { Alerts } from "./alerts.js";
 import type { LiveTrackingStore, MailFolderName, SubscriptionRecord } from "./ports.js";
 import type { MailboxSettings, OrganizationSettings } from "../domain/types.js";
 
@@ -47,19 +48,25 @@ const MESSAGES: Record<FolderGoneReason, { level: "error" | "warning" | "informa
 };
 
 /**
- * Says on the mailbox that a tracked folder lost (or never got) its subscription. A folder not
- * found is said once until something changes (the renewal timer would say it every run).
+ * Raises an alert (src/app/alerts.ts; without alerts, a mailbox event) that a tracked folder lost,
+ * or never got, its subscription. A folder not found is said once until something else about it
+ * is said (the renewal timer would otherwise say it every run).
  */
 export async function reportTrackedFolder(
-  live: LiveTrackingStore,
+  deps: { live: LiveTrackingStore; alerts?: Pick<Alerts, "raise"> | undefined },
   options: { mailbox: string; folder: MailFolderName; reason: FolderGoneReason; at: string },
 ): Promise<void> {
+  const { live } = deps;
   const text = MESSAGES[options.reason];
   const code = `trackedFolder.${options.reason}`;
   const message = text.message(folderLabel(options.folder));
   if (options.reason === "notFound") {
     const latest = (await live.syncState.getSyncState(options.mailbox))?.events.find((event) => event.code.startsWith("trackedFolder.") && event.message === message);
     if (latest?.code === code) return;
+  }
+  if (deps.alerts) {
+    await deps.alerts.raise(options.mailbox, { level: text.level, code, message, whatToDo: text.whatToDo, folder: options.folder });
+    return;
   }
   await live.syncState.recordEvent(options.mailbox, { at: options.at, level: text.level, code, message, whatToDo: text.whatToDo });
 }

@@ -2,6 +2,7 @@
 // recreate what Graph removed (then catch up the gap), delete what a disabled mailbox left behind.
 import { subscriptionTag, type ClientStates } from "./client-state.js";
 import { GraphFailure } from "./errors.js";
+import type { Alerts } from "./alerts.js";
 import type { ErrorPolicy } from "./error-policy.js";
 import { folderLabel, isTrackedFolderKey } from "./folder-keys.js";
 import { isFolderMissing, knownFolderId, reportTrackedFolder, trackedFoldersToWatch } from "./folder-subscriptions.js";
@@ -40,6 +41,8 @@ export interface SubscriptionDeps {
   log?: (line: string) => void;
   /** Counts mailbox failures and disables a mailbox that keeps failing (src/app/error-policy.ts). */
   errorPolicy?: ErrorPolicy;
+  /** Where a tracked folder that is gone is said (src/app/folder-subscriptions.ts). */
+  alerts?: Pick<Alerts, "raise">;
 }
 
 export interface SubscriptionReport {
@@ -138,7 +141,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
         if (!isFolderMissing(record.folder, error)) throw error;
         // The tracked folder itself is gone: nothing to recreate, nothing to catch up.
         if (!options.goneAtGraph) await removeSubscription(record);
-        await reportTrackedFolder(live, { mailbox: record.mailbox, folder: record.folder, reason: "deleted", at: clock().toISOString() });
+        await reportTrackedFolder({ live, alerts: deps.alerts }, { mailbox: record.mailbox, folder: record.folder, reason: "deleted", at: clock().toISOString() });
         log(`${subscriptionTag(record.id)} of ${record.mailbox}/${folderLabel(record.folder)} dropped: the folder is gone`);
         return;
       }
@@ -220,7 +223,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
           await removeSubscription(record);
           report.deleted += 1;
           if (isTrackedFolderKey(record.folder) && !wanted.has(record.folder) && mailbox.enabled) {
-            await reportTrackedFolder(live, { mailbox: mailbox.address, folder: record.folder, reason: "removedFromSettings", at: clock().toISOString() });
+            await reportTrackedFolder({ live, alerts: deps.alerts }, { mailbox: mailbox.address, folder: record.folder, reason: "removedFromSettings", at: clock().toISOString() });
           }
           continue;
         }
@@ -256,7 +259,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       } catch (error) {
         if (isFolderMissing(folder, error)) {
           // The admin named a folder the mailbox does not have: said on the mailbox, not a failure.
-          await reportTrackedFolder(live, { mailbox: mailbox.address, folder, reason: "notFound", at: clock().toISOString() });
+          await reportTrackedFolder({ live, alerts: deps.alerts }, { mailbox: mailbox.address, folder, reason: "notFound", at: clock().toISOString() });
           continue;
         }
         report.failed += 1;

@@ -153,6 +153,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     clock,
     log,
     errorPolicy,
+    alerts,
     policy: {
       notificationUrl: settings.subscriptions.notificationUrl,
       lifecycleNotificationUrl: settings.subscriptions.lifecycleNotificationUrl,

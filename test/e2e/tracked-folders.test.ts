@@ -50,6 +50,11 @@ async function setMailbox(mailbox: string, changes: { trackedFolders?: TrackedFo
   await e2e.stack.settle();
 }
 
+async function alertsOf(mailbox: string) {
+  const { alerts } = await e2e.stack.services();
+  return (await alerts.list({ mailbox }, { limit: 50 })).items;
+}
+
 async function folderSubscriptions(mailbox: string, path: string) {
   return (await storedSubscriptions(e2e.stack, mailbox)).filter((s) => s.folder === trackedFolderKey(path));
 }
@@ -137,8 +142,9 @@ describe("tracked folders", () => {
     expect(await folderSubscriptions(DELETED, "Old deals")).toHaveLength(0);
     expect(graphSubscriptions(stack, DELETED).map((s) => s.folderId)).not.toContain(folderId);
     expect(graphSubscriptions(stack, DELETED)).toHaveLength(2); // Inbox and Sent Items only
-    const alert = (await eventsOf(stack, DELETED)).find((event) => event.code === "trackedFolder.deleted");
-    expect(alert).toMatchObject({ level: "warning", message: expect.stringContaining('"Old deals" was deleted'), whatToDo: expect.any(String) });
+    const alert = (await alertsOf(DELETED)).find((each) => each.code === "trackedFolder.deleted");
+    expect(alert).toMatchObject({ level: "warning", message: expect.stringContaining('"Old deals" was deleted'), whatToDo: expect.any(String), folder: trackedFolderKey("Old deals") });
+    expect((await eventsOf(stack, DELETED)).map((event) => event.code)).toContain("trackedFolder.deleted");
     // The renewal timer neither recreates it nor fails the mailbox; the alert is not repeated.
     await stack.host.triggerTimer("renewSubscriptions");
     await stack.settle();
@@ -178,6 +184,6 @@ describe("tracked folders", () => {
 
     expect(await folderSubscriptions(REMOVED, "Archive 2025")).toHaveLength(0);
     expect(graphSubscriptions(stack, REMOVED).map((s) => s.id)).not.toContain(subscribed?.id);
-    expect((await eventsOf(stack, REMOVED)).find((event) => event.code === "trackedFolder.removedFromSettings")).toBeDefined();
+    expect((await alertsOf(REMOVED)).find((each) => each.code === "trackedFolder.removedFromSettings")).toMatchObject({ level: "information", folder: trackedFolderKey("Archive 2025") });
   });
 });
