@@ -8,6 +8,7 @@ import { loadConfig, type AdminCenterConfig } from "./config.js";
 import { loadOpenApi } from "./openapi.js";
 import { currentRoute, hrefOf, interceptLinks } from "./router.js";
 import { trackingPages } from "./pages/tracking-pages.js";
+import { healthPages } from "./pages/health-pages.js";
 import { renderOverview } from "./pages/overview.js";
 import "./pages/settings.js";
 import { renderMailboxes } from "./pages/mailbox-routes.js";
@@ -59,6 +60,7 @@ const PAGES: readonly Page[] = [
     render: renderMailboxes,
   },
   ...trackingPages,
+  ...healthPages,
 ];
 
 export class TrackerApp extends LitElement {

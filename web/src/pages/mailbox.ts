@@ -1,10 +1,13 @@
-// One mailbox: its approval, Test & Enable status and the actions its viewer may take, then its
-// personal options (mailbox-options.ts).
+// One mailbox: its approval, Test & Enable status and the actions its viewer may take, its
+// personal options (mailbox-options.ts), and, as far as the API offers them, its health, alerts
+// and item-level log (mailbox-health.ts, alerts.ts).
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import { ApiError, type Api } from "../api.js";
 import { describeError, formatTime, labelOf } from "../format.js";
 import { hrefOf } from "../router.js";
-import { mailboxActions, mailboxPath, renderOutcome, renderTestResult, runMailboxAction, type ActionOutcome, type MailboxAction, type MailboxView, type Viewer } from "./mailbox-common.js";
+import { MAILBOXES_PATH, mailboxActions, mailboxPath, renderOutcome, renderTestResult, runMailboxAction, type ActionOutcome, type MailboxAction, type MailboxView, type Viewer } from "./mailbox-common.js";
+import "./alerts.js";
+import { HEALTH_ROUTE, ITEM_LOG_ROUTE } from "./mailbox-health.js";
 import "./mailbox-options.js";
 
 export class MailboxPage extends LitElement {
@@ -65,7 +68,7 @@ export class MailboxPage extends LitElement {
     this.busy = true;
     this.outcome = undefined;
     this.outcome = await runMailboxAction(this.api, mailbox, action);
-    await this.load();
+    await Promise.all([this.load(), this.querySelector("mailbox-health")?.load()]);
     this.busy = false;
   }
 
@@ -109,6 +112,24 @@ export class MailboxPage extends LitElement {
         ${this.viewer.canEdit ? nothing : html`<p class="section-summary">Changing them needs the Tracking.Admin role.</p>`}
         <mailbox-options .api=${this.api} .apiBase=${this.apiBase} .mailbox=${mailbox} .etag=${this.etag} .canEdit=${this.viewer.canEdit}></mailbox-options>
       </section>
+      ${this.viewer.apiPaths.has(HEALTH_ROUTE)
+        ? html`<section class="card" aria-labelledby="health-heading">
+            <h2 id="health-heading">Health</h2>
+            <mailbox-health .api=${this.api} .address=${mailbox.address}></mailbox-health>
+          </section>`
+        : nothing}
+      ${this.viewer.apiPaths.has(`${MAILBOXES_PATH}/{address}/alerts`)
+        ? html`<section class="card" aria-labelledby="alerts-heading">
+            <h2 id="alerts-heading">Alerts</h2>
+            <alerts-view .api=${this.api} .apiBase=${this.apiBase} .mailbox=${mailbox.address} .canDelete=${this.viewer.canEdit}></alerts-view>
+          </section>`
+        : nothing}
+      ${this.viewer.apiPaths.has(ITEM_LOG_ROUTE)
+        ? html`<section class="card" aria-labelledby="item-log-heading">
+            <h2 id="item-log-heading">Item log</h2>
+            <mailbox-item-log .api=${this.api} .address=${mailbox.address}></mailbox-item-log>
+          </section>`
+        : nothing}
     `;
   }
 }

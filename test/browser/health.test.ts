@@ -1,0 +1,113 @@
+// Alerts and health in the admin center, on the whole local stack: alerts raised through the
+// functions' own alert service (as the error policy raises them) and one stored two days ago,
+// filtered by level and time on the Alerts page, deleted by an admin (a reader gets no Delete, and
+// the API refuses a reader's delete), and a mailbox's health, alerts and item log on its page.
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { APP_ROLES } from "../../src/api/roles.js";
+import { describeInBrowser } from "./support/describe.js";
+import { screenshot } from "./support/screenshots.js";
+import { signIn, startSignedInHarness, type SignedInHarness } from "./support/signed-in.js";
+
+const SALES = "sales@contoso.com";
+const SUPPORT = "support@contoso.com";
+
+const unexpected = (errors: readonly string[], ...statuses: number[]) =>
+  errors.filter((e) => !statuses.some((status) => e.includes(`Failed to load resource: the server responded with a status of ${status}`)));
+
+describeInBrowser("admin center: alerts and health", () => {
+  let harness: SignedInHarness;
+  let call: (method: string, path: string, options?: { roles?: string[]; body?: unknown }) => Promise<Response>;
+
+  beforeAll(async () => {
+    harness = await startSignedInHarness();
+    call = async (method, path, options = {}) =>
+      fetch(`${harness.stack.apiUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${await harness.stack.apiToken({ roles: options.roles ?? [APP_ROLES.admin] })}`,
+          ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      });
+    for (const address of [SALES, SUPPORT]) {
+      harness.stack.graph.addMailbox({ address, displayName: address });
+      expect((await call("POST", "/admin/mailboxes", { body: { address } })).status).toBe(201);
+      expect((await call("POST", `/admin/mailboxes/${address}/approve`, { roles: [APP_ROLES.approve] })).status).toBe(200);
+    }
+    expect((await call("POST", `/admin/mailboxes/${SALES}/test-and-enable`)).status).toBe(200);
+    await harness.stack.settle();
+    const services = await harness.stack.services();
+    await services.alerts.raise(SUPPORT, { level: "error", code: "mailbox.permissionLost", message: "Access to the mailbox was denied (403).", whatToDo: "Grant the app access, then Test & Enable." });
+    await services.alerts.raise(SALES, { level: "warning", code: "notifications.missed", message: "Graph reported missed notifications for Inbox.", folder: "inbox" });
+    await services.live.alerts.putAlert({
+      id: "old-information",
+      mailbox: SALES,
+      at: new Date(Date.now() - 2 * 24 * 3_600_000).toISOString(),
+      level: "information",
+      code: "catchUp.tracked",
+      message: "A catch-up found 2 messages that notifications had missed.",
+      ownerNotified: false,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  const rows = (page: Page) => page.getByTestId("alerts").locator("tbody tr");
+  const levelsShown = async (page: Page) => (await rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-level")))).sort();
+
+  it("filters alerts by level and time, and an admin deletes those that match", async () => {
+    const { page, errors } = await signIn(harness, { user: "grace@contoso.com", roles: [APP_ROLES.admin], route: "alerts" });
+    await page.getByRole("heading", { level: 1, name: "Alerts" }).waitFor();
+    await expect.poll(() => rows(page).count()).toBeGreaterThanOrEqual(3);
+    const all = await levelsShown(page);
+    expect(all).toEqual(expect.arrayContaining(["error", "information", "warning"]));
+    expect(await page.getByTestId("alerts").textContent()).toContain("Grant the app access, then Test & Enable.");
+    await screenshot(page, "alerts");
+
+    await page.getByRole("checkbox", { name: "Information" }).uncheck();
+    await expect.poll(() => levelsShown(page).then((levels) => levels.includes("information"))).toBe(false);
+    await page.getByRole("checkbox", { name: "Information" }).check();
+    await page.getByLabel("Time").selectOption({ label: "Last hour" });
+    await expect.poll(() => page.getByTestId("alerts").textContent()).not.toContain("A catch-up found 2 messages");
+    expect(await levelsShown(page)).toEqual(expect.arrayContaining(["error", "warning"]));
+
+    await page.getByLabel("Mailbox").fill(SUPPORT);
+    await page.getByLabel("Mailbox").press("Enter");
+    await expect.poll(() => levelsShown(page)).toEqual(["error"]);
+    await page.getByRole("button", { name: "Delete the matching alerts…" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Deleted" }).textContent()).toMatch(/Deleted 1 alert\./);
+    await page.getByTestId("no-alerts").waitFor();
+    // Only the filter's alerts went: the others are still there.
+    const left = (await (await call("GET", "/admin/alerts", { roles: [APP_ROLES.read] })).json()) as { items: Array<{ mailbox: string; level: string }> };
+    expect(left.items.some((a) => a.mailbox === SUPPORT && a.level === "error")).toBe(false);
+    expect(left.items.filter((a) => a.mailbox === SALES).map((a) => a.level)).toEqual(expect.arrayContaining(["warning", "information"]));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a reader sees the alerts without Delete, and the API refuses a reader's delete (403)", async () => {
+    const { page, errors } = await signIn(harness, { user: "ada@contoso.com", roles: [APP_ROLES.read], route: "alerts" });
+    await expect.poll(() => rows(page).count()).toBeGreaterThanOrEqual(1);
+    expect(await page.getByRole("main").getByRole("button").count()).toBe(0);
+    expect((await call("DELETE", "/admin/alerts", { roles: [APP_ROLES.read] })).status).toBe(403);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a mailbox's page shows its health, its alerts and its item log", async () => {
+    const { page, errors } = await signIn(harness, { user: "grace@contoso.com", roles: [APP_ROLES.admin], route: `mailboxes/${encodeURIComponent(SALES)}` });
+    await page.getByRole("heading", { level: 2, name: "Health" }).waitFor();
+    await page.getByTestId("folder-health").waitFor();
+    const alerts = page.locator("alerts-view");
+    await expect.poll(() => alerts.textContent()).toContain("Graph reported missed notifications for Inbox.");
+    expect(await alerts.textContent()).not.toContain("Access to the mailbox was denied");
+    await page.getByRole("heading", { level: 2, name: "Item log" }).waitFor();
+    await screenshot(page, "mailbox-health");
+    expect(unexpected(errors)).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,263 @@
+// Alerts: what server-side sync raised about mailboxes (Information, Warning, Error), newest first,
+// filtered by level and time (and mailbox, organization-wide), and deleted by the same filter.
+// <alerts-view> is the Alerts page and, with a fixed mailbox, the mailbox page's alerts section.
+import { html, LitElement, nothing, type TemplateResult } from "lit";
+import type { Api } from "../api.js";
+import { describeError, formatTime, labelOf } from "../format.js";
+import { loadOpenApi } from "../openapi.js";
+import { hrefOf } from "../router.js";
+import { mailboxPath } from "./mailbox-common.js";
+import "./health.css";
+
+const ORGANIZATION_ALERTS = "/admin/alerts";
+const PAGE_SIZE = 50;
+/** Time presets, in hours back from now; 0 is any time. */
+const PERIODS = [
+  { hours: 0, label: "Any time" },
+  { hours: 1, label: "Last hour" },
+  { hours: 24, label: "Last 24 hours" },
+  { hours: 24 * 7, label: "Last 7 days" },
+  { hours: 24 * 30, label: "Last 30 days" },
+] as const;
+
+/** An alert as the API answers it (the fields this page shows). */
+interface Alert {
+  id: string;
+  mailbox: string;
+  at: string;
+  level: string;
+  code: string;
+  message: string;
+  whatToDo?: string;
+  folder?: string;
+}
+
+interface OpenApiParameter {
+  name: string;
+  in: string;
+  schema?: { enum?: unknown[]; items?: { enum?: unknown[] } };
+}
+
+export class AlertsView extends LitElement {
+  static override properties = {
+    api: { attribute: false },
+    apiBase: { attribute: false },
+    mailbox: { attribute: false },
+    canDelete: { attribute: false },
+    levels: { state: true },
+    chosenLevels: { state: true },
+    hours: { state: true },
+    mailboxFilter: { state: true },
+    alerts: { state: true },
+    continuationToken: { state: true },
+    loadError: { state: true },
+    confirming: { state: true },
+    notice: { state: true },
+    busy: { state: true },
+  };
+
+  declare api: Api;
+  declare apiBase: string;
+  /** Set on a mailbox's page: only its alerts. */
+  declare mailbox: string | undefined;
+  declare canDelete: boolean;
+  /** The levels the API knows (its query schema), most severe first. */
+  declare levels: string[];
+  declare chosenLevels: ReadonlySet<string>;
+  declare hours: number;
+  declare mailboxFilter: string;
+  declare alerts: Alert[] | undefined;
+  declare continuationToken: string | undefined;
+  declare loadError: string | undefined;
+  declare confirming: boolean;
+  declare notice: { ok: boolean; text: string } | undefined;
+  declare busy: boolean;
+
+  constructor() {
+    super();
+    this.canDelete = false;
+    this.levels = [];
+    this.chosenLevels = new Set();
+    this.hours = 0;
+    this.mailboxFilter = "";
+    this.confirming = false;
+    this.busy = false;
+  }
+
+  override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.start();
+  }
+
+  private listPath(): string {
+    return this.mailbox === undefined ? ORGANIZATION_ALERTS : `${mailboxPath(this.mailbox)}/alerts`;
+  }
+
+  private async start(): Promise<void> {
+    try {
+      const document = await loadOpenApi(this.apiBase);
+      const template = this.mailbox === undefined ? ORGANIZATION_ALERTS : "/admin/mailboxes/{address}/alerts";
+      const parameters = ((document.paths?.[template]?.get as { parameters?: OpenApiParameter[] } | undefined)?.parameters ?? []);
+      const level = parameters.find((p) => p.in === "query" && p.name === "level");
+      this.levels = (level?.schema?.enum ?? level?.schema?.items?.enum ?? []).map(String).reverse();
+      this.chosenLevels = new Set(this.levels);
+      await this.load();
+    } catch (error) {
+      this.loadError = describeError(error);
+    }
+  }
+
+  /** The filter as query parameters, shared by the listing and the delete. */
+  private filterQuery(): URLSearchParams {
+    const query = new URLSearchParams();
+    if (this.chosenLevels.size < this.levels.length) for (const level of this.chosenLevels) query.append("level", level);
+    if (this.hours > 0) query.set("since", new Date(Date.now() - this.hours * 3_600_000).toISOString());
+    if (this.mailbox === undefined && this.mailboxFilter.trim() !== "") query.set("mailbox", this.mailboxFilter.trim());
+    return query;
+  }
+
+  private async load(options: { more?: boolean } = {}): Promise<void> {
+    if (this.chosenLevels.size === 0) {
+      this.alerts = [];
+      this.continuationToken = undefined;
+      return;
+    }
+    const query = this.filterQuery();
+    query.set("limit", String(PAGE_SIZE));
+    if (options.more && this.continuationToken) query.set("continuationToken", this.continuationToken);
+    try {
+      const { body } = await this.api.request<{ items: Alert[]; continuationToken?: string }>("GET", `${this.listPath()}?${query}`);
+      this.alerts = options.more ? [...(this.alerts ?? []), ...body.items] : body.items;
+      this.continuationToken = body.continuationToken;
+      this.loadError = undefined;
+    } catch (error) {
+      this.loadError = describeError(error);
+    }
+  }
+
+  private filterChanged(): void {
+    this.confirming = false;
+    this.notice = undefined;
+    void this.load();
+  }
+
+  private toggleLevel(level: string, on: boolean): void {
+    const next = new Set(this.chosenLevels);
+    if (on) next.add(level);
+    else next.delete(level);
+    this.chosenLevels = next;
+    this.filterChanged();
+  }
+
+  private async deleteMatching(): Promise<void> {
+    this.busy = true;
+    try {
+      const { body } = await this.api.request<{ deleted: number }>("DELETE", `${this.listPath()}?${this.filterQuery()}`);
+      this.notice = { ok: true, text: `Deleted ${body.deleted === 1 ? "1 alert" : `${body.deleted} alerts`}.` };
+      await this.load();
+    } catch (error) {
+      this.notice = { ok: false, text: `The alerts were not deleted: ${describeError(error)}` };
+    } finally {
+      this.busy = false;
+      this.confirming = false;
+    }
+  }
+
+  override render(): TemplateResult {
+    const prefix = this.mailbox === undefined ? "alerts" : "mailbox-alerts";
+    return html`
+      <form class="filters" aria-label="Filter alerts" @submit=${(e: Event) => (e.preventDefault(), this.filterChanged())}>
+        <fieldset class="filters__levels">
+          <legend>Level</legend>
+          ${this.levels.map(
+            (level) => html`<label class="check"><input type="checkbox" .checked=${this.chosenLevels.has(level)}
+                @change=${(e: Event) => this.toggleLevel(level, (e.target as HTMLInputElement).checked)} /> ${labelOf(level)}</label>`,
+          )}
+        </fieldset>
+        <div class="field">
+          <label for="${prefix}-period">Time</label>
+          <select id="${prefix}-period" @change=${(e: Event) => ((this.hours = Number((e.target as HTMLSelectElement).value)), this.filterChanged())}>
+            ${PERIODS.map((p) => html`<option value=${p.hours} ?selected=${p.hours === this.hours}>${p.label}</option>`)}
+          </select>
+        </div>
+        ${this.mailbox === undefined
+          ? html`<div class="field">
+              <label for="${prefix}-mailbox">Mailbox</label>
+              <input id="${prefix}-mailbox" type="text" inputmode="email" spellcheck="false" placeholder="every mailbox" .value=${this.mailboxFilter}
+                @input=${(e: Event) => (this.mailboxFilter = (e.target as HTMLInputElement).value)} @change=${() => this.filterChanged()} />
+            </div>`
+          : nothing}
+      </form>
+      <div aria-live="polite">
+        ${this.notice
+          ? html`<p class="notice ${this.notice.ok ? "notice--ok" : "notice--error"}" role=${this.notice.ok ? "status" : "alert"}>${this.notice.text}</p>`
+          : nothing}
+      </div>
+      ${this.loadError !== undefined
+        ? html`<p class="notice notice--error" role="alert">The alerts could not be loaded: ${this.loadError}</p>`
+        : this.alerts === undefined
+          ? html`<p class="loading" role="status">Loading the alerts…</p>`
+          : this.renderAlerts(this.alerts)}
+    `;
+  }
+
+  private renderAlerts(alerts: Alert[]): TemplateResult {
+    if (alerts.length === 0) return html`<p class="card" data-testid="no-alerts">No alerts match.</p>`;
+    return html`
+      <div class="table-wrap">
+        <table class="data-table" data-testid="alerts">
+          <caption class="visually-hidden">Alerts, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Level</th>
+              ${this.mailbox === undefined ? html`<th scope="col">Mailbox</th>` : nothing}
+              <th scope="col">Alert</th>
+              <th scope="col">What to do</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${alerts.map(
+              (alert) => html`<tr data-level=${alert.level}>
+                <td class="nowrap">${formatTime(alert.at)}</td>
+                <td><span class="level level--${alert.level}">${labelOf(alert.level)}</span></td>
+                ${this.mailbox === undefined
+                  ? html`<td><a class="mailbox__address" href=${hrefOf(`mailboxes/${encodeURIComponent(alert.mailbox)}`)}>${alert.mailbox}</a></td>`
+                  : nothing}
+                <td class="cell--wide">${alert.message}<span class="status__reason"><code>${alert.code}</code>${alert.folder ? ` · folder ${alert.folder}` : ""}</span></td>
+                <td class="cell--wide">${alert.whatToDo ?? "—"}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+      <div class="actions list-actions">
+        ${this.continuationToken ? html`<button class="button" type="button" @click=${() => void this.load({ more: true })}>Show more</button>` : nothing}
+        ${this.canDelete && !this.confirming
+          ? html`<button class="button" type="button" @click=${() => (this.confirming = true)}>Delete the matching alerts…</button>`
+          : nothing}
+      </div>
+      ${this.confirming
+        ? html`<div class="notice" role="alertdialog" aria-labelledby="${this.mailbox ? "mailbox-" : ""}delete-question">
+            <p id="${this.mailbox ? "mailbox-" : ""}delete-question"><strong>Delete every alert that matches this filter${this.continuationToken ? ", on this page and the next ones" : ""}?</strong> This cannot be undone.</p>
+            <div class="actions">
+              <button class="button button--danger" type="button" ?disabled=${this.busy} @click=${() => void this.deleteMatching()}>Delete</button>
+              <button class="button" type="button" ?disabled=${this.busy} @click=${() => (this.confirming = false)}>Cancel</button>
+            </div>
+          </div>`
+        : nothing}
+    `;
+  }
+}
+
+customElements.define("alerts-view", AlertsView);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "alerts-view": AlertsView;
+  }
+}
