@@ -1,5 +1,6 @@
 // Alerts: what server-side sync raised about mailboxes (Information, Warning, Error), newest first,
 // filtered by level and time (and mailbox, organization-wide), and deleted by the same filter.
+// The levels offered are those of the API's query schema.
 // <alerts-view> is the Alerts page and, with a fixed mailbox, the mailbox page's alerts section.
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { Api } from "../api.js";
@@ -45,7 +46,7 @@ export class AlertsView extends LitElement {
     mailbox: { attribute: false },
     canDelete: { attribute: false },
     levels: { state: true },
-    chosenLevels: { state: true },
+    level: { state: true },
     hours: { state: true },
     mailboxFilter: { state: true },
     alerts: { state: true },
@@ -63,7 +64,8 @@ export class AlertsView extends LitElement {
   declare canDelete: boolean;
   /** The levels the API knows (its query schema), most severe first. */
   declare levels: string[];
-  declare chosenLevels: ReadonlySet<string>;
+  /** "" for every level. */
+  declare level: string;
   declare hours: number;
   declare mailboxFilter: string;
   declare alerts: Alert[] | undefined;
@@ -77,7 +79,7 @@ export class AlertsView extends LitElement {
     super();
     this.canDelete = false;
     this.levels = [];
-    this.chosenLevels = new Set();
+    this.level = "";
     this.hours = 0;
     this.mailboxFilter = "";
     this.confirming = false;
@@ -104,7 +106,6 @@ export class AlertsView extends LitElement {
       const parameters = ((document.paths?.[template]?.get as { parameters?: OpenApiParameter[] } | undefined)?.parameters ?? []);
       const level = parameters.find((p) => p.in === "query" && p.name === "level");
       this.levels = (level?.schema?.enum ?? level?.schema?.items?.enum ?? []).map(String).reverse();
-      this.chosenLevels = new Set(this.levels);
       await this.load();
     } catch (error) {
       this.loadError = describeError(error);
@@ -114,18 +115,13 @@ export class AlertsView extends LitElement {
   /** The filter as query parameters, shared by the listing and the delete. */
   private filterQuery(): URLSearchParams {
     const query = new URLSearchParams();
-    if (this.chosenLevels.size < this.levels.length) for (const level of this.chosenLevels) query.append("level", level);
+    if (this.level !== "") query.set("level", this.level);
     if (this.hours > 0) query.set("since", new Date(Date.now() - this.hours * 3_600_000).toISOString());
     if (this.mailbox === undefined && this.mailboxFilter.trim() !== "") query.set("mailbox", this.mailboxFilter.trim());
     return query;
   }
 
   private async load(options: { more?: boolean } = {}): Promise<void> {
-    if (this.chosenLevels.size === 0) {
-      this.alerts = [];
-      this.continuationToken = undefined;
-      return;
-    }
     const query = this.filterQuery();
     query.set("limit", String(PAGE_SIZE));
     if (options.more && this.continuationToken) query.set("continuationToken", this.continuationToken);
@@ -143,14 +139,6 @@ export class AlertsView extends LitElement {
     this.confirming = false;
     this.notice = undefined;
     void this.load();
-  }
-
-  private toggleLevel(level: string, on: boolean): void {
-    const next = new Set(this.chosenLevels);
-    if (on) next.add(level);
-    else next.delete(level);
-    this.chosenLevels = next;
-    this.filterChanged();
   }
 
   private async deleteMatching(): Promise<void> {
@@ -171,13 +159,13 @@ export class AlertsView extends LitElement {
     const prefix = this.mailbox === undefined ? "alerts" : "mailbox-alerts";
     return html`
       <form class="filters" aria-label="Filter alerts" @submit=${(e: Event) => (e.preventDefault(), this.filterChanged())}>
-        <fieldset class="filters__levels">
-          <legend>Level</legend>
-          ${this.levels.map(
-            (level) => html`<label class="check"><input type="checkbox" .checked=${this.chosenLevels.has(level)}
-                @change=${(e: Event) => this.toggleLevel(level, (e.target as HTMLInputElement).checked)} /> ${labelOf(level)}</label>`,
-          )}
-        </fieldset>
+        <div class="field">
+          <label for="${prefix}-level">Level</label>
+          <select id="${prefix}-level" @change=${(e: Event) => ((this.level = (e.target as HTMLSelectElement).value), this.filterChanged())}>
+            <option value="" ?selected=${this.level === ""}>Every level</option>
+            ${this.levels.map((level) => html`<option value=${level} ?selected=${level === this.level}>${labelOf(level)}</option>`)}
+          </select>
+        </div>
         <div class="field">
           <label for="${prefix}-period">Time</label>
           <select id="${prefix}-period" @change=${(e: Event) => ((this.hours = Number((e.target as HTMLSelectElement).value)), this.filterChanged())}>

@@ -4,8 +4,18 @@ import { html } from "lit";
 import type { Page } from "../app.js";
 import { ROLES } from "../roles.js";
 import "./alerts.js";
+import { ORGANIZATION_HEALTH_PATH, RESYNC_ALL_PATH } from "./organization-health.js";
 
 export const healthPages: Page[] = [
+  {
+    route: "health",
+    title: "Organization health",
+    summary: "every mailbox's state, coverage and failures at a glance.",
+    signedIn: true,
+    needsPath: ORGANIZATION_HEALTH_PATH,
+    render: ({ api, session, apiPaths }) =>
+      html`<organization-health-page .api=${api} .canResync=${session.roles.includes(ROLES.admin) && apiPaths.has(RESYNC_ALL_PATH)}></organization-health-page>`,
+  },
   {
     route: "alerts",
     title: "Alerts",

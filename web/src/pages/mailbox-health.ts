@@ -6,34 +6,50 @@ import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { Api } from "../api.js";
 import { describeError, formatTime, labelOf } from "../format.js";
 import { hrefOf } from "../router.js";
-import { mailboxPath } from "./mailbox-common.js";
+import { mailboxPath, type TestResult } from "./mailbox-common.js";
 import "./health.css";
 
 export const HEALTH_ROUTE = "/admin/mailboxes/{address}/health";
 export const ITEM_LOG_ROUTE = "/admin/mailboxes/{address}/log";
 
-interface Gap {
-  at: string;
-  detail: string;
-}
-
 interface FolderHealth {
+  folder: string;
+  watched: boolean;
+  coveredUpTo?: string;
+  openGaps: Array<{ kind: string; at: string; detail: string }>;
+  needsCatchUp: boolean;
   lastNotificationAt?: string;
   lastCatchUp?: { startedAt: string; completedAt: string; found: number; seen: number; reason: string; restarted: boolean };
   lastCatchUpError?: { at: string; code: string; message: string };
-  coveredUpTo?: string;
-  gaps: Record<string, Gap | undefined>;
   tracked: number;
   skipped: Record<string, number>;
   failed: number;
 }
 
+/** GET /admin/mailboxes/{address}/health (the fields this page shows). */
 export interface MailboxHealthView {
   mailbox: string;
+  state: string;
+  enabled: boolean;
+  approvalStatus?: string;
+  incoming: TestResult;
+  outgoing: TestResult;
   lastSuccessfulSyncAt?: string;
-  folders: Record<string, FolderHealth>;
-  resync?: { requestedAt: string; folders: string[]; completed: Record<string, { completedAt: string; found: number }> };
-  failures?: { consecutiveFailures: number; lastError?: { code: string; message: string; at: string } };
+  consecutiveFailures: number;
+  lastError?: { code: string; message: string; at: string };
+  subscriptions: Array<{ id: string; folder: string; expirationDateTime: string }>;
+  folders: FolderHealth[];
+  resync?: { status: string; requestedAt: string; folders: string[]; completed: Record<string, { completedAt: string; found: number }> };
+}
+
+/** The folder covered least far among the watched ones; undefined when one was never caught up. */
+export function oldestCoverage(health: MailboxHealthView): { coveredUpTo: string | undefined; folder: string } | undefined {
+  const watched = health.folders.filter((f) => f.watched);
+  if (watched.length === 0) return undefined;
+  const never = watched.find((f) => f.coveredUpTo === undefined);
+  if (never) return { coveredUpTo: undefined, folder: never.folder };
+  const oldest = watched.reduce((a, b) => ((a.coveredUpTo ?? "") <= (b.coveredUpTo ?? "") ? a : b));
+  return { coveredUpTo: oldest.coveredUpTo, folder: oldest.folder };
 }
 
 interface ItemLogEntry {
@@ -86,24 +102,28 @@ export class MailboxHealth extends LitElement {
     if (this.loadError !== undefined) return html`<p class="notice notice--error" role="alert">The health could not be loaded: ${this.loadError}</p>`;
     const health = this.health;
     if (health === undefined) return html`<p class="loading" role="status">Loading the health…</p>`;
-    const folders = Object.entries(health.folders ?? {});
+    const folders = health.folders ?? [];
     return html`
       <dl class="facts">
+        <div><dt>State</dt><dd data-testid="state"><span class="state state--${health.state}">${labelOf(health.state)}</span></dd></div>
         <div><dt>Last successful sync</dt><dd data-testid="last-sync">${time(health.lastSuccessfulSyncAt)}</dd></div>
-        <div><dt>Consecutive failures</dt><dd data-testid="failures">${health.failures?.consecutiveFailures ?? 0}</dd></div>
-        <div><dt>Last error</dt><dd data-testid="last-error">${health.failures?.lastError
-          ? html`${health.failures.lastError.message} <span class="status__time">${health.failures.lastError.code} · ${time(health.failures.lastError.at)}</span>`
+        <div><dt>Consecutive failures</dt><dd data-testid="failures">${health.consecutiveFailures}</dd></div>
+        <div><dt>Last error</dt><dd data-testid="last-error">${health.lastError
+          ? html`${health.lastError.message} <span class="status__time">${health.lastError.code} · ${time(health.lastError.at)}</span>`
           : "—"}</dd></div>
+        <div><dt>Subscriptions</dt><dd>${health.subscriptions.length === 0
+          ? "none"
+          : html`<ul class="plain">${health.subscriptions.map((s) => html`<li>${s.folder}: until ${formatTime(s.expirationDateTime)}</li>`)}</ul>`}</dd></div>
         ${health.resync
-          ? html`<div><dt>Resync</dt><dd data-testid="resync">requested ${time(health.resync.requestedAt)}:
+          ? html`<div><dt>Resync</dt><dd data-testid="resync">${labelOf(health.resync.status)}, requested ${time(health.resync.requestedAt)}:
               ${Object.keys(health.resync.completed).length} of ${health.resync.folders.length} folders caught up</dd></div>`
           : nothing}
       </dl>
       ${folders.length === 0
-        ? html`<p>No folder has been processed yet.</p>`
+        ? html`<p>No folder is watched.</p>`
         : html`<div class="table-wrap">
             <table class="data-table" data-testid="folder-health">
-              <caption class="visually-hidden">Each watched folder's coverage and counts</caption>
+              <caption class="visually-hidden">Each folder's coverage and counts</caption>
               <thead>
                 <tr>
                   <th scope="col">Folder</th>
@@ -117,22 +137,22 @@ export class MailboxHealth extends LitElement {
                 </tr>
               </thead>
               <tbody>
-                ${folders.map(([name, folder]) => this.renderFolder(name, folder))}
+                ${folders.map((folder) => this.renderFolder(folder))}
               </tbody>
             </table>
           </div>`}
     `;
   }
 
-  private renderFolder(name: string, folder: FolderHealth): TemplateResult {
-    const gaps = Object.entries(folder.gaps ?? {}).filter((entry): entry is [string, Gap] => entry[1] !== undefined);
+  private renderFolder(folder: FolderHealth): TemplateResult {
     const skipped = Object.entries(folder.skipped ?? {});
-    return html`<tr data-folder=${name}>
-      <th scope="row">${name}</th>
-      <td data-testid="covered-up-to">${time(folder.coveredUpTo)}</td>
-      <td>${gaps.length === 0
+    return html`<tr data-folder=${folder.folder}>
+      <th scope="row">${folder.folder}${folder.watched ? nothing : html`<span class="status__time">not watched</span>`}</th>
+      <td data-testid="covered-up-to">${folder.coveredUpTo ? formatTime(folder.coveredUpTo) : "never caught up"}
+        ${folder.needsCatchUp ? html`<span class="status__reason">needs a catch-up</span>` : nothing}</td>
+      <td>${folder.openGaps.length === 0
         ? "none"
-        : html`<ul class="plain">${gaps.map(([kind, gap]) => html`<li><strong>${labelOf(kind)}</strong> since ${formatTime(gap.at)}: ${gap.detail}</li>`)}</ul>`}</td>
+        : html`<ul class="plain">${folder.openGaps.map((gap) => html`<li><strong>${labelOf(gap.kind)}</strong> since ${formatTime(gap.at)}: ${gap.detail}</li>`)}</ul>`}</td>
       <td>${folder.lastCatchUp
         ? html`${formatTime(folder.lastCatchUp.completedAt)}<span class="status__reason">${folder.lastCatchUp.found} found by catch-up of ${folder.lastCatchUp.seen} seen · ${folder.lastCatchUp.reason}</span>`
         : "never"}

@@ -1,13 +1,17 @@
-// Mailboxes: every mailbox with its approval, incoming and outgoing status and whether it is
-// enabled, and the actions its viewer's roles allow (Approve, Reject, Test & Enable, Disable,
+// Mailboxes: every mailbox with its approval, incoming and outgoing status, whether it is enabled
+// and (once the API reports health) its state, what it is covered up to and its last error, and the actions its viewer's roles allow (Approve, Reject, Test & Enable, Disable,
 // Resync). The API decides; the page shows its answer, including its reasons for a refusal.
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { Api } from "../api.js";
-import { describeError, labelOf } from "../format.js";
+import { describeError, formatTime, labelOf } from "../format.js";
 import { hrefOf } from "../router.js";
+import { HEALTH_ROUTE, oldestCoverage, type MailboxHealthView } from "./mailbox-health.js";
 import { MAILBOXES_PATH, mailboxActions, mailboxPath, renderOutcome, renderTestResult, runMailboxAction, type ActionOutcome, type MailboxAction, type MailboxView } from "./mailbox-common.js";
 
 const PAGE_SIZE = 25;
+
+/** A listed mailbox with its status, and its health when the API reports health. */
+type MailboxRow = MailboxView & { health?: MailboxHealthView };
 
 export class MailboxesPage extends LitElement {
   static override properties = {
@@ -26,7 +30,7 @@ export class MailboxesPage extends LitElement {
   declare canEdit: boolean;
   declare canApprove: boolean;
   declare apiPaths: ReadonlySet<string>;
-  declare mailboxes: MailboxView[] | undefined;
+  declare mailboxes: MailboxRow[] | undefined;
   declare continuationToken: string | undefined;
   declare loadError: string | undefined;
   /** The address an action is running for. */
@@ -54,8 +58,9 @@ export class MailboxesPage extends LitElement {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
       if (options.more && this.continuationToken) query.set("continuationToken", this.continuationToken);
       const { body } = await this.api.request<{ items: MailboxView[]; continuationToken?: string }>("GET", `${MAILBOXES_PATH}?${query}`);
-      // The list holds settings only; each mailbox's own address adds its Test & Enable status.
-      const items = await Promise.all(body.items.map((item) => this.fetchOne(item.address).catch(() => item)));
+      // The list holds settings only: each mailbox's health (or, without health, the mailbox
+      // itself) adds its Test & Enable status.
+      const items = await Promise.all(body.items.map((item) => this.fetchOne(item).catch(() => item)));
       this.mailboxes = options.more ? [...(this.mailboxes ?? []), ...items] : items;
       this.continuationToken = body.continuationToken;
       this.loadError = undefined;
@@ -64,20 +69,34 @@ export class MailboxesPage extends LitElement {
     }
   }
 
-  private async fetchOne(address: string): Promise<MailboxView> {
-    return (await this.api.request<MailboxView>("GET", mailboxPath(address))).body;
+  private hasHealth(): boolean {
+    return this.apiPaths.has(HEALTH_ROUTE);
   }
 
-  private async refresh(address: string): Promise<void> {
-    const updated = await this.fetchOne(address).catch(() => undefined);
-    if (updated && this.mailboxes) this.mailboxes = this.mailboxes.map((m) => (m.address === address ? updated : m));
+  private async fetchOne(listed: MailboxView): Promise<MailboxRow> {
+    if (!this.hasHealth()) return (await this.api.request<MailboxView>("GET", mailboxPath(listed.address))).body;
+    const health = (await this.api.request<MailboxHealthView>("GET", `${mailboxPath(listed.address)}/health`)).body;
+    return {
+      ...listed,
+      enabled: health.enabled,
+      ...(health.approvalStatus ? { approvalStatus: health.approvalStatus } : {}),
+      status: { incoming: health.incoming, outgoing: health.outgoing },
+      health,
+    };
+  }
+
+  private async refresh(mailbox: MailboxView): Promise<void> {
+    // The listed settings may have changed too (Test & Enable sets the start date): read them again.
+    const settings = await this.api.request<MailboxView>("GET", mailboxPath(mailbox.address)).then((r) => r.body, () => mailbox);
+    const updated = await this.fetchOne(settings).catch(() => settings);
+    if (this.mailboxes) this.mailboxes = this.mailboxes.map((m) => (m.address === mailbox.address ? updated : m));
   }
 
   private async run(mailbox: MailboxView, action: MailboxAction): Promise<void> {
     this.busy = mailbox.address;
     this.outcome = undefined;
     this.outcome = await runMailboxAction(this.api, mailbox, action);
-    await this.refresh(mailbox.address);
+    await this.refresh(mailbox);
     this.busy = undefined;
   }
 
@@ -98,7 +117,7 @@ export class MailboxesPage extends LitElement {
     `;
   }
 
-  private renderTable(mailboxes: MailboxView[]): TemplateResult {
+  private renderTable(mailboxes: MailboxRow[]): TemplateResult {
     if (mailboxes.length === 0) return html`<p class="card">No mailboxes yet.</p>`;
     const mayAct = this.canEdit || this.canApprove;
     const roles = { canEdit: this.canEdit, canApprove: this.canApprove, apiPaths: this.apiPaths };
@@ -112,6 +131,7 @@ export class MailboxesPage extends LitElement {
               <th scope="col">Incoming</th>
               <th scope="col">Outgoing</th>
               <th scope="col">Enabled</th>
+              ${this.hasHealth() ? html`<th scope="col">State</th><th scope="col">Covered up to</th><th scope="col">Last error</th>` : nothing}
               ${mayAct ? html`<th scope="col">Actions</th>` : nothing}
             </tr>
           </thead>
@@ -126,6 +146,7 @@ export class MailboxesPage extends LitElement {
                 <td data-testid="incoming">${renderTestResult(mailbox.status?.incoming)}</td>
                 <td data-testid="outgoing">${renderTestResult(mailbox.status?.outgoing)}</td>
                 <td data-testid="enabled">${mailbox.enabled ? "Yes" : "No"}</td>
+                ${this.hasHealth() ? renderHealthCells(mailbox.health) : nothing}
                 ${mayAct
                   ? html`<td class="actions">
                       ${mailboxActions(mailbox, roles).map(
@@ -151,4 +172,15 @@ declare global {
   interface HTMLElementTagNameMap {
     "mailboxes-page": MailboxesPage;
   }
+}
+
+function renderHealthCells(health: MailboxHealthView | undefined): TemplateResult {
+  if (!health) return html`<td>—</td><td>—</td><td>—</td>`;
+  const oldest = oldestCoverage(health);
+  return html`<td data-testid="state"><span class="state state--${health.state}">${labelOf(health.state)}</span></td>
+    <td data-testid="covered-up-to">${oldest === undefined ? "—" : oldest.coveredUpTo ? formatTime(oldest.coveredUpTo) : "never caught up"}
+      ${oldest ? html`<span class="status__time">${oldest.folder}</span>` : nothing}</td>
+    <td class="cell--wrap" data-testid="last-error">${health.lastError
+      ? html`${health.lastError.message}<span class="status__time">${formatTime(health.lastError.at)}${health.consecutiveFailures > 0 ? ` · ${health.consecutiveFailures} in a row` : ""}</span>`
+      : "—"}</td>`;
 }
