@@ -145,6 +145,35 @@ describeInBrowser("admin center: mailboxes", () => {
     await reader.page.close();
   });
 
+  it("works by keyboard: a mailbox link opens its page with focus on the heading, and each control shows a visible focus outline", async () => {
+    const { page, errors } = await signIn(harness, { user: "grace@contoso.com", roles: [APP_ROLES.admin], route: "mailboxes" });
+    const link = row(page, PENDING).getByRole("link", { name: PENDING });
+    await link.waitFor();
+    await link.focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: PENDING }).waitFor();
+    await expect.poll(() => page.evaluate("document.activeElement?.tagName + ' ' + document.activeElement?.textContent")).toBe(`H1 ${PENDING}`);
+    // Tab from the heading: the status card's action first, then the options' controls in order.
+    const focused: Array<{ text: string; outline: string; width: number }> = [];
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press("Tab");
+      focused.push(
+        await page.evaluate(`(() => {
+          const el = document.activeElement;
+          const style = getComputedStyle(el);
+          return { text: (el.getAttribute("aria-label") || el.labels?.[0]?.textContent || el.textContent).trim(), outline: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+        })()`),
+      );
+    }
+    expect(focused.map((f) => f.text)).toEqual(["Test & Enable", "Kind", "Incoming sync method"]);
+    for (const f of focused) {
+      expect(f.outline).toBe("solid");
+      expect(f.width).toBeGreaterThanOrEqual(2);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("the mailbox page says when someone else changed the mailbox first (412), and loads their version", async () => {
     const { page, errors } = await signIn(harness, { user: "grace@contoso.com", roles: [APP_ROLES.admin], route: `mailboxes/${encodeURIComponent(GHOST)}` });
     const filter = page.getByLabel("Incoming email filter", { exact: true });

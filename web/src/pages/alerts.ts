@@ -141,6 +141,13 @@ export class AlertsView extends LitElement {
     void this.load();
   }
 
+  /** The question takes focus on its least harmful answer, Cancel, as a dialog would. */
+  private async askToDelete(): Promise<void> {
+    this.confirming = true;
+    await this.updateComplete;
+    this.querySelector<HTMLButtonElement>("[data-cancel-delete]")?.focus();
+  }
+
   private async deleteMatching(): Promise<void> {
     this.busy = true;
     try {
@@ -226,7 +233,7 @@ export class AlertsView extends LitElement {
       <div class="actions list-actions">
         ${this.continuationToken ? html`<button class="button" type="button" @click=${() => void this.load({ more: true })}>Show more</button>` : nothing}
         ${this.canDelete && !this.confirming
-          ? html`<button class="button" type="button" @click=${() => (this.confirming = true)}>Delete the matching alerts…</button>`
+          ? html`<button class="button" type="button" @click=${() => void this.askToDelete()}>Delete the matching alerts…</button>`
           : nothing}
       </div>
       ${this.confirming
@@ -234,7 +241,7 @@ export class AlertsView extends LitElement {
             <p id="${this.mailbox ? "mailbox-" : ""}delete-question"><strong>Delete every alert that matches this filter${this.continuationToken ? ", on this page and the next ones" : ""}?</strong> This cannot be undone.</p>
             <div class="actions">
               <button class="button button--danger" type="button" ?disabled=${this.busy} @click=${() => void this.deleteMatching()}>Delete</button>
-              <button class="button" type="button" ?disabled=${this.busy} @click=${() => (this.confirming = false)}>Cancel</button>
+              <button class="button" type="button" data-cancel-delete ?disabled=${this.busy} @click=${() => (this.confirming = false)}>Cancel</button>
             </div>
           </div>`
         : nothing}
