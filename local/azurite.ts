@@ -2,9 +2,17 @@
 // and tests. Local code only: nothing under src/ or functions/ imports it. Only the queue service
 // is started: the functions use no blobs or tables (the host's own blob leases are not needed by
 // the local host in local/host/).
+//
+// On disk in a throwaway directory, not `--inMemoryPersistence`: in memory every message is an
+// extent of its own, and Azurite's garbage collector (QueueGCManager, every 60 s) deletes the
+// extents of deleted messages one by one from a LokiJS collection, each removal O(extents), on
+// the event loop: after some thousands of messages the queue stopped answering for 20–60 s every
+// minute. On disk, messages share a few extent files and the sweep is cheap (docs/benchmarks-live.md).
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -39,10 +47,13 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<L
     throw new Error(`azurite-queue not found at ${binary}: run npm install (azurite is a devDependency)`);
   }
   const port = await pickFreePort();
+  const location = await mkdtemp(path.join(tmpdir(), "tracker-azurite-"));
+  const removeLocation = () => rm(location, { recursive: true, force: true });
   const child = spawn(
     binary,
     [
-      "--inMemoryPersistence",
+      "--location",
+      location,
       "--silent",
       "--queueHost",
       "127.0.0.1",
@@ -53,14 +64,18 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<L
     ],
     { stdio: ["ignore", silent ? "ignore" : "inherit", silent ? "ignore" : "inherit"] },
   );
-  const stopOnExit = () => child.kill();
+  const stopOnExit = () => {
+    child.kill();
+    rmSync(location, { recursive: true, force: true });
+  };
   process.once("exit", stopOnExit);
 
   try {
     await waitForPort({ port, child, timeoutInMs: options.startTimeoutInMs ?? 20_000 });
   } catch (error) {
     process.off("exit", stopOnExit);
-    child.kill();
+    await stopChild(child);
+    await removeLocation();
     throw error;
   }
 
@@ -71,6 +86,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<L
     close: async () => {
       process.off("exit", stopOnExit);
       await stopChild(child);
+      await removeLocation();
     },
   };
 }
@@ -128,8 +144,8 @@ function portAnswers(port: number): Promise<boolean> {
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  // SIGKILL at once: with in-memory persistence there is nothing to save, and on SIGTERM Azurite
-  // waits for clients' keep-alive connections to close, which takes seconds.
+  // SIGKILL at once: its directory is thrown away, so there is nothing to save, and on SIGTERM
+  // Azurite waits for clients' keep-alive connections to close, which takes seconds.
   child.kill("SIGKILL");
   await exited;
 }

@@ -22,6 +22,8 @@ export interface EmbeddedCosmos {
   httpsAgent?: https.Agent;
   /** The PEM CA behind httpsAgent, for processes that read it from a file (COSMOS_CA_FILE). */
   ca?: string;
+  /** HTTP requests the server has received from every client (benchmarks count with it). */
+  requestsReceived(): number;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,10 @@ export async function startEmbeddedCosmos(options: StartEmbeddedCosmosOptions = 
   // may close a socket just as the client's keep-alive pool reuses it (ECONNRESET).
   server.keepAliveTimeout = 300_000;
   server.headersTimeout = 301_000;
+  let received = 0;
+  server.on("request", () => {
+    received++;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
@@ -62,6 +68,7 @@ export async function startEmbeddedCosmos(options: StartEmbeddedCosmosOptions = 
     key: randomBytes(64).toString("base64"),
     ...(httpsAgent !== undefined && { httpsAgent }),
     ...(trusted !== undefined && { ca: trusted }),
+    requestsReceived: () => received,
     close: async () => {
       httpsAgent?.destroy();
       await new Promise<void>((resolve, reject) => {

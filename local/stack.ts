@@ -47,6 +47,8 @@ export interface LocalStack {
   apiToken(options?: { roles?: readonly string[]; user?: string }): Promise<string>;
   /** The functions' own services (store, gateway, use cases), built from the same settings. */
   services(): Promise<Services>;
+  /** HTTP requests the embedded Cosmos DB server has received, from every process of the stack. */
+  cosmosRequestsReceived(): number;
   /** Waits until Graph has delivered every notification and the queue is empty. */
   settle(options?: { timeoutInMs?: number }): Promise<void>;
   close(): Promise<void>;
@@ -145,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ...(tokenOptions.user ? { user: tokenOptions.user } : {}),
         }),
       services: getServices,
+      cosmosRequestsReceived: () => cosmos.requestsReceived(),
       async settle(settleOptions = {}) {
         const timeoutInMs = settleOptions.timeoutInMs ?? 30_000;
         // Notifications lead to queue work, and queue work (catch-up, lifecycle) to more requests:
