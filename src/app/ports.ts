@@ -3,6 +3,7 @@
 import type { ActivityFilter } from "../domain/activity-index.js";
 import type { Alert, AlertFilter } from "../domain/alerts.js";
 import type { FailureCounter } from "../domain/error-policy.js";
+import type { HealthChange, MailboxHealth } from "../domain/health.js";
 import type {
   AddressEntry,
   CrmRecord,
@@ -246,6 +247,51 @@ export interface LiveTrackingStore {
   syncState: SyncStateStore;
   processed: ProcessedMessageStore;
   alerts: AlertStore;
+  health: HealthStore;
+  itemLog: ItemLogStore;
+}
+
+/** Each mailbox's health (src/domain/health.ts), one document per mailbox, kept by processing. */
+export interface HealthStore {
+  getHealth(mailbox: string): Promise<MailboxHealth | undefined>;
+  /** Changes that need no read (set a field, add to a count): one request. */
+  applyChanges(mailbox: string, changes: readonly HealthChange[]): Promise<void>;
+  /** Read-modify-write with optimistic concurrency: `update` may run more than once. */
+  updateHealth(mailbox: string, update: (current: MailboxHealth) => MailboxHealth): Promise<MailboxHealth>;
+  /** Every mailbox's health (the organization overview; cross-partition). */
+  listHealth(): Promise<MailboxHealth[]>;
+}
+
+/** One processed item and its decision (Dynamics' item-level monitoring). */
+export interface ItemLogEntry {
+  id: string;
+  mailbox: string;
+  folder: string;
+  /** Graph's message id. */
+  messageId: string;
+  at: string;
+  via: "notification" | "catchUp";
+  outcome: "tracked" | "skipped" | "failed";
+  /** The decision's reason (tracked or skipped), or the failure code. */
+  reason: string;
+  subject?: string;
+  internetMessageId?: string;
+  activityId?: string;
+  error?: { code: string; message: string };
+}
+
+export interface ItemLogFilter {
+  mailbox?: string;
+  outcome?: ItemLogEntry["outcome"];
+  since?: string;
+  until?: string;
+}
+
+export interface ItemLogStore {
+  /** Idempotent per id; entries expire after `retentionInDays` (Cosmos DB TTL). One request per call. */
+  putEntries(mailbox: string, entries: readonly ItemLogEntry[], options: { retentionInDays: number }): Promise<void>;
+  /** Newest first; a continuation token from another filter is refused with a RangeError. */
+  listEntries(filter: ItemLogFilter, page: { limit: number; continuationToken?: string }): Promise<Page<ItemLogEntry>>;
 }
 
 /** Mailbox alerts (src/app/alerts.ts). Kept 30 days (the container's TTL). */
@@ -415,6 +461,11 @@ export type QueueItem =
   | { kind: "catchUp"; mailbox: string; folder: MailFolderName; reason: string; requestedAt: string }
   /** Send an outgoing email (src/app/outgoing-email.ts); duplicates are harmless. */
   | { kind: "send"; mailbox: string; outgoingId: string; requestedAt: string };
+
+/** Whether the work queue answers, and how many items its poison queue holds (the health endpoint). */
+export interface QueueProbe {
+  probe(): Promise<{ reachable: boolean; poisonCount?: number }>;
+}
 
 export interface WorkQueue {
   /** `delayInSeconds`: the items stay invisible that long (work to look at again later). */

@@ -3,10 +3,12 @@
 // activity id comes from the Message-ID, and a processed-message marker spares Graph the refetch
 // of duplicates. A failure that may pass is thrown so the queue retries it; one that won't is
 // recorded on the mailbox and the item is finished.
+import type { Alerts } from "./alerts.js";
 import { GraphFailure } from "./errors.js";
 import type { ErrorPolicy } from "./error-policy.js";
 import { domainFolder, isMailFolderName, isTrackedFolderKey } from "./folder-keys.js";
 import { subscribedFolderId } from "./folder-subscriptions.js";
+import type { HealthRecorder, ItemOutcome } from "./health.js";
 import { isMessageId } from "./notification-fields.js";
 import { MAX_MESSAGES_PER_BATCH, type LiveTrackingStore, type MailboxSyncState, type MailFolderName, type MailGateway, type QueueItem, type TrackingStore, type WorkQueue } from "./ports.js";
 import type { SubscriptionManager } from "./subscriptions.js";
@@ -32,6 +34,10 @@ export interface WorkProcessorDeps {
   /** Told about every tracking decision (the local console, metrics). */
   /** Counts mailbox failures and disables a mailbox that keeps failing (src/app/error-policy.ts). */
   errorPolicy?: ErrorPolicy;
+  /** Mailbox alerts (src/app/alerts.ts); without it they are recorded as mailbox events only. */
+  alerts?: Alerts;
+  /** Keeps each mailbox's health and item-level log (src/app/health.ts). */
+  health?: HealthRecorder;
   onDecision?: (decision: { mailbox: string; folder: MailFolderName; result: TrackResult; via: "notification" | "catchUp" }) => void;
 }
 
@@ -73,6 +79,12 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     });
   }
 
+  /** An alert when wired (it also becomes a mailbox event), else only the event. */
+  async function alert(mailbox: string, input: Parameters<Alerts["raise"]>[1]): Promise<void> {
+    if (deps.alerts) await deps.alerts.raise(mailbox, input);
+    else await record(mailbox, input.level, input.code, input.message, input.messageId);
+  }
+
   /**
    * Claims, fetches (one request, or one $batch for up to 20) and tracks messages of one folder.
    * Messages another worker holds are left to it on a first attempt (`busy`) and taken on a retry.
@@ -111,6 +123,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         : await gateway.getMessages(mailbox, toFetch, { folder });
     let failure: GraphFailure | undefined;
     let denial: GraphFailure | undefined;
+    const logged: ItemOutcome[] = [];
     for (const item of fetched) {
       if (item.message && options.folderId !== undefined && item.message.parentFolderId !== options.folderId) {
         // Notified as mail of this folder, but it is elsewhere (moved before the fetch, or a forged
@@ -118,6 +131,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         // comes back Graph notifies it again and it is tracked then.
         await record(mailbox, "information", "message.notInFolder", `message notified for ${folder} is in another folder; not tracked`, item.messageId);
         outcome.elsewhere += 1;
+        logged.push({ messageId: item.messageId, outcome: "skipped", reason: "notInFolder", ...(item.message.subject ? { subject: item.message.subject } : {}) });
       } else if (item.message) {
         const result = await tracker.track({ message: item.message, mailbox, folder: domainFolder(folder) });
         // A tracked folder the settings (cached for up to their TTL) don't list yet is decided
@@ -130,11 +144,20 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         }
         deps.onDecision?.({ mailbox, folder, result, via: options.via });
         outcome.results.push(result);
+        logged.push({
+          messageId: item.messageId,
+          outcome: result.tracked ? "tracked" : "skipped",
+          reason: result.reason,
+          ...(item.message.subject ? { subject: item.message.subject } : {}),
+          internetMessageId: result.internetMessageId,
+          ...(result.activityId ? { activityId: result.activityId } : {}),
+        });
       } else if (item.failure?.code === "notFound") {
         // Deleted or moved before we got to it: nothing to track, nothing to retry.
         await live.processed.markProcessed(mailbox, marker(item.messageId), { reason: "messageGone" });
         await record(mailbox, "information", "message.gone", "message deleted or moved before it was fetched", item.messageId);
         outcome.gone += 1;
+        logged.push({ messageId: item.messageId, outcome: "skipped", reason: "messageGone" });
       } else if (item.failure?.code === "permission" || item.failure?.code === "unauthenticated") {
         // Retrying won't help until an admin grants access (or fixes the app's credentials); the
         // catch-up recovers the mail then.
@@ -142,9 +165,17 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         await record(mailbox, "error", code, item.failure.message, item.messageId);
         outcome.denied += 1;
         denial ??= item.failure;
+        logged.push({ messageId: item.messageId, outcome: "failed", reason: item.failure.code, error: { code: item.failure.code, message: item.failure.message } });
       } else if (item.failure) {
         failure ??= item.failure;
+        logged.push({ messageId: item.messageId, outcome: "failed", reason: item.failure.code, error: { code: item.failure.code, message: item.failure.message } });
       }
+    }
+    await deps.health?.recordItems(mailbox, folder, options.via, logged);
+    // Mail held back because the mailbox's address is not approved (it was rejected after it was
+    // enabled): a permanent mailbox-level failure, as in Dynamics, which disables it with an alert.
+    if (outcome.results.some((result) => result.reason === "mailboxNotApproved")) {
+      await deps.errorPolicy?.recordFailure(mailbox, { code: "approvalRequired", message: "the mailbox's email address is not approved" }, `processing ${folder} messages`);
     }
     // Access denied is the mailbox's problem, not the item's: the error policy decides (once per batch).
     if (denial) await deps.errorPolicy?.recordFailure(mailbox, denial, `fetching ${folder} messages`);
@@ -190,11 +221,21 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     const byId = folderId !== undefined ? { folderId } : {};
     log(`catch-up ${mailbox}/${folder} (${reason}) from ${storedLink ? "the stored delta link" : receivedAfter}`);
     try {
-      return await runDelta(mailbox, folder, { ...(storedLink ? { deltaLink: storedLink } : { receivedAfter }), ...byId }, { restarted: false, state });
+      try {
+        return await runDelta(mailbox, folder, { ...(storedLink ? { deltaLink: storedLink } : { receivedAfter }), ...byId }, { restarted: false, state, reason });
+      } catch (error) {
+        if (!(error instanceof GraphFailure && error.code === "cursorExpired") || !storedLink) throw error;
+        const message = `delta link for ${folder} expired; starting a fresh delta from ${receivedAfter}`;
+        await deps.health?.gapOpened(mailbox, folder, "deltaReset", message);
+        await alert(mailbox, { level: "warning", code: "delta.expired", message, folder, whatToDo: "Nothing: the fresh delta reads the folder again from the start date; mail it finds is tracked once." });
+        return await runDelta(mailbox, folder, { receivedAfter, ...byId }, { restarted: true, state, reason });
+      }
     } catch (error) {
-      if (!(error instanceof GraphFailure && error.code === "cursorExpired") || !storedLink) throw error;
-      await record(mailbox, "warning", "delta.expired", `delta link for ${folder} expired; starting a fresh delta from ${receivedAfter}`);
-      return runDelta(mailbox, folder, { receivedAfter, ...byId }, { restarted: true, state });
+      await deps.health?.catchUpFailed(mailbox, folder, {
+        code: error instanceof GraphFailure ? error.code : "unexpected",
+        message: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
     }
   }
 
@@ -203,9 +244,11 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     folder: MailFolderName,
     start: { deltaLink?: string; receivedAfter?: string; folderId?: string },
     /** `state`: the sync state read before the delta (the error policy's count is in it). */
-    options: { restarted: boolean; state: MailboxSyncState | undefined },
+    options: { restarted: boolean; state: MailboxSyncState | undefined; reason: string },
   ): Promise<WorkOutcome> {
     const { restarted } = options;
+    // Everything received before this moment is in what the delta returns: the coverage it gives.
+    const startedAt = clock().toISOString();
     let tracked = 0;
     let seen = 0;
     let deltaLink: string | undefined;
@@ -222,10 +265,19 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
       }
       if (page.deltaLink) deltaLink = page.deltaLink;
     }
-    await live.syncState.putDeltaLink(mailbox, folder, deltaLink, { caughtUpAt: clock().toISOString() });
+    const completedAt = clock().toISOString();
+    await live.syncState.putDeltaLink(mailbox, folder, deltaLink, { caughtUpAt: completedAt });
     await deps.errorPolicy?.recordSuccess(mailbox, { state: options.state });
+    await deps.health?.catchUpCompleted(mailbox, folder, { startedAt, completedAt, found: tracked, seen, reason: options.reason, restarted });
     if (tracked > 0) {
-      await record(mailbox, "information", "catchUp.tracked", `catch-up of ${folder} tracked ${tracked} message(s) that notifications had not delivered`);
+      await alert(mailbox, {
+        level: "warning",
+        code: "catchUp.tracked",
+        message: `${tracked} found by catch-up: the catch-up of ${folder} tracked ${tracked} message(s) that notifications had not delivered`,
+        folder,
+        occurrence: `${folder} ${startedAt}`,
+        whatToDo: "Nothing for these messages. If it happens often, check that the webhook answers quickly and is reachable from Microsoft Graph.",
+      });
     }
     return { kind: "caughtUp", tracked, seen, restarted };
   }
@@ -258,9 +310,16 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
       if (meta.dequeueCount >= deps.maxDequeueCount) {
         // The queue moves the item to the poison queue after this attempt: say why on the mailbox.
         const code = error instanceof GraphFailure ? `graph.${error.code}` : "unexpected";
-        const message = error instanceof Error ? error.message : String(error);
-        await record(item.mailbox, "error", `poisoned.${code}`, `${item.kind} item failed ${meta.dequeueCount} times: ${message}`,
-          item.kind === "change" ? item.messageIds.join(" ") : undefined).catch(() => undefined);
+        const message = `${item.kind} item failed ${meta.dequeueCount} times: ${error instanceof Error ? error.message : String(error)}`;
+        if (item.kind !== "send") await deps.health?.gapOpened(item.mailbox, item.folder, "poisoned", message);
+        await alert(item.mailbox, {
+          level: "error",
+          code: `poisoned.${code}`,
+          message,
+          ...(item.kind !== "send" ? { folder: item.folder } : {}),
+          ...(item.kind === "change" ? { messageId: item.messageIds.join(" "), occurrence: `${item.folder} ${item.messageIds.join(" ")}` } : {}),
+          whatToDo: "Fix the cause (see the item-level log and the last error); the next catch-up tracks the messages.",
+        }).catch(() => undefined);
       }
       throw error;
     }

@@ -6,6 +6,8 @@ import type { Alerts } from "./alerts.js";
 import type { ErrorPolicy } from "./error-policy.js";
 import { folderLabel, isTrackedFolderKey } from "./folder-keys.js";
 import { isFolderMissing, knownFolderId, reportTrackedFolder, trackedFoldersToWatch } from "./folder-subscriptions.js";
+import type { HealthRecorder } from "./health.js";
+import { mailboxLogLine } from "./mailbox-log.js";
 import type {
   LiveTrackingStore,
   MailFolderName,
@@ -41,8 +43,10 @@ export interface SubscriptionDeps {
   log?: (line: string) => void;
   /** Counts mailbox failures and disables a mailbox that keeps failing (src/app/error-policy.ts). */
   errorPolicy?: ErrorPolicy;
-  /** Where a tracked folder that is gone is said (src/app/folder-subscriptions.ts). */
+  /** Mailbox alerts (src/app/alerts.ts): a tracked folder that is gone, a subscription recreated, notifications missed. */
   alerts?: Pick<Alerts, "raise">;
+  /** Opens a coverage gap when a subscription lapsed or notifications were missed (src/app/health.ts). */
+  health?: HealthRecorder;
 }
 
 export interface SubscriptionReport {
@@ -147,8 +151,21 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       }
     }
     if (!options.goneAtGraph) await removeSubscription(record);
+    // The gap opens before the catch-up is asked for, so that catch-up (started later) closes it.
+    if (options.goneAtGraph) await deps.health?.gapOpened(record.mailbox, record.folder, "subscriptionLapsed", options.reason);
     await requestCatchUp(record.mailbox, record.folder, options.reason);
-    await event(record.mailbox, "warning", "subscription.recreated", `${record.folder} subscription replaced: ${options.reason}`);
+    const message = `${record.folder} subscription replaced: ${options.reason}`;
+    if (deps.alerts) {
+      await deps.alerts.raise(record.mailbox, {
+        level: "warning",
+        code: "subscription.recreated",
+        message,
+        folder: record.folder,
+        whatToDo: "Nothing: a catch-up of the folder is queued and tracks what arrived meanwhile.",
+      });
+    } else {
+      await event(record.mailbox, "warning", "subscription.recreated", message);
+    }
     log(`${subscriptionTag(record.id)} of ${record.mailbox}/${record.folder} replaced: ${options.reason}`);
   }
 
@@ -272,7 +289,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
   async function recordFailure(mailbox: MailboxSettings, error: unknown): Promise<void> {
     const code = error instanceof GraphFailure ? error.code : "unexpected";
     const message = error instanceof Error ? error.message : String(error);
-    log(`error: subscription maintenance failed for mailbox ${mailbox.address}: ${code}: ${message}`);
+    log(mailboxLogLine("error", mailbox.address, `subscription maintenance failed: ${code}: ${message}`, { code }));
     await event(mailbox.address, "error", `subscription.${code}`, message);
     // Only an enabled mailbox counts failures: a disabled one is only being cleaned up.
     if (mailbox.enabled) await deps.errorPolicy?.recordError(mailbox.address, error, "keeping subscriptions");
@@ -352,6 +369,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       case "subscriptionRemoved":
       case "missed": {
         const reason = item.lifecycleEvent === "missed" ? "notifications missed" : "subscription removed by Graph";
+        if (item.lifecycleEvent === "missed") await notificationsMissed(item.mailbox, item.folder, `${item.subscriptionId} ${item.acceptedAt}`);
         if (!record) {
           // Already replaced (a redelivered event): make sure the gap is caught up anyway.
           await requestCatchUp(item.mailbox, item.folder, reason);
@@ -368,6 +386,19 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
         return;
       }
     }
+  }
+
+  /** Graph says it could not deliver some notifications: a gap until the catch-up, and a warning. */
+  async function notificationsMissed(mailbox: string, folder: MailFolderName, occurrence: string): Promise<void> {
+    await deps.health?.gapOpened(mailbox, folder, "missed", "Graph reported notifications it could not deliver");
+    await deps.alerts?.raise(mailbox, {
+      level: "warning",
+      code: "notifications.missed",
+      message: `Graph could not deliver some ${folder} notifications; a catch-up is queued`,
+      folder,
+      occurrence,
+      whatToDo: "Nothing for the missed mail: the catch-up tracks it. If it recurs, check the webhook's availability and response times.",
+    });
   }
 
   /** One catch-up item per watched folder of the mailboxes given. */

@@ -21,6 +21,7 @@ import { createRecordAdmin, type RecordAdmin } from "../app/records.js";
 import type { LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from "../app/ports.js";
 import { createAlerts, type Alerts } from "../app/alerts.js";
 import { createErrorPolicy } from "../app/error-policy.js";
+import { createHealthRecorder, type HealthRecorder } from "../app/health.js";
 import { createWorkProcessor, type WorkProcessor } from "../app/process-work.js";
 import { createSubscriptionManager, type SubscriptionManager } from "../app/subscriptions.js";
 import { createTracker, type TrackResult, type Tracker } from "../app/track-message.js";
@@ -72,6 +73,8 @@ export interface Services {
   mailboxAdmin: MailboxAdmin;
   /** Mailbox alerts: raise, list, delete (src/app/alerts.ts). */
   alerts: Alerts;
+  /** Records each mailbox's health and item-level log; `coverage` says whether a folder needs a catch-up. */
+  health: HealthRecorder;
   clock(): Date;
   cosmosRequestCount(): number;
   /** The same, by operation and container ("create processed", …): where the requests go. */
@@ -79,9 +82,16 @@ export interface Services {
   dispose(): Promise<void>;
 }
 
+/** Lines that start with "error:" or "warning:" go out at that level (Application Insights' severity). */
+function consoleLog(line: string): void {
+  if (line.startsWith("error:")) console.error(line);
+  else if (line.startsWith("warning:")) console.warn(line);
+  else console.log(line);
+}
+
 export async function createServices(options: { env: AppSettingsEnv; log?: (line: string) => void }): Promise<Services> {
   const settings = loadAppSettings(options.env);
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? consoleLog;
   const clock = () => new Date();
 
   const azureCredential = (): TokenCredential =>
@@ -145,6 +155,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
   const tracker = createTracker({ store, clock });
   const alerts = createAlerts({ store, live, clock, log });
   const errorPolicy = createErrorPolicy({ store, live, clock, log, alerts });
+  const health = createHealthRecorder({ store, live, clock, log });
   const subscriptions = createSubscriptionManager({
     store,
     live,
@@ -154,6 +165,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     log,
     errorPolicy,
     alerts,
+    health,
     policy: {
       notificationUrl: settings.subscriptions.notificationUrl,
       lifecycleNotificationUrl: settings.subscriptions.lifecycleNotificationUrl,
@@ -175,6 +187,8 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     maxDequeueCount: settings.queue.maxDequeueCount,
     outgoing,
     errorPolicy,
+    alerts,
+    health,
     onDecision: (decision) => trackingEvents.emit("decision", decision),
   });
   const webhook = createWebhook({
@@ -215,6 +229,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
       onTestAndEnable: errorPolicy.recordTestAndEnable,
     }),
     alerts,
+    health,
     clock,
     cosmosRequestCount: () => cosmos.requestCount(),
     cosmosRequestCountByOperation: () => cosmos.requestCountByOperation(),

@@ -3,8 +3,9 @@
 // describeMonitoringStoreContract("name", open).
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LiveTrackingStore } from "../../src/app/ports.js";
+import type { ItemLogEntry, LiveTrackingStore } from "../../src/app/ports.js";
 import type { Alert } from "../../src/domain/alerts.js";
+import { applyHealthEvent, emptyHealth, type MailboxHealth } from "../../src/domain/health.js";
 
 export interface MonitoringContractStore {
   live: LiveTrackingStore;
@@ -127,6 +128,117 @@ export function describeMonitoringStoreContract(name: string, open: OpenMonitori
       expect((await live.alerts.listAlerts({ mailbox: other }, { limit: 10 })).items).toEqual([elsewhere]);
       expect(await live.alerts.deleteAlerts({ mailbox })).toBe(1);
       expect((await live.alerts.listAlerts({ mailbox }, { limit: 10 })).items).toEqual([]);
+    });
+
+    it("health: no document until the first change; blind changes add up; the mailbox is lower-cased", async () => {
+      const mailbox = mailboxAddress();
+      expect(await live.health.getHealth(mailbox)).toBeUndefined();
+      await live.health.applyChanges(mailbox.toUpperCase(), [
+        { op: "set", path: ["lastSuccessfulSyncAt"], value: "2025-03-01T10:00:00.000Z" },
+        { op: "set", path: ["folders", "inbox", "lastNotificationAt"], value: "2025-03-01T10:00:00.000Z" },
+        { op: "incr", path: ["folders", "inbox", "tracked"], by: 2 },
+        { op: "incr", path: ["folders", "inbox", "skipped", "rejectedByFilter"], by: 1 },
+      ]);
+      await live.health.applyChanges(mailbox, [
+        { op: "incr", path: ["folders", "inbox", "tracked"], by: 3 },
+        { op: "incr", path: ["folders", "inbox", "skipped", "rejectedByFilter"], by: 1 },
+        { op: "incr", path: ["folders", "sentitems", "skipped", "sentItemsNotAutoTracked"], by: 4 },
+        { op: "set", path: ["folders", "inbox", "gaps", "missed"], value: { at: "2025-03-01T10:05:00.000Z", detail: "notifications missed" } },
+      ]);
+      expect(await live.health.getHealth(mailbox)).toEqual({
+        mailbox,
+        lastSuccessfulSyncAt: "2025-03-01T10:00:00.000Z",
+        folders: {
+          inbox: {
+            lastNotificationAt: "2025-03-01T10:00:00.000Z",
+            tracked: 5,
+            skipped: { rejectedByFilter: 2 },
+            failed: 0,
+            gaps: { missed: { at: "2025-03-01T10:05:00.000Z", detail: "notifications missed" } },
+          },
+          sentitems: { tracked: 0, skipped: { sentItemsNotAutoTracked: 4 }, failed: 0, gaps: {} },
+        },
+      });
+    });
+
+    it("health: more than ten changes at once are all applied (Cosmos DB patches take ten)", async () => {
+      const mailbox = mailboxAddress();
+      const reasons = Array.from({ length: 13 }, (_, index) => `reason${index}`);
+      await live.health.applyChanges(mailbox, reasons.map((reason) => ({ op: "incr", path: ["folders", "inbox", "skipped", reason], by: 1 })));
+      expect(Object.keys((await live.health.getHealth(mailbox))?.folders.inbox?.skipped ?? {}).sort()).toEqual([...reasons].sort());
+    });
+
+    it("health: a path segment with | is refused", async () => {
+      await expect(live.health.applyChanges(mailboxAddress(), [{ op: "incr", path: ["folders", "in|box", "tracked"], by: 1 }])).rejects.toThrow(RangeError);
+    });
+
+    it("health: updateHealth reads, transforms and stores; concurrent updates each apply once", async () => {
+      const mailbox = mailboxAddress();
+      const completed = (startedAt: string) => (current: MailboxHealth) =>
+        applyHealthEvent(current, {
+          kind: "catchUpCompleted",
+          folder: "inbox",
+          summary: { startedAt, completedAt: startedAt, found: 1, seen: 1, reason: "test", restarted: false },
+        });
+      await live.health.applyChanges(mailbox, [{ op: "set", path: ["folders", "inbox", "gaps", "poisoned"], value: { at: "2025-03-01T09:00:00.000Z", detail: "x" } }]);
+      const updated = await live.health.updateHealth(mailbox, completed("2025-03-01T10:00:00.000Z"));
+      expect(updated.folders.inbox).toMatchObject({ coveredUpTo: "2025-03-01T10:00:00.000Z", gaps: {} });
+      expect(await live.health.getHealth(mailbox)).toEqual(updated);
+      // Ten at once: each sees the one before it (optimistic concurrency), the latest start wins.
+      const starts = Array.from({ length: 10 }, (_, index) => `2025-03-01T11:0${index}:00.000Z`);
+      await Promise.all([
+        ...starts.map((start) => live.health.updateHealth(mailbox, completed(start))),
+        live.health.applyChanges(mailbox, [{ op: "incr", path: ["folders", "inbox", "tracked"], by: 1 }]),
+      ]);
+      expect((await live.health.getHealth(mailbox))?.folders.inbox).toMatchObject({ coveredUpTo: "2025-03-01T11:09:00.000Z", tracked: 1 });
+      expect(await live.health.updateHealth(mailboxAddress(), (current) => current)).toEqual(emptyHealth(expect.any(String) as unknown as string));
+    });
+
+    it("health: lists every mailbox's health", async () => {
+      const a = mailboxAddress();
+      await live.health.applyChanges(a, [{ op: "incr", path: ["folders", "inbox", "tracked"], by: 1 }]);
+      expect((await live.health.listHealth()).find((health) => health.mailbox === a)?.folders.inbox?.tracked).toBe(1);
+    });
+
+    const entry = (overrides: Partial<ItemLogEntry> & Pick<ItemLogEntry, "mailbox" | "at">): ItemLogEntry => ({
+      id: randomUUID(),
+      folder: "inbox",
+      messageId: `AAMk-${randomUUID()}`,
+      via: "notification",
+      outcome: "tracked",
+      reason: "acceptedByFilter",
+      subject: "Order 42",
+      ...overrides,
+    });
+
+    it("item log: entries of a mailbox newest first, idempotent per id, filtered by outcome and time, paged", async () => {
+      const mailbox = mailboxAddress();
+      const entries = [
+        entry({ mailbox, at: "2025-03-01T10:00:00.000Z" }),
+        entry({ mailbox, at: "2025-03-01T10:01:00.000Z", outcome: "skipped", reason: "rejectedByFilter" }),
+        entry({ mailbox, at: "2025-03-01T10:02:00.000Z", outcome: "failed", reason: "temporary", error: { code: "temporary", message: "503" } }),
+      ];
+      await live.itemLog.putEntries(mailbox.toUpperCase(), entries, { retentionInDays: 3 });
+      await live.itemLog.putEntries(mailbox, [entries[0] as ItemLogEntry], { retentionInDays: 3 });
+      const all = await live.itemLog.listEntries({ mailbox }, { limit: 10 });
+      expect(all.items).toEqual([...entries].reverse());
+      expect((await live.itemLog.listEntries({ mailbox, outcome: "skipped" }, { limit: 10 })).items).toEqual([entries[1]]);
+      expect((await live.itemLog.listEntries({ mailbox, since: "2025-03-01T10:01:00.000Z", until: "2025-03-01T10:02:00.000Z" }, { limit: 10 })).items).toEqual([entries[1]]);
+      const first = await live.itemLog.listEntries({ mailbox }, { limit: 2 });
+      expect(first.items).toEqual([entries[2], entries[1]]);
+      const second = await live.itemLog.listEntries({ mailbox }, { limit: 2, continuationToken: first.continuationToken as string });
+      expect(second.items).toEqual([entries[0]]);
+      expect(second.continuationToken).toBeUndefined();
+      await expect(live.itemLog.listEntries({ mailbox, outcome: "failed" }, { limit: 2, continuationToken: first.continuationToken as string })).rejects.toThrow(RangeError);
+    });
+
+    it("item log: lists across mailboxes when none is named", async () => {
+      const a = mailboxAddress();
+      const b = mailboxAddress();
+      await live.itemLog.putEntries(a, [entry({ mailbox: a, at: "2032-01-01T10:00:00.000Z" })], { retentionInDays: 3 });
+      await live.itemLog.putEntries(b, [entry({ mailbox: b, at: "2032-01-01T11:00:00.000Z" })], { retentionInDays: 3 });
+      const found = (await live.itemLog.listEntries({ since: "2032-01-01T00:00:00.000Z" }, { limit: 10 })).items.filter((item) => item.mailbox === a || item.mailbox === b);
+      expect(found.map((item) => item.mailbox)).toEqual([b, a]);
     });
   });
 }

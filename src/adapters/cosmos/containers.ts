@@ -15,7 +15,9 @@ export type ContainerName =
   | "syncState"
   | "processed"
   | "outgoing"
-  | "alerts";
+  | "alerts"
+  | "health"
+  | "itemLog";
 
 export interface ContainerDefinition {
   name: ContainerName;

@@ -4,6 +4,8 @@ import { CosmosClient, PluginOn, type CosmosClientOptions, type Database, type P
 import type { LiveTrackingStore, TrackingStore } from "../../app/ports.js";
 import { createCosmosActivityStore } from "./activity-store.js";
 import { createCosmosAlertStore } from "./alert-store.js";
+import { createCosmosHealthStore } from "./health-store.js";
+import { createCosmosItemLogStore } from "./item-log-store.js";
 import { containerDefinitions, type ContainerName } from "./containers.js";
 import { StoreError, statusOf, translateErrors } from "./errors.js";
 import { createCosmosLookupStore } from "./lookup-store.js";
@@ -108,6 +110,8 @@ export async function openCosmosTrackingStore(options: OpenCosmosTrackingStoreOp
       syncState: createCosmosSyncStateStore(container("syncState")),
       processed: createCosmosProcessedMessageStore(container("processed")),
       alerts: createCosmosAlertStore(container("alerts")),
+      health: createCosmosHealthStore(container("health")),
+      itemLog: createCosmosItemLogStore(container("itemLog")),
     };
     return {
       store,

@@ -6,6 +6,7 @@ import { processedMarkerId } from "../cosmos/processed-message-store.js";
 import { ownFields } from "../cosmos/subscription-store.js";
 import { assertMailFolder, MAX_MAILBOX_EVENTS, newestEvents } from "../cosmos/sync-state-store.js";
 import { createMemoryAlertStore } from "./alert-store.js";
+import { createMemoryHealthStore, createMemoryItemLogStore } from "./monitoring-stores.js";
 import { jsonCopy, turn } from "./tracking-store.js";
 
 function createSubscriptions(): SubscriptionStore {
@@ -112,5 +113,12 @@ function createProcessed(): ProcessedMessageStore {
 /** An empty in-memory LiveTrackingStore of its own; `clock` decides what has expired (TTL). */
 export function createMemoryLiveTrackingStore(options: { clock?: () => Date } = {}): LiveTrackingStore {
   const clock = options.clock ?? (() => new Date());
-  return { subscriptions: createSubscriptions(), syncState: createSyncState(), processed: createProcessed(), alerts: createMemoryAlertStore({ clock }) };
+  return {
+    subscriptions: createSubscriptions(),
+    syncState: createSyncState(),
+    processed: createProcessed(),
+    alerts: createMemoryAlertStore({ clock }),
+    health: createMemoryHealthStore(),
+    itemLog: createMemoryItemLogStore({ clock }),
+  };
 }
