@@ -1,5 +1,7 @@
 // What the admin API's handlers use: the app's use cases and stores. The composition root
 // (src/host/services.ts) provides them; tests can provide their own.
+import type { Alerts } from "../app/alerts.js";
+import type { HealthAdmin } from "../app/health-admin.js";
 import type { MailboxAdmin } from "../app/mailbox-admin.js";
 import type { OrganizationAdmin } from "../app/organization.js";
 import type { ActivityAdmin } from "../app/activities.js";
@@ -15,5 +17,7 @@ export interface ApiServices {
   records: RecordAdmin;
   activities: ActivityAdmin;
   outgoing: OutgoingEmailService;
+  alerts: Alerts;
+  healthAdmin: HealthAdmin;
   clock(): Date;
 }

@@ -8,7 +8,7 @@ import https from "node:https";
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from "@azure/identity";
 import { openCosmosTrackingStore } from "../adapters/cosmos/index.js";
 import { createGraphCredential, createGraphGateway, type GraphGateway } from "../adapters/graph/index.js";
-import { createStorageWorkQueue } from "../adapters/queue/storage-work-queue.js";
+import { createStorageQueueProbe, createStorageWorkQueue, type StorageQueueConnection } from "../adapters/queue/storage-work-queue.js";
 import { createMailboxAdmin } from "../app/mailboxes.js";
 import { createClientStates } from "../app/client-state.js";
 import { createWebhook, type Webhook } from "../app/notifications.js";
@@ -22,11 +22,12 @@ import type { LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from
 import { createAlerts, type Alerts } from "../app/alerts.js";
 import { createErrorPolicy } from "../app/error-policy.js";
 import { createHealthRecorder, type HealthRecorder } from "../app/health.js";
+import { createHealthAdmin, type HealthAdmin } from "../app/health-admin.js";
 import { createWorkProcessor, type WorkProcessor } from "../app/process-work.js";
 import { createSubscriptionManager, type SubscriptionManager } from "../app/subscriptions.js";
 import { createTracker, type TrackResult, type Tracker } from "../app/track-message.js";
 import { registerAppStartHook } from "./registration.js";
-import { loadAppSettings, NOTIFICATIONS_QUEUE, type AppSettings, type AppSettingsEnv } from "../config/index.js";
+import { loadAppSettings, NOTIFICATIONS_POISON_QUEUE, NOTIFICATIONS_QUEUE, type AppSettings, type AppSettingsEnv } from "../config/index.js";
 
 /** Validates every app setting from process.env; throws AppSettingsError naming each bad one. */
 export function validateAppSettingsAtStart(): void {
@@ -75,6 +76,8 @@ export interface Services {
   alerts: Alerts;
   /** Records each mailbox's health and item-level log; `coverage` says whether a folder needs a catch-up. */
   health: HealthRecorder;
+  /** Reads health for the API and the anonymous endpoint; Resync. */
+  healthAdmin: HealthAdmin;
   clock(): Date;
   cosmosRequestCount(): number;
   /** The same, by operation and container ("create processed", …): where the requests go. */
@@ -134,19 +137,17 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
   });
 
   const storage = settings.queue.storage;
-  const queue = createStorageWorkQueue({
-    queueName: NOTIFICATIONS_QUEUE,
-    connection:
-      storage.kind === "connectionString"
-        ? { kind: "connectionString", connectionString: storage.connectionString }
-        : {
-            kind: "identity",
-            queueServiceUri: storage.queueServiceUri,
-            credential: storage.managedIdentityClientId
-              ? new ManagedIdentityCredential({ clientId: storage.managedIdentityClientId })
-              : new DefaultAzureCredential(),
-          },
-  });
+  const queueConnection: StorageQueueConnection =
+    storage.kind === "connectionString"
+      ? { kind: "connectionString", connectionString: storage.connectionString }
+      : {
+          kind: "identity",
+          queueServiceUri: storage.queueServiceUri,
+          credential: storage.managedIdentityClientId
+            ? new ManagedIdentityCredential({ clientId: storage.managedIdentityClientId })
+            : new DefaultAzureCredential(),
+        };
+  const queue = createStorageWorkQueue({ queueName: NOTIFICATIONS_QUEUE, connection: queueConnection });
 
   const { store, live } = cosmos;
   // The app secret and, during a rotation, the previous one: each subscription's own clientState
@@ -230,6 +231,14 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     }),
     alerts,
     health,
+    healthAdmin: createHealthAdmin({
+      store,
+      live,
+      recorder: health,
+      subscriptions,
+      queueProbe: createStorageQueueProbe({ connection: queueConnection, queueName: NOTIFICATIONS_QUEUE, poisonQueueName: NOTIFICATIONS_POISON_QUEUE }),
+      clock,
+    }),
     clock,
     cosmosRequestCount: () => cosmos.requestCount(),
     cosmosRequestCountByOperation: () => cosmos.requestCountByOperation(),
