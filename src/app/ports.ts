@@ -471,3 +471,12 @@ export interface WorkQueue {
   /** `delayInSeconds`: the items stay invisible that long (work to look at again later). */
   enqueue(items: QueueItem[], options?: { delayInSeconds?: number }): Promise<void>;
 }
+
+/** Recorded mail (.eml, mbox) as Graph-shaped messages: the replay's MIME adapter (src/adapters/mime). */
+export interface MailCodec {
+  /** Never throws: unreadable input is `ok: false` with a reason. */
+  parseEml(source: Buffer): Promise<{ ok: true; message: GraphMessage; date?: Date } | { ok: false; reason: string }>;
+  splitMbox(source: Buffer): Buffer[];
+  /** The message as Graph lists it in Sent Items. */
+  toSentItemsShape(message: GraphMessage): GraphMessage;
+}

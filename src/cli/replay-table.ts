@@ -3,7 +3,10 @@
 // the counts under both settings and the messages they decide differently.
 import path from "node:path";
 import Table from "cli-table3";
+import { compareLines, type ComparedMessage } from "../app/replay/lines.js";
 import { sortedEntries, type ReplayLine, type ReplaySummary } from "./summary.js";
+
+export { compareLines, type ComparedMessage } from "../app/replay/lines.js";
 
 /** How the tables name things the lines only refer to by id. */
 export interface TableContext {
@@ -43,27 +46,6 @@ export function formatMessageTable(lines: readonly ReplayLine[], context: TableC
     if (line.why) table.push([{ content: `why: ${line.why}`, colSpan: 7 }]);
   }
   return table.toString();
-}
-
-/** A message's decision and correlation under each settings. */
-export interface ComparedMessage {
-  file: string;
-  base: ReplayLine;
-  compare: ReplayLine;
-  changed: boolean;
-}
-
-/** Lines of both runs, matched by input file (both runs track the same messages in the same order). */
-export function compareLines(base: readonly ReplayLine[], compare: readonly ReplayLine[]): ComparedMessage[] {
-  const byFile = new Map(compare.map((line) => [line.file, line]));
-  const baseCreators = creators(base);
-  const compareCreators = creators(compare);
-  return base.flatMap((line) => {
-    const other = byFile.get(line.file);
-    if (!other) return [];
-    const changed = decisionKey(line, baseCreators) !== decisionKey(other, compareCreators);
-    return [{ file: line.file, base: line, compare: other, changed }];
-  });
 }
 
 /**
@@ -161,23 +143,6 @@ function correlationTargets(lines: readonly ReplayLine[], context: TableContext)
     if (line.activityId && line.created) targets.set(line.activityId, path.basename(line.file));
   }
   return targets;
-}
-
-/** Activity id → the input file whose line created it. */
-function creators(lines: readonly ReplayLine[]): Map<string, string> {
-  const result = new Map<string, string>();
-  for (const line of lines) if (line.activityId && line.created) result.set(line.activityId, line.file);
-  return result;
-}
-
-/**
- * What decides "changed": tracked, reason, regarding, correlation method and what it correlated
- * with (the file, which both runs share; activity ids may differ between the runs).
- */
-function decisionKey(line: ReplayLine, creatorOf: ReadonlyMap<string, string>): string {
-  const { activityId, internetMessageId } = line.correlation;
-  const target = activityId ? (creatorOf.get(activityId) ?? internetMessageId ?? activityId) : null;
-  return JSON.stringify([line.tracked, line.reason, line.correlation.method, target, line.regarding ?? null]);
 }
 
 function unionKeys(a: Record<string, number | undefined>, b: Record<string, number | undefined>): string[] {

@@ -5,11 +5,12 @@
 import { open } from "node:fs/promises";
 import cliProgress from "cli-progress";
 import { Command, CommanderError } from "commander";
+import { mailCodec } from "../adapters/mime/index.js";
 import type { TrackingStore } from "../app/ports.js";
-import { createTracker, type TrackResult } from "../app/track-message.js";
-import { normalizeAddress } from "../domain/address.js";
+import { parseActivities, seedActivityId, type SeedActivity } from "../app/replay/activities.js";
+import { comparedJsonLine } from "../app/replay/lines.js";
+import { replayMail, type ReplayStore } from "../app/replay/run.js";
 import type { CrmRecord, MailboxSettings } from "../domain/types.js";
-import { loadActivities, parseActivities, seedActivityId, type SeedActivity } from "./replay-activities.js";
 import {
   configurationWarnings,
   errorMessage,
@@ -19,18 +20,31 @@ import {
   ReplayUsageError,
   type ReplayConfiguration,
 } from "./replay-config.js";
-import { asFoundIn, folderOf, looksSentByCrm, readMail, statPath, type ParsedInput } from "./replay-input.js";
+import { readMail, statPath, type ParsedInput } from "./replay-input.js";
 import { compareLines, DEFAULT_TABLE_LIMIT, formatComparison, formatMessageTable, type ComparedMessage, type TableContext } from "./replay-table.js";
-import { formatSummary, summarize, type ReplayLine, type ReplaySummary } from "./summary.js";
+import { formatSummary, type ReplayLine, type ReplaySummary } from "./summary.js";
 
 export type { ReplayLine, ReplaySummary } from "./summary.js";
 export { loadConfiguration, parseRecords, ReplayUsageError, type ReplayConfiguration } from "./replay-config.js";
 export { FOLDER_HEADER, folderOf } from "./replay-input.js";
 
-/** A store for one side of the replay; Cosmos DB stores also count their requests. */
-export interface ReplayStore {
-  store: TrackingStore;
-  requestCount?: () => number;
+export type { ReplayStore } from "../app/replay/run.js";
+
+/** One side through the engine, with a terminal progress bar when asked. */
+async function replaySide(
+  inputs: ParsedInput[],
+  side: Omit<Parameters<typeof replayMail>[1], "codec" | "onProgress"> & { showProgress: boolean; label: string },
+): Promise<ReplaySummary> {
+  const { showProgress, label, ...rest } = side;
+  const bar = showProgress
+    ? new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total} {file}`, hideCursor: true }, cliProgress.Presets.shades_classic)
+    : undefined;
+  bar?.start(inputs.length, 0, { file: "" });
+  try {
+    return await replayMail(inputs, { ...rest, codec: mailCodec, ...(bar ? { onProgress: ({ file }) => bar.increment(1, { file }) } : {}) });
+  } finally {
+    bar?.stop();
+  }
 }
 
 export interface ReplayOptions {
@@ -148,7 +162,7 @@ async function runPrepared(prepared: PreparedReplay, options: ReplayOptions): Pr
     });
     const messages = compareLines(base.lines, compared.lines);
     for (const message of messages) {
-      await output?.write(`${JSON.stringify({ file: message.file, changed: message.changed, base: message.base, compare: message.compare })}\n`);
+      await output?.write(`${JSON.stringify(comparedJsonLine(message))}\n`);
     }
     const labels = { base: options.settingsFile ?? "the defaults (no --settings)", compare: prepared.compare.settingsFile };
     log(formatComparison({ base, compare: compared }, { labels, all: options.details === true, context }));
@@ -286,139 +300,6 @@ async function compareConfiguration(base: ReplayConfiguration, file: string): Pr
   const parsed = await loadSettingsFile(file);
   const mailbox: MailboxSettings = parsed.mailbox ? { ...parsed.mailbox, address: base.mailbox.address } : base.mailbox;
   return { organization: parsed.organization, mailbox, records: base.records };
-}
-
-async function replaySide(
-  inputs: ParsedInput[],
-  side: {
-    configuration: ReplayConfiguration;
-    store: ReplayStore;
-    seeds: SeedActivity[];
-    crmSent: boolean;
-    showProgress: boolean;
-    label: string;
-    /** Drop each parsed message once it is tracked (no later side needs it). */
-    release: boolean;
-    onLine?: (line: ReplayLine) => Promise<void>;
-  },
-): Promise<ReplaySummary> {
-  const { configuration } = side;
-  const { store } = side.store;
-  await store.settings.putOrganization(configuration.organization);
-  await store.settings.putMailbox(configuration.mailbox);
-  if (configuration.records.length > 0) await store.records.upsertRecords(configuration.records);
-  const activitiesLoaded =
-    side.seeds.length > 0
-      ? await loadActivities(store, side.seeds, { organization: configuration.organization, mailbox: configuration.mailbox, now: new Date().toISOString() })
-      : undefined;
-  // Settings were just written: the cache may keep them for the whole run.
-  const tracker = createTracker({ store });
-
-  const bar = side.showProgress
-    ? new cliProgress.SingleBar({ format: `${side.label} [{bar}] {value}/{total} {file}`, hideCursor: true }, cliProgress.Presets.shades_classic)
-    : undefined;
-  bar?.start(inputs.length, 0, { file: "" });
-  const lines: ReplayLine[] = [];
-  const requestsBefore = side.store.requestCount?.();
-  const started = performance.now();
-  try {
-    for (const input of inputs) {
-      const line = await replayOne(input, { tracker, configuration, crmSent: side.crmSent });
-      if (side.release) delete input.message;
-      lines.push(line);
-      await side.onLine?.(line);
-      bar?.increment(1, { file: input.file });
-    }
-  } finally {
-    bar?.stop();
-  }
-  const elapsedInMs = performance.now() - started;
-  const requestsAfter = side.store.requestCount?.();
-  return summarize(lines, {
-    elapsedInMs,
-    ...(requestsBefore !== undefined && requestsAfter !== undefined ? { requests: requestsAfter - requestsBefore } : {}),
-    ...(activitiesLoaded !== undefined ? { activitiesLoaded } : {}),
-  });
-}
-
-async function replayOne(
-  input: ParsedInput,
-  context: { tracker: ReturnType<typeof createTracker>; configuration: ReplayConfiguration; crmSent: boolean },
-): Promise<ReplayLine> {
-  const { message } = input;
-  if (!message) {
-    return {
-      file: input.file,
-      tracked: false,
-      reason: `unreadable: ${input.unreadable ?? "unknown"}`,
-      created: false,
-      correlation: { method: "none" },
-      recipients: [],
-      warnings: [],
-    };
-  }
-  const mailbox = context.configuration.mailbox.address;
-  const folder = folderOf(message, mailbox);
-  const facts = {
-    file: input.file,
-    subject: message.subject ?? "",
-    ...(input.date ? { sentOn: input.date.toISOString() } : {}),
-    folder,
-    ...(message.from?.emailAddress.address ? { from: normalizeAddress(message.from.emailAddress.address) } : {}),
-  };
-  const sentByCrm = context.crmSent && looksSentByCrm(message, folder, context.configuration.organization);
-  try {
-    const result = await context.tracker.track({
-      message: asFoundIn(message, folder),
-      mailbox,
-      folder,
-      ...(sentByCrm ? { manual: { reason: "sentByApp" as const } } : {}),
-    });
-    return toLine(facts, result);
-  } catch (caught) {
-    return {
-      ...facts,
-      ...(message.internetMessageId ? { internetMessageId: message.internetMessageId } : {}),
-      tracked: false,
-      reason: `error: ${errorMessage(caught)}`,
-      created: false,
-      correlation: { method: "none" },
-      recipients: [],
-      warnings: [],
-    };
-  }
-}
-
-function toLine(facts: Pick<ReplayLine, "file" | "subject" | "sentOn" | "folder" | "from">, result: TrackResult): ReplayLine {
-  const { correlation, activity } = result;
-  return {
-    file: facts.file,
-    internetMessageId: result.internetMessageId,
-    ...(facts.subject !== undefined ? { subject: facts.subject } : {}),
-    ...(facts.sentOn !== undefined ? { sentOn: facts.sentOn } : {}),
-    ...(facts.folder !== undefined ? { folder: facts.folder } : {}),
-    ...(facts.from !== undefined ? { from: facts.from } : {}),
-    tracked: result.tracked,
-    reason: result.reason,
-    ...(result.activityId !== undefined ? { activityId: result.activityId } : {}),
-    ...(activity?.scope !== undefined ? { scope: activity.scope } : {}),
-    created: result.created,
-    correlation: {
-      method: correlation.method,
-      ...(correlation.correlatedActivityId !== undefined ? { activityId: correlation.correlatedActivityId } : {}),
-      ...(correlation.internetMessageId !== undefined ? { internetMessageId: correlation.internetMessageId } : {}),
-    },
-    ...(result.regarding ? { regarding: result.regarding } : {}),
-    ...(result.sender ? { sender: result.sender } : {}),
-    recipients: result.recipients,
-    ...(result.acceptingEntity ? { acceptingEntity: result.acceptingEntity } : {}),
-    automated: result.automated,
-    ...(activity?.trackingToken ? { trackingToken: activity.trackingToken } : {}),
-    ...(activity?.conversationIndex ? { conversationIndex: activity.conversationIndex } : {}),
-    why: result.why,
-    explanation: result.trace,
-    warnings: result.warnings,
-  };
 }
 
 function tableContext(records: CrmRecord[], seeds: SeedActivity[]): TableContext {

@@ -1,7 +1,7 @@
 // --activities files: which shapes are read, what each bad entry is reported as, and the activity
 // the tracker would have stored for an entry. Pure functions, no store.
 import { describe, expect, it } from "vitest";
-import { parseActivities, seedActivityId, toActivity } from "../../src/cli/replay-activities.js";
+import { parseActivities, seedActivityId, toActivity } from "../../src/app/replay/activities.js";
 import { compareLines } from "../../src/cli/replay-table.js";
 import type { ReplayLine } from "../../src/cli/summary.js";
 import { activityIdFor } from "../../src/domain/activity.js";

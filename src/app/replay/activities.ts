@@ -3,13 +3,13 @@
 // those). Two shapes are accepted, one JSON object per line or a JSON array of them (see
 // docs/replay.md): a line of an earlier replay's --out (tracked lines only), or an exported
 // activity document. Bad entries are reported by line number; the others are loaded.
-import { activityIdFor, lookupEntriesFor } from "../domain/activity.js";
-import { normalizeAddress } from "../domain/address.js";
-import { parseConversationIndex } from "../domain/conversation-index.js";
-import { normalizeMessageId, SYNTHETIC_MESSAGE_ID_DOMAIN } from "../domain/message.js";
-import { isIsoDateTime, trackingTokenPrefixes } from "../domain/settings.js";
-import { smartMatchHashes } from "../domain/smart-matching.js";
-import { findTrackingToken } from "../domain/tracking-token.js";
+import { activityIdFor, lookupEntriesFor } from "../../domain/activity.js";
+import { normalizeAddress } from "../../domain/address.js";
+import { parseConversationIndex } from "../../domain/conversation-index.js";
+import { normalizeMessageId, SYNTHETIC_MESSAGE_ID_DOMAIN } from "../../domain/message.js";
+import { isIsoDateTime, trackingTokenPrefixes } from "../../domain/settings.js";
+import { smartMatchHashes } from "../../domain/smart-matching.js";
+import { findTrackingToken } from "../../domain/tracking-token.js";
 import {
   RECORD_TYPES,
   type DecisionReason,
@@ -18,8 +18,8 @@ import {
   type OrganizationSettings,
   type RecordRef,
   type ResolvedParty,
-} from "../domain/types.js";
-import type { TrackingStore } from "../app/ports.js";
+} from "../../domain/types.js";
+import type { TrackingStore } from "../ports.js";
 
 /** An earlier activity, as read from the file: what correlation with it needs. */
 export interface SeedActivity {
