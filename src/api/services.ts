@@ -8,6 +8,7 @@ import type { ActivityAdmin } from "../app/activities.js";
 import type { OutgoingEmailService } from "../app/outgoing-email.js";
 import type { LiveTrackingStore, TrackingStore } from "../app/ports.js";
 import type { RecordAdmin } from "../app/records.js";
+import type { WhatIf } from "../app/what-if.js";
 
 export interface ApiServices {
   store: TrackingStore;
@@ -19,5 +20,6 @@ export interface ApiServices {
   outgoing: OutgoingEmailService;
   alerts: Alerts;
   healthAdmin: HealthAdmin;
+  whatIf: WhatIf;
   clock(): Date;
 }

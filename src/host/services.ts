@@ -18,6 +18,9 @@ import { createOutgoingEmail, type OutgoingEmailService } from "../app/outgoing-
 import { createMailboxAdministration, type MailboxAdmin } from "../app/mailbox-admin.js";
 import { createOrganizationAdmin, type OrganizationAdmin } from "../app/organization.js";
 import { createRecordAdmin, type RecordAdmin } from "../app/records.js";
+import { createWhatIf, type WhatIf } from "../app/what-if.js";
+import { createMemoryTrackingStore } from "../adapters/memory/index.js";
+import { mailCodec } from "../adapters/mime/index.js";
 import type { LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from "../app/ports.js";
 import { createAlerts, type Alerts } from "../app/alerts.js";
 import { createErrorPolicy } from "../app/error-policy.js";
@@ -70,6 +73,8 @@ export interface Services {
   outgoing: OutgoingEmailService;
   records: RecordAdmin;
   activities: ActivityAdmin;
+  /** What-if replays, each into in-memory stores of its own (src/app/what-if.ts). */
+  whatIf: WhatIf;
   organization: OrganizationAdmin;
   mailboxAdmin: MailboxAdmin;
   /** Mailbox alerts: raise, list, delete (src/app/alerts.ts). */
@@ -219,6 +224,8 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     outgoing,
     records: createRecordAdmin({ store, clock, onChange: () => tracker.forgetCachedSettings() }),
     activities: createActivityAdmin({ store, gateway, tracker, clock }),
+    // A what-if never touches the live data: each side of each run gets a fresh in-memory store.
+    whatIf: createWhatIf({ settings: store.settings, newStore: () => createMemoryTrackingStore(), codec: mailCodec, clock }),
     // A change reaches this process's tracker at once; other instances within the tracker's 30 s.
     organization: createOrganizationAdmin({ store, onChange: () => tracker.forgetCachedSettings() }),
     mailboxAdmin: createMailboxAdministration({
