@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { APP_SETTINGS } from "../src/config/index.js";
-import { getServices, resetServices, setServicesLog, type Services } from "../src/host/services.js";
+import { getServices, resetServices, setEncryptionKeys, setServicesLog, type Services } from "../src/host/services.js";
+import { createLocalEncryptionKeys, type LocalEncryptionKeys } from "./encryption-keys.js";
 import { startAzurite } from "./azurite.js";
 import { startEmbeddedCosmos } from "./embedded-cosmos.js";
 import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from "./graph-simulator/index.js";
@@ -45,6 +46,8 @@ export interface LocalStack {
   graphCaFile: string;
   /** A signed bearer token for the admin API with these roles (from the simulator's identity). */
   apiToken(options?: { roles?: readonly string[]; user?: string }): Promise<string>;
+  /** Rich notifications' key pairs (with NOTIFICATION_RESOURCE_DATA=true): Key Vault's stand-in. */
+  encryptionKeys: LocalEncryptionKeys | undefined;
   /** The functions' own services (store, gateway, use cases), built from the same settings. */
   services(): Promise<Services>;
   /** HTTP requests the embedded Cosmos DB server has received, from every process of the stack. */
@@ -60,6 +63,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     await resetServices();
+    setEncryptionKeys(undefined);
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
   };
   try {
@@ -118,6 +122,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     environment.NOTIFICATION_URL ??= `${baseUrl}/api/notifications`;
     environment.LIFECYCLE_NOTIFICATION_URL ??= `${baseUrl}/api/lifecycle`;
     Object.assign(process.env, environment);
+    // Rich notifications: the key pairs Key Vault would hold, made here (the services take them).
+    const encryptionKeys = environment.NOTIFICATION_RESOURCE_DATA === "true" ? await createLocalEncryptionKeys() : undefined;
+    setEncryptionKeys(encryptionKeys);
 
     const functionsDir = path.join(repoRoot, "functions");
     const functionFiles = (await readdir(functionsDir))
@@ -140,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       graph,
       apiUrl: `${host.baseUrl}/api`,
       graphCaFile,
+      encryptionKeys,
       apiToken: (tokenOptions = {}) =>
         graph.identity.issueApiToken({
           audience: LOCAL_API_AUDIENCE,

@@ -10,6 +10,8 @@ export interface SimRequest {
   headers: Record<string, string>;
   body: unknown;
   requestId: string;
+  /** The API version the path was under (rich notifications for Outlook are beta only). */
+  version?: "v1.0" | "beta";
 }
 
 export interface SimResponse {

@@ -24,6 +24,11 @@ export interface ApiTokenRequest {
 export interface SimulatedIdentity {
   jwks: { keys: JWK[] };
   issueApiToken(request: ApiTokenRequest): Promise<string>;
+  /**
+   * A rich notification's validation token, as Graph's change-notification service gets it from
+   * Entra: v1, issued for the tenant, addressed to the subscribing app, azp/appid = Graph's.
+   */
+  issueValidationToken(request: { audience: string; lifetimeSeconds?: number }): Promise<string>;
   /** A token signed by a key that is not in the JWKS (the API must refuse it). */
   issueForeignToken(request: ApiTokenRequest): Promise<string>;
   /** The stable object id the simulator gives a user address. */
@@ -37,6 +42,9 @@ export function objectIdFor(address: string): string {
   const hex = createHash("sha256").update(`oid:${address.trim().toLowerCase()}`).digest("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+/** Microsoft Graph's change-notification publisher, as Entra names it in validation tokens. */
+export const GRAPH_CHANGE_TRACKING_APP_ID = "0bf30f3b-4a52-48df-9a82-234910c4a086";
 
 export async function createSimulatedIdentity(options: { tenantId: string; authority: () => string }): Promise<SimulatedIdentity> {
   const kid = `sim-${randomUUID().slice(0, 8)}`;
@@ -73,6 +81,17 @@ export async function createSimulatedIdentity(options: { tenantId: string; autho
 
   const identity: SimulatedIdentity = {
     jwks: { keys: [publicJwk] },
+    issueValidationToken: async (request) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ ver: "1.0", tid: options.tenantId, appid: GRAPH_CHANGE_TRACKING_APP_ID, azp: GRAPH_CHANGE_TRACKING_APP_ID, appidacr: "2" })
+        .setProtectedHeader({ alg: "RS256", typ: "JWT", kid })
+        .setIssuer(`https://sts.windows.net/${options.tenantId}/`)
+        .setAudience(request.audience)
+        .setIssuedAt(now)
+        .setNotBefore(now)
+        .setExpirationTime(now + (request.lifetimeSeconds ?? 3_600))
+        .sign(privateKey);
+    },
     issueApiToken: (request) => sign(request, privateKey, kid),
     issueForeignToken: (request) => sign(request, foreign.privateKey, kid),
     objectIdFor,

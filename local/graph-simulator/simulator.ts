@@ -38,7 +38,9 @@ import {
 } from "./http-util.js";
 import type { SimRequest, SimResponse } from "./http-util.js";
 import { parseMessageListFilter, requestedInternetMessageId } from "./message-filter.js";
+import type { X509Certificate } from "node:crypto";
 import { createSimulatedIdentity, objectIdFor, type SimulatedIdentity } from "./identity.js";
+import { parseEncryptionCertificate } from "./resource-data.js";
 import { createBrowserSignIn } from "./sign-in.js";
 import { ALL_APP_ROLES } from "../../src/api/roles.js";
 import { createSimulatorControl } from "./control.js";
@@ -188,6 +190,8 @@ interface CountedFault {
 
 const MAX_CONCURRENT_PER_MAILBOX = 4;
 const MAX_SUBSCRIPTION_MINUTES = 10_080;
+/** Graph's limit for subscriptions with resource data. */
+const MAX_RESOURCE_DATA_SUBSCRIPTION_MINUTES = 1_440;
 const MAX_BATCH_REQUESTS = 20;
 const SERVER_ERROR_CODES: Record<number, string> = {
   500: "InternalServerError",
@@ -243,6 +247,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     notificationRetryBaseMs: options.notificationRetryBaseMs ?? 1_000,
     validationTimeoutMs: options.validationTimeoutMs ?? 10_000,
     receiverCa: options.receiverCa,
+    // The identity is made below; tokens are only signed once notifications flow.
+    signValidationToken: (appId) => identity.issueValidationToken({ audience: appId }),
   });
   const messageDomain = "SIM0PR01MB0001.namprd00.prod.outlook.com";
   const applicationId = randomUUID();
@@ -340,7 +346,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   // ---------- message lifecycle ----------
 
   function notify(message: SimMessage, folder: SimFolder, changeType: ChangeType): void {
-    hub.notifyChange({ mailboxId: message.mailboxId, folderId: folder.id, changeType, message });
+    hub.notifyChange({ mailboxId: message.mailboxId, folderId: folder.id, folder, changeType, message });
   }
 
   function threadIndexFor(inReplyTo: string | null, now: Date): Buffer {
@@ -1246,7 +1252,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     }
     if (request.method === "PATCH") {
       const requested = (request.body as { expirationDateTime?: unknown } | undefined)?.expirationDateTime;
-      const expiry = checkExpiry(request, requested);
+      const expiry = checkExpiry(request, requested, { resourceData: subscription.includeResourceData === true });
       if (typeof expiry !== "string") return expiry;
       subscription.expirationDateTime = expiry;
       hub.resume(subscription);
@@ -1258,15 +1264,16 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     return graphError(request, 405, "BadRequest", `Method ${request.method} is not allowed on subscriptions.`);
   }
 
-  function checkExpiry(request: SimRequest, requested: unknown): string | SimResponse {
+  function checkExpiry(request: SimRequest, requested: unknown, limits: { resourceData: boolean } = { resourceData: false }): string | SimResponse {
+    const maxMinutes = limits.resourceData ? MAX_RESOURCE_DATA_SUBSCRIPTION_MINUTES : MAX_SUBSCRIPTION_MINUTES;
     const parsed = typeof requested === "string" ? Date.parse(requested) : NaN;
     if (Number.isNaN(parsed)) {
       return graphError(request, 400, "InvalidRequest", "expirationDateTime is required and must be an ISO 8601 date.");
     }
     const now = clock().getTime();
     if (parsed <= now) return graphError(request, 400, "InvalidRequest", "Subscription expiration date time must be in the future.");
-    if (parsed > now + MAX_SUBSCRIPTION_MINUTES * 60_000) {
-      return graphError(request, 400, "InvalidRequest", `Subscription expiration can only be ${MAX_SUBSCRIPTION_MINUTES} minutes in the future.`);
+    if (parsed > now + maxMinutes * 60_000) {
+      return graphError(request, 400, "InvalidRequest", `Subscription expiration can only be ${maxMinutes} minutes in the future.`);
     }
     const cap = options.maxSubscriptionMinutes;
     const granted = cap !== undefined ? Math.min(parsed, now + cap * 60_000) : parsed;
@@ -1283,6 +1290,12 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     if (url.protocol === "https:") return true;
     // Deviation: plain HTTP is accepted for loopback receivers (the local Functions host).
     return url.protocol === "http:" && (url.hostname === "127.0.0.1" || url.hostname === "localhost");
+  }
+
+  /** The client id the request's access token was issued to. */
+  function callerClientId(request: SimRequest): string | undefined {
+    const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1];
+    return bearer ? tokens.get(bearer)?.clientId : undefined;
   }
 
   async function createSubscription(request: SimRequest): Promise<SimResponse> {
@@ -1318,7 +1331,21 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     if (faultState.accessDenied.has(mailbox.id)) {
       return graphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
     }
-    const expiry = checkExpiry(request, body.expirationDateTime);
+    // Rich notifications (Graph beta for Outlook messages): a $select, a certificate, an id, 1 day.
+    const includeResourceData = body.includeResourceData === true;
+    let certificate: X509Certificate | undefined;
+    if (includeResourceData) {
+      if (request.version !== "beta") return invalid("includeResourceData is not supported for Outlook messages on v1.0: use the beta endpoint.");
+      if (!parsed.select) return invalid("A $select query option on the resource is required when includeResourceData is true.");
+      const parsedCertificate = parseEncryptionCertificate(body.encryptionCertificate);
+      if (typeof parsedCertificate === "string") return invalid(parsedCertificate);
+      certificate = parsedCertificate;
+      const certificateId = body.encryptionCertificateId;
+      if (typeof certificateId !== "string" || certificateId.length === 0 || certificateId.length > 128) {
+        return invalid("encryptionCertificateId is required when includeResourceData is true (at most 128 characters).");
+      }
+    }
+    const expiry = checkExpiry(request, body.expirationDateTime, { resourceData: includeResourceData });
     if (typeof expiry !== "string") return expiry;
 
     const failure = await hub.validateEndpoint(notificationUrl);
@@ -1342,9 +1369,12 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       creatorId: randomUUID(),
       includeResourceData: typeof body.includeResourceData === "boolean" ? body.includeResourceData : null,
       latestSupportedTlsVersion: typeof body.latestSupportedTlsVersion === "string" ? body.latestSupportedTlsVersion : "v1_2",
-      encryptionCertificate: null,
-      encryptionCertificateId: null,
+      encryptionCertificate: certificate ? (body.encryptionCertificate as string) : null,
+      encryptionCertificateId: certificate ? (body.encryptionCertificateId as string) : null,
       notificationUrlAppId: null,
+      subscriberAppId: callerClientId(request) ?? applicationId,
+      ...(certificate ? { certificate } : {}),
+      ...(parsed.select ? { select: parsed.select } : {}),
       mailboxId: mailbox.id,
       folderId: subscribedFolder.id,
       immutableIds: prefer.get("idtype")?.toLowerCase() === "immutableid",
@@ -1515,8 +1545,9 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
         requestId,
       );
     }
-    if (!/^\/v1\.0(\/|$)/i.test(url.pathname)) {
-      return send(outgoing, graphError(request, 404, "BadRequest", "Unsupported API version: use /v1.0."), requestId);
+    const version = /^\/(v1\.0|beta)(\/|$)/i.exec(url.pathname)?.[1]?.toLowerCase();
+    if (version === undefined) {
+      return send(outgoing, graphError(request, 404, "BadRequest", "Unsupported API version: use /v1.0 or /beta."), requestId);
     }
 
     const authorization = incoming.headers.authorization ?? "";
@@ -1547,7 +1578,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     }
     const response = await dispatch({
       method,
-      path: url.pathname.replace(/^\/v1\.0/i, "") || "/",
+      path: url.pathname.replace(/^\/(v1\.0|beta)/i, "") || "/",
+      version: version === "beta" ? "beta" : "v1.0",
       query: url.searchParams,
       headers,
       body,

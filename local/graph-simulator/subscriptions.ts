@@ -3,8 +3,11 @@
 import http from "node:http";
 import https from "node:https";
 import { randomBytes, randomUUID } from "node:crypto";
-import type { SimMessage } from "./mail-store.js";
+import type { X509Certificate } from "node:crypto";
+import type { SimFolder, SimMessage } from "./mail-store.js";
 import { etagOf } from "./mail-store.js";
+import { renderMessage } from "./message-view.js";
+import { encryptResourceData } from "./resource-data.js";
 
 export type ChangeType = "created" | "updated" | "deleted";
 export type LifecycleEvent = "reauthorizationRequired" | "subscriptionRemoved" | "missed";
@@ -22,10 +25,15 @@ export interface SimSubscription {
   creatorId: string;
   includeResourceData: boolean | null;
   latestSupportedTlsVersion: string;
-  encryptionCertificate: null;
-  encryptionCertificateId: null;
+  encryptionCertificate: string | null;
+  encryptionCertificateId: string | null;
   notificationUrlAppId: null;
   /** Simulator state below: never rendered. */
+  /** The subscribing app's client id: rich notifications' validation tokens are addressed to it. */
+  subscriberAppId: string;
+  /** Rich subscriptions: the parsed certificate and the resource's $select. */
+  certificate?: X509Certificate;
+  select?: string[];
   mailboxId: string;
   /** The subscribed folder, resolved from the resource's well-known name or id when created. */
   folderId: string;
@@ -69,6 +77,8 @@ export interface DeliveryOptions {
   validationTimeoutMs: number;
   /** Extra CA for HTTPS receivers (plain HTTP on localhost needs none). */
   receiverCa?: string | undefined;
+  /** Signs a rich notification's validation token for the app (the simulator's identity). */
+  signValidationToken?: (appId: string) => Promise<string>;
 }
 
 interface PostResult {
@@ -98,6 +108,8 @@ export class NotificationHub {
   private readonly requests = new Set<http.ClientRequest>();
   private notificationCount = 0;
   private closed = false;
+  /** Which app a rich item is for: one validation token per app in each POST, as Graph makes them. */
+  private readonly richItemApps = new WeakMap<NotificationItem, string>();
 
   constructor(private readonly options: DeliveryOptions) {}
 
@@ -135,6 +147,8 @@ export class NotificationHub {
   notifyChange(input: {
     mailboxId: string;
     folderId: string;
+    /** The folder itself, when known: a rich payload shows headers as a GET from it would. */
+    folder?: SimFolder;
     changeType: ChangeType;
     message: SimMessage;
   }): void {
@@ -144,11 +158,11 @@ export class NotificationHub {
       if (subscription.folderId !== input.folderId) continue;
       const types = subscription.changeType.split(",").map((type) => type.trim());
       if (types.includes(input.changeType)) {
-        this.enqueue(subscription, this.changeItem(subscription, input.changeType, input.message));
+        this.enqueue(subscription, this.changeItem(subscription, input.changeType, input.message, input.folder));
       }
       if (input.changeType === "created" && types.includes("updated")) {
         for (let i = 0; i < this.faults.updatedAfterCreated; i += 1) {
-          this.enqueue(subscription, this.changeItem(subscription, "updated", input.message));
+          this.enqueue(subscription, this.changeItem(subscription, "updated", input.message, input.folder));
         }
       }
     }
@@ -196,7 +210,7 @@ export class NotificationHub {
     for (const request of this.requests) request.destroy();
   }
 
-  private changeItem(subscription: SimSubscription, changeType: ChangeType, message: SimMessage): NotificationItem {
+  private changeItem(subscription: SimSubscription, changeType: ChangeType, message: SimMessage, folder?: SimFolder): NotificationItem {
     const id = subscription.immutableIds ? message.immutableId : message.restId;
     const resource = `Users/${subscription.mailboxId}/Messages/${id}`;
     this.notificationCount += 1;
@@ -217,6 +231,19 @@ export class NotificationHub {
       clientState: subscription.clientState,
       tenantId: this.options.tenantId,
     });
+    if (subscription.includeResourceData && subscription.certificate && subscription.encryptionCertificateId) {
+      // Only the selected properties, rendered as a GET with that $select would (body as HTML:
+      // a notification has no Prefer header).
+      const view = renderMessage(message, {
+        select: subscription.select,
+        immutableIds: subscription.immutableIds,
+        bodyAsText: false,
+        folder: folder ?? { id: subscription.folderId, wellKnownName: null, displayName: "", parentFolderId: null },
+      });
+      delete view["@odata.etag"];
+      item.encryptedContent = encryptResourceData(view, { certificate: subscription.certificate, certificateId: subscription.encryptionCertificateId });
+      this.richItemApps.set(item, subscription.subscriberAppId);
+    }
     return item;
   }
 
@@ -257,7 +284,9 @@ export class NotificationHub {
 
   /** POSTs one batch with bounded exponential backoff; true when acknowledged with a 2xx. */
   private async deliver(url: string, items: NotificationItem[]): Promise<boolean> {
-    const body = JSON.stringify({ value: items });
+    const apps = new Set(items.flatMap((item) => this.richItemApps.get(item) ?? []));
+    const validationTokens = this.options.signValidationToken && apps.size > 0 ? await Promise.all([...apps].map((app) => this.options.signValidationToken!(app))) : [];
+    const body = JSON.stringify(validationTokens.length > 0 ? { validationTokens, value: items } : { value: items });
     for (let attempt = 1; attempt <= this.options.notificationMaxAttempts; attempt += 1) {
       if (this.closed) return false;
       this.stats.attempted += 1;
@@ -364,14 +393,15 @@ export function renderSubscription(
  */
 export function parseSubscriptionResource(
   resource: string,
-): { user: string; folder: string } | undefined {
+): { user: string; folder: string; select?: string[] } | undefined {
+  const [path = "", query] = resource.trim().split("?", 2);
   const match =
-    /^\/?users\/([^/]+)\/mailfolders(?:\(\s*'([^']+)'\s*\)|\(\s*"([^"]+)"\s*\)|\/([^/]+))\/messages\/?$/i.exec(
-      resource.trim(),
-    );
+    /^\/?users\/([^/]+)\/mailfolders(?:\(\s*'([^']+)'\s*\)|\(\s*"([^"]+)"\s*\)|\/([^/]+))\/messages\/?$/i.exec(path);
   if (!match) return undefined;
   const user = decodeURIComponent(match[1] ?? "");
   const folder = decodeURIComponent(match[2] ?? match[3] ?? match[4] ?? "");
   if (folder.length === 0) return undefined;
-  return { user, folder };
+  const select = query === undefined ? undefined : new URLSearchParams(query).get("$select");
+  if (query !== undefined && !select) return undefined;
+  return select ? { user, folder, select: select.split(",").map((name) => name.trim()).filter((name) => name.length > 0) } : { user, folder };
 }

@@ -94,7 +94,7 @@ export function createTokenValidator(options: TokenValidatorOptions): TokenValid
   };
 }
 
-function describeJoseError(error: unknown): string {
+export function describeJoseError(error: unknown): string {
   if (error instanceof joseErrors.JWTExpired) return "the token has expired";
   if (error instanceof joseErrors.JWTClaimValidationFailed) return `the token's ${error.claim} claim is not accepted`;
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "the token's signature is not valid";

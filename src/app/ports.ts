@@ -232,6 +232,8 @@ export interface SubscriptionRecord {
   folderId?: string;
   /** The mailbox user's object id, as notification resources name it (`Users/{id}/Messages/…`). */
   userId?: string;
+  /** Rich notifications: the certificate Graph encrypts this subscription's resource data with. */
+  encryptionCertificateId?: string;
 }
 
 export interface SubscriptionStore {
@@ -390,6 +392,8 @@ export interface MailGateway {
     lifecycleNotificationUrl: string;
     clientState: string;
     expirationDateTime: string;
+    /** Rich notifications: the message arrives encrypted with this certificate (src/app/resource-data.ts). */
+    resourceData?: EncryptionCertificate;
   }): Promise<{ id: string; resource: string; expirationDateTime: string }>;
   renewSubscription(id: string, options: { expirationDateTime: string }): Promise<{ expirationDateTime: string }>;
   reauthorizeSubscription(id: string): Promise<void>;
@@ -447,6 +451,11 @@ export type QueueItem =
       messageIds: string[];
       /** How often this work was put back because another worker held its messages. */
       deferrals?: number;
+      /**
+       * Rich notifications: the encrypted message by message id, as Graph sent it (only those
+       * whose validation tokens passed; decrypted by the worker, src/app/resource-data.ts).
+       */
+      encryptedContent?: Record<string, EncryptedContent>;
       /** When the webhook accepted it. */
       acceptedAt: string;
     }
@@ -479,4 +488,39 @@ export interface MailCodec {
   splitMbox(source: Buffer): Buffer[];
   /** The message as Graph lists it in Sent Items. */
   toSentItemsShape(message: GraphMessage): GraphMessage;
+}
+
+// ---- Rich notifications (resource data, src/app/resource-data.ts) ---------------------------
+
+/** A notification item's `encryptedContent`, as Graph sends it. */
+export interface EncryptedContent {
+  /** Base64 AES-CBC ciphertext of the resource's JSON. */
+  data: string;
+  /** Base64 HMAC-SHA256 of the ciphertext bytes, keyed with the symmetric key. */
+  dataSignature: string;
+  /** Base64 symmetric key, RSA-OAEP-encrypted with the certificate's public key. */
+  dataKey: string;
+  encryptionCertificateId: string;
+  encryptionCertificateThumbprint?: string;
+}
+
+/** The certificate a subscription asks Graph to encrypt with: `encryptionCertificate(Id)`. */
+export interface EncryptionCertificate {
+  /** encryptionCertificateId: names the key pair (Key Vault: the certificate version). */
+  id: string;
+  /** Base64 DER of the X.509 certificate (the public key). */
+  certificate: string;
+}
+
+/** The app's encryption key pairs (Key Vault, src/adapters/keyvault; locally local/encryption-keys.ts). */
+export interface EncryptionKeyStore {
+  /** The certificate new subscriptions are made with. */
+  current(): Promise<EncryptionCertificate>;
+  /** The private key (PEM) of a certificate still accepted (the current one or one kept during rotation); undefined for any other id. */
+  privateKey(certificateId: string): Promise<string | undefined>;
+}
+
+/** Checks one `validationTokens` JWT of a rich notification (src/adapters/graph/validation-tokens.ts). */
+export interface ValidationTokenVerifier {
+  verify(token: string): Promise<{ ok: true } | { ok: false; reason: string }>;
 }

@@ -14,6 +14,7 @@ import { MAX_MESSAGES_PER_BATCH, type LiveTrackingStore, type MailboxSyncState, 
 import type { SubscriptionManager } from "./subscriptions.js";
 import type { TrackResult, Tracker } from "./track-message.js";
 import type { GraphMessage } from "../domain/types.js";
+import { parseEncryptedContent, type ResourceDataFallback, type ResourceDataOpener } from "./resource-data.js";
 
 export interface WorkProcessorDeps {
   store: TrackingStore;
@@ -38,11 +39,15 @@ export interface WorkProcessorDeps {
   alerts?: Alerts;
   /** Keeps each mailbox's health and item-level log (src/app/health.ts). */
   health?: HealthRecorder;
+  /** Rich notifications: opens the resource data a change item carries (src/app/resource-data.ts). */
+  resourceData?: ResourceDataOpener;
   onDecision?: (decision: { mailbox: string; folder: MailFolderName; result: TrackResult; via: "notification" | "catchUp" }) => void;
 }
 
-function summarize(outcome: { results: TrackResult[]; alreadyProcessed: number; gone: number; denied: number; elsewhere: number }) {
+function summarize(outcome: { results: TrackResult[]; alreadyProcessed: number; gone: number; denied: number; elsewhere: number; fetched: number; fromResourceData: number }) {
   return {
+    fetched: outcome.fetched,
+    fromResourceData: outcome.fromResourceData,
     tracked: outcome.results.filter((result) => result.tracked).length,
     alreadyProcessed: outcome.alreadyProcessed,
     gone: outcome.gone,
@@ -59,7 +64,20 @@ const DEFERRAL_DELAY_IN_SECONDS = 2;
 const MAX_DEFERRALS = 5;
 
 export type WorkOutcome =
-  | { kind: "notified"; tracked: number; alreadyProcessed: number; gone: number; denied: number; elsewhere: number; deferred: number }
+  | {
+      kind: "notified";
+      tracked: number;
+      alreadyProcessed: number;
+      gone: number;
+      denied: number;
+      elsewhere: number;
+      deferred: number;
+      /** Messages read from Graph, and messages decided from the notification's own resource data. */
+      fetched: number;
+      fromResourceData: number;
+      /** Resource data carried but not usable, by reason (each of those messages was fetched). */
+      resourceDataFallbacks: Partial<Record<ResourceDataFallback, number>>;
+    }
   | { kind: "lifecycleHandled" }
   | { kind: "caughtUp"; tracked: number; seen: number; restarted: boolean }
   | { kind: "sendProcessed"; status: string }
@@ -98,10 +116,11 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     /**
      * `retry`: take messages other workers hold (a redelivered item, or the catch-up).
      * `folderId`: the subscribed folder's id; a message whose parentFolderId differs is not tracked.
+     * `supplied`: messages already in hand (a rich notification's resource data): not fetched.
      */
-    options: { via: "notification" | "catchUp"; retry: boolean; folderId?: string },
-  ): Promise<{ results: TrackResult[]; busy: string[]; gone: number; denied: number; alreadyProcessed: number; elsewhere: number }> {
-    const outcome = { results: [] as TrackResult[], busy: [] as string[], gone: 0, denied: 0, alreadyProcessed: 0, elsewhere: 0 };
+    options: { via: "notification" | "catchUp"; retry: boolean; folderId?: string; supplied?: ReadonlyMap<string, GraphMessage> },
+  ): Promise<{ results: TrackResult[]; busy: string[]; gone: number; denied: number; alreadyProcessed: number; elsewhere: number; fetched: number; fromResourceData: number }> {
+    const outcome = { results: [] as TrackResult[], busy: [] as string[], gone: 0, denied: 0, alreadyProcessed: 0, elsewhere: 0, fetched: 0, fromResourceData: 0 };
     const toFetch: string[] = [];
     // A message moved into a tracked folder was often handled in the Inbox already: each tracked
     // folder keeps its own markers, so the move is decided (and the regarding set) once.
@@ -117,10 +136,17 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
       else outcome.busy.push(messageId);
     });
     if (toFetch.length === 0) return outcome;
-    const fetched =
-      toFetch.length === 1
-        ? [await fetchOne(mailbox, toFetch[0] as string, folder)]
-        : await gateway.getMessages(mailbox, toFetch, { folder });
+    const inHand = toFetch.filter((messageId) => options.supplied?.has(messageId)).map((messageId) => ({ messageId, message: options.supplied?.get(messageId) }));
+    const toRead = toFetch.filter((messageId) => !options.supplied?.has(messageId));
+    outcome.fromResourceData = inHand.length;
+    outcome.fetched = toRead.length;
+    const read =
+      toRead.length === 0
+        ? []
+        : toRead.length === 1
+          ? [await fetchOne(mailbox, toRead[0] as string, folder)]
+          : await gateway.getMessages(mailbox, toRead, { folder });
+    const fetched: Array<{ messageId: string; message?: GraphMessage | undefined; failure?: GraphFailure }> = [...inHand, ...read];
     let failure: GraphFailure | undefined;
     let denial: GraphFailure | undefined;
     const logged: ItemOutcome[] = [];
@@ -193,19 +219,26 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
   }
 
   async function processChange(item: Extract<QueueItem, { kind: "change" }>, meta: { dequeueCount: number }): Promise<WorkOutcome> {
+    // Resource data is opened first (CPU only); what it can't supply completely is fetched.
+    const opened = item.encryptedContent && deps.resourceData ? await deps.resourceData.open(item.encryptedContent, { folder: item.folder }) : undefined;
+    const notOpened = item.encryptedContent && !deps.resourceData ? Object.keys(item.encryptedContent).length : 0;
     const outcome = await fetchAndTrack(item.mailbox, item.folder, item.messageIds, {
       via: "notification",
       retry: meta.dequeueCount > 1 || (item.deferrals ?? 0) >= MAX_DEFERRALS,
       ...(item.folderId !== undefined ? { folderId: item.folderId } : {}),
+      ...(opened ? { supplied: opened.messages } : {}),
     });
+    const resourceDataFallbacks = { ...opened?.fallbacks, ...(notOpened > 0 ? { unknownCertificate: notOpened } : {}) };
     if (outcome.busy.length > 0) {
       // A duplicate notification while another worker fetches the same message: look again in a
       // moment, when it will most likely be processed. A retry, or work deferred often enough,
       // goes ahead regardless, so a worker that died holding the claim never loses the message.
       const deferrals = (item.deferrals ?? 0) + 1;
-      await deps.queue.enqueue([{ ...item, messageIds: outcome.busy, deferrals }], { delayInSeconds: DEFERRAL_DELAY_IN_SECONDS });
+      const { encryptedContent, ...rest } = item;
+      const kept = encryptedContent ? Object.fromEntries(outcome.busy.flatMap((id) => (encryptedContent[id] ? [[id, encryptedContent[id]]] : []))) : {};
+      await deps.queue.enqueue([{ ...rest, messageIds: outcome.busy, deferrals, ...(Object.keys(kept).length > 0 ? { encryptedContent: kept } : {}) }], { delayInSeconds: DEFERRAL_DELAY_IN_SECONDS });
     }
-    return { kind: "notified", ...summarize(outcome), deferred: outcome.busy.length };
+    return { kind: "notified", ...summarize(outcome), deferred: outcome.busy.length, resourceDataFallbacks };
   }
 
   async function catchUp(mailbox: string, folder: MailFolderName, reason: string): Promise<WorkOutcome> {
@@ -348,7 +381,8 @@ export function parseQueueItem(value: unknown): { ok: true; item: QueueItem } | 
       return validMessageIds(item.messageIds) &&
         str("subscriptionId") &&
         (item.deferrals === undefined || Number.isInteger(item.deferrals)) &&
-        (item.folderId === undefined || str("folderId"))
+        (item.folderId === undefined || str("folderId")) &&
+        validEncryptedContent(item.encryptedContent, item.messageIds as string[])
         ? { ok: true, item: item as QueueItem }
         : { ok: false, reason: "change item needs subscriptionId and 1 to 20 messageIds" };
     case "lifecycle":
@@ -358,6 +392,13 @@ export function parseQueueItem(value: unknown): { ok: true; item: QueueItem } | 
     default:
       return { ok: false, reason: `unknown queue item kind ${JSON.stringify(item.kind)}` };
   }
+}
+
+/** Absent, or content for some of the item's own message ids, each in Graph's shape. */
+function validEncryptedContent(value: unknown, messageIds: string[]): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  return Object.entries(value).every(([id, content]) => messageIds.includes(id) && parseEncryptedContent(content) !== undefined);
 }
 
 function validMessageIds(value: unknown): boolean {

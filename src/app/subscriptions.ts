@@ -9,6 +9,7 @@ import { isFolderMissing, knownFolderId, reportTrackedFolder, trackedFoldersToWa
 import type { HealthRecorder } from "./health.js";
 import { mailboxLogLine } from "./mailbox-log.js";
 import type {
+  EncryptionKeyStore,
   LiveTrackingStore,
   MailFolderName,
   MailGateway,
@@ -31,6 +32,8 @@ export interface SubscriptionPolicy {
   clientStates: ClientStates;
   lifetimeInMinutes: number;
   renewBeforeInMinutes: number;
+  /** Rich notifications: subscriptions ask for encrypted resource data with the current certificate. */
+  resourceData?: { keys: EncryptionKeyStore };
 }
 
 export interface SubscriptionDeps {
@@ -93,6 +96,8 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     // Asked once per subscription: what a notification's resource and a fetched message must match.
     const described = await gateway.describeFolder(mailbox, folder, options);
     const state = policy.clientStates.issue();
+    const certificate = policy.resourceData ? await policy.resourceData.keys.current() : undefined;
+    if (certificate) currentCertificateId = certificate.id;
     const created = await gateway.createSubscription({
       mailbox,
       folder,
@@ -101,6 +106,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       lifecycleNotificationUrl: policy.lifecycleNotificationUrl,
       clientState: state.clientState,
       expirationDateTime: expiry(),
+      ...(certificate ? { resourceData: certificate } : {}),
     });
     // Store what Graph returned: it may grant less time than asked.
     const record: SubscriptionRecord = {
@@ -114,6 +120,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       clientStateKeyId: state.keyId,
       folderId: described.folderId,
       ...(described.userId !== undefined ? { userId: described.userId.toLowerCase() } : {}),
+      ...(certificate ? { encryptionCertificateId: certificate.id } : {}),
     };
     await live.subscriptions.putSubscription(record);
     log(`${subscriptionTag(record.id)} created for ${mailbox}/${folder}, expires ${record.expirationDateTime}`);
@@ -169,9 +176,24 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     log(`${subscriptionTag(record.id)} of ${record.mailbox}/${record.folder} replaced: ${options.reason}`);
   }
 
-  /** Made before per-subscription client states, or with a secret that is no longer current. */
+  /**
+   * The current encryption certificate's id (rich notifications), read at the start of each run:
+   * a subscription made with an older one is replaced, as one made with a retired client-state
+   * secret is (the older key stays accepted until then).
+   */
+  let currentCertificateId: string | undefined;
+  async function refreshCertificate(): Promise<void> {
+    if (policy.resourceData) currentCertificateId = (await policy.resourceData.keys.current()).id;
+  }
+
+  /**
+   * Made before per-subscription client states, or with a secret that is no longer current; or,
+   * for rich notifications, switched on or off since, or made with an older certificate.
+   */
   function needsReplacement(record: SubscriptionRecord): boolean {
-    return record.clientStateNonce === undefined || record.clientStateKeyId !== policy.clientStates.currentKeyId || record.folderId === undefined;
+    if (record.clientStateNonce === undefined || record.clientStateKeyId !== policy.clientStates.currentKeyId || record.folderId === undefined) return true;
+    if ((policy.resourceData !== undefined) !== (record.encryptionCertificateId !== undefined)) return true;
+    return currentCertificateId !== undefined && record.encryptionCertificateId !== undefined && record.encryptionCertificateId !== currentCertificateId;
   }
 
   async function requestCatchUp(mailbox: string, folder: MailFolderName, reason: string): Promise<void> {
@@ -249,7 +271,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
           await replace(record, { reason: "subscription gone at Graph", goneAtGraph: true });
           report.recreated += 1;
         } else if (needsReplacement(record)) {
-          await replace(record, { reason: "client state made with a retired secret", goneAtGraph: false });
+          await replace(record, { reason: "made with a retired client-state secret or encryption certificate, or another notification mode", goneAtGraph: false });
           report.recreated += 1;
         } else if (Date.parse(record.expirationDateTime) <= renewBy) {
           try {
@@ -299,6 +321,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
   async function renewAll(): Promise<SubscriptionReport> {
     const report = emptyReport();
     deletedAtGraph.clear();
+    await refreshCertificate();
     const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
     const mailboxes = await deps.store.settings.listMailboxes();
     const { view, ours } = await graphView(report);
@@ -332,6 +355,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
 
   async function reconcile(address: string): Promise<SubscriptionReport> {
     const report = emptyReport();
+    await refreshCertificate();
     const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
     const mailbox = await deps.store.settings.getMailbox(normalizeAddress(address));
     if (!mailbox) throw new Error(`mailbox ${address} is not configured`);

@@ -45,6 +45,16 @@ export interface NotificationSettings {
   /** Current first, then the previous one during a rotation. */
   acceptedClientStates: readonly string[];
   maxBodyBytes: number;
+  /** Rich notifications; undefined when off. */
+  resourceData: ResourceDataSettings | undefined;
+}
+
+export interface ResourceDataSettings {
+  /** Key Vault's certificate; both absent locally, where the stack supplies a key pair. */
+  keyVaultUrl: string | undefined;
+  certificateName: string | undefined;
+  /** The app id the validation tokens are addressed to (aud). */
+  appId: string;
 }
 
 export interface SubscriptionSettings {
@@ -53,6 +63,8 @@ export interface SubscriptionSettings {
   clientState: string;
   lifetimeMinutes: number;
   renewBeforeMinutes: number;
+  /** Subscriptions ask for resource data (rich notifications). */
+  resourceData: boolean;
 }
 
 export interface ScheduleSettings {
@@ -174,6 +186,14 @@ export function buildSettings(
       previousClientState,
       acceptedClientStates: previousClientState === undefined ? [clientState] : [clientState, previousClientState],
       maxBodyBytes: int("NOTIFICATION_MAX_BODY_BYTES"),
+      resourceData:
+        value("NOTIFICATION_RESOURCE_DATA") === "true"
+          ? {
+              keyVaultUrl: value("NOTIFICATION_ENCRYPTION_KEY_VAULT_URL"),
+              certificateName: value("NOTIFICATION_ENCRYPTION_CERTIFICATE_NAME"),
+              appId: value("GRAPH_CLIENT_ID") ?? managedIdentityClientId ?? "",
+            }
+          : undefined,
     };
   }
   if (need.includes("subscriptions")) {
@@ -183,6 +203,7 @@ export function buildSettings(
       clientState: required("NOTIFICATION_CLIENT_STATE"),
       lifetimeMinutes: int("SUBSCRIPTION_LIFETIME_MINUTES"),
       renewBeforeMinutes: int("SUBSCRIPTION_RENEW_BEFORE_MINUTES"),
+      resourceData: value("NOTIFICATION_RESOURCE_DATA") === "true",
     };
   }
   if (need.includes("schedules")) {

@@ -232,6 +232,33 @@ const DEFINITIONS = [
     secret: false,
     validate: integerIn(1024, 104857600),
   },
+  {
+    name: "NOTIFICATION_RESOURCE_DATA",
+    groups: ["notifications", "subscriptions"],
+    description:
+      'Rich notifications: "true" makes subscriptions carry the message itself, encrypted for the app (includeResourceData, Graph beta), so a tracked email costs about no Graph read; they live at most a day. Needs the encryption certificate (NOTIFICATION_ENCRYPTION_KEY_VAULT_URL and NOTIFICATION_ENCRYPTION_CERTIFICATE_NAME) and the app id the validation tokens are for (GRAPH_CLIENT_ID, or AZURE_CLIENT_ID with a managed identity).',
+    requirement: "optional",
+    default: "false",
+    secret: false,
+    validate: oneOf(["false", "true"]),
+  },
+  {
+    name: "NOTIFICATION_ENCRYPTION_KEY_VAULT_URL",
+    groups: ["notifications", "subscriptions"],
+    description: "Key Vault (https://<vault>.vault.azure.net) holding the rich notifications' encryption certificate; required in Azure with NOTIFICATION_RESOURCE_DATA=true.",
+    requirement: "optional",
+    secret: false,
+    validate: httpsUrl,
+  },
+  {
+    name: "NOTIFICATION_ENCRYPTION_CERTIFICATE_NAME",
+    groups: ["notifications", "subscriptions"],
+    description:
+      "Name of that Key Vault certificate (RSA 2048-4096, content type application/x-pem-file). Each version is a key pair: the newest enabled one encrypts new subscriptions, older enabled ones still decrypt until the renewal timer has replaced their subscriptions.",
+    requirement: "optional",
+    secret: false,
+    validate: lengthIn(1, 127),
+  },
   // Subscriptions
   {
     name: "NOTIFICATION_URL",

@@ -158,6 +158,20 @@ export function loadAppSettings(
       );
     }
   }
+  if (has("NOTIFICATION_RESOURCE_DATA") && value("NOTIFICATION_RESOURCE_DATA") === "true") {
+    // Locally the stack supplies its own key pair (local/encryption-keys.ts); in Azure it is Key Vault's.
+    if (environment === "azure") {
+      for (const name of ["NOTIFICATION_ENCRYPTION_KEY_VAULT_URL", "NOTIFICATION_ENCRYPTION_CERTIFICATE_NAME"] as const) {
+        if (present(env[name]) === undefined) addRule(name, `${name} is required with NOTIFICATION_RESOURCE_DATA=true in Azure: the encryption certificate is kept in Key Vault`);
+      }
+    }
+    if (present(env.GRAPH_CLIENT_ID) === undefined && present(env.AZURE_CLIENT_ID) === undefined) {
+      addRule(
+        "NOTIFICATION_RESOURCE_DATA",
+        "NOTIFICATION_RESOURCE_DATA=true needs the app id Graph's validation tokens are addressed to: set GRAPH_CLIENT_ID (or AZURE_CLIENT_ID, the managed identity's)",
+      );
+    }
+  }
   if (has("AzureWebJobsStorage") && environment === "azure" && present(env.AzureWebJobsStorage) === undefined) {
     if (present(env.AzureWebJobsStorage__accountName) !== undefined && present(env.AzureWebJobsStorage__credential) === undefined) {
       addRule(

@@ -9,6 +9,10 @@ import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential
 import { openCosmosTrackingStore } from "../adapters/cosmos/index.js";
 import { createGraphCredential, createGraphGateway, type GraphGateway } from "../adapters/graph/index.js";
 import { createStorageQueueProbe, createStorageWorkQueue, type StorageQueueConnection } from "../adapters/queue/storage-work-queue.js";
+import { createTrustingFetch } from "../adapters/graph/graph-client.js";
+import { createValidationTokenVerifier } from "../adapters/graph/validation-tokens.js";
+import { createKeyVaultEncryptionKeys } from "../adapters/keyvault/encryption-keys.js";
+import { createResourceDataOpener, subscriptionLifetime } from "../app/resource-data.js";
 import { createMailboxAdmin } from "../app/mailboxes.js";
 import { createClientStates } from "../app/client-state.js";
 import { createWebhook, type Webhook } from "../app/notifications.js";
@@ -21,7 +25,7 @@ import { createRecordAdmin, type RecordAdmin } from "../app/records.js";
 import { createWhatIf, type WhatIf } from "../app/what-if.js";
 import { createMemoryTrackingStore } from "../adapters/memory/index.js";
 import { mailCodec } from "../adapters/mime/index.js";
-import type { LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from "../app/ports.js";
+import type { EncryptionKeyStore, LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from "../app/ports.js";
 import { createAlerts, type Alerts } from "../app/alerts.js";
 import { createErrorPolicy } from "../app/error-policy.js";
 import { createHealthRecorder, type HealthRecorder } from "../app/health.js";
@@ -97,7 +101,12 @@ function consoleLog(line: string): void {
   else console.log(line);
 }
 
-export async function createServices(options: { env: AppSettingsEnv; log?: (line: string) => void }): Promise<Services> {
+export async function createServices(options: {
+  env: AppSettingsEnv;
+  log?: (line: string) => void;
+  /** Rich notifications' key pairs from elsewhere than Key Vault (the local stack's). */
+  encryptionKeys?: EncryptionKeyStore;
+}): Promise<Services> {
   const settings = loadAppSettings(options.env);
   const log = options.log ?? consoleLog;
   const clock = () => new Date();
@@ -155,6 +164,32 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
   const queue = createStorageWorkQueue({ queueName: NOTIFICATIONS_QUEUE, connection: queueConnection });
 
   const { store, live } = cosmos;
+  // Rich notifications: the key pairs (Key Vault in Azure; the local stack supplies its own) and
+  // the validation tokens' check against Entra's keys (the simulator's locally).
+  const resourceDataSettings = settings.notifications.resourceData;
+  const encryptionKeys: EncryptionKeyStore | undefined = resourceDataSettings
+    ? (options.encryptionKeys ??
+      (resourceDataSettings.keyVaultUrl && resourceDataSettings.certificateName
+        ? createKeyVaultEncryptionKeys({ vaultUrl: resourceDataSettings.keyVaultUrl, certificateName: resourceDataSettings.certificateName, credential: azureCredential() })
+        : undefined))
+    : undefined;
+  if (resourceDataSettings && !encryptionKeys) {
+    throw new Error("NOTIFICATION_RESOURCE_DATA=true needs NOTIFICATION_ENCRYPTION_KEY_VAULT_URL and NOTIFICATION_ENCRYPTION_CERTIFICATE_NAME (docs/settings.md)");
+  }
+  const validationTokens = resourceDataSettings
+    ? createValidationTokenVerifier({
+        tenantId: settings.graph.tenantId,
+        appId: resourceDataSettings.appId,
+        authorityHost: settings.graph.authorityHost,
+        // Trusts the local CA for this client only: nothing process-wide changes.
+        fetch: createTrustingFetch(graphCa ? { ca: graphCa } : {}).fetch,
+      })
+    : undefined;
+  const lifetime = subscriptionLifetime({
+    lifetimeInMinutes: settings.subscriptions.lifetimeMinutes,
+    renewBeforeInMinutes: settings.subscriptions.renewBeforeMinutes,
+    resourceData: settings.subscriptions.resourceData,
+  });
   // The app secret and, during a rotation, the previous one: each subscription's own clientState
   // is made from the first and verified against both.
   const clientStates = createClientStates(settings.notifications.acceptedClientStates);
@@ -176,8 +211,8 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
       notificationUrl: settings.subscriptions.notificationUrl,
       lifecycleNotificationUrl: settings.subscriptions.lifecycleNotificationUrl,
       clientStates,
-      lifetimeInMinutes: settings.subscriptions.lifetimeMinutes,
-      renewBeforeInMinutes: settings.subscriptions.renewBeforeMinutes,
+      ...lifetime,
+      ...(encryptionKeys ? { resourceData: { keys: encryptionKeys } } : {}),
     },
   });
   const outgoing = createOutgoingEmail({ store, gateway, tracker, queue, clock });
@@ -195,6 +230,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     errorPolicy,
     alerts,
     health,
+    ...(encryptionKeys ? { resourceData: createResourceDataOpener(encryptionKeys) } : {}),
     onDecision: (decision) => trackingEvents.emit("decision", decision),
   });
   const webhook = createWebhook({
@@ -206,6 +242,7 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
     }),
     clientStates,
     tenantId: settings.graph.tenantId,
+    ...(validationTokens ? { validationTokens } : {}),
     maxBodyBytes: settings.notifications.maxBodyBytes,
     clock,
   });
@@ -258,6 +295,12 @@ export async function createServices(options: { env: AppSettingsEnv; log?: (line
 
 let shared: Promise<Services> | undefined;
 let sharedLog: ((line: string) => void) | undefined;
+let sharedEncryptionKeys: EncryptionKeyStore | undefined;
+
+/** Where rich notifications' key pairs come from when not Key Vault (the local stack's own). */
+export function setEncryptionKeys(keys: EncryptionKeyStore | undefined): void {
+  sharedEncryptionKeys = keys;
+}
 
 /** Where the process's services log (the local host passes its own; Azure: the console). */
 export function setServicesLog(log: (line: string) => void): void {
@@ -266,7 +309,7 @@ export function setServicesLog(log: (line: string) => void): void {
 
 /** The process's services, built from process.env on first use. A failed build is retried next time. */
 export function getServices(): Promise<Services> {
-  shared ??= createServices({ env: process.env, ...(sharedLog ? { log: sharedLog } : {}) }).catch((error: unknown) => {
+  shared ??= createServices({ env: process.env, ...(sharedLog ? { log: sharedLog } : {}), ...(sharedEncryptionKeys ? { encryptionKeys: sharedEncryptionKeys } : {}) }).catch((error: unknown) => {
     shared = undefined;
     throw error;
   });

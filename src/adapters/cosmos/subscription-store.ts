@@ -58,7 +58,7 @@ function fromDocument(document: SubscriptionRecord): SubscriptionRecord {
 
 /** Only the record's own fields, in a fixed shape (drops system properties and undefined). */
 export function ownFields(source: SubscriptionRecord): SubscriptionRecord {
-  const { id, mailbox, folder, resource, expirationDateTime, createdOn, renewedOn, clientStateNonce, clientStateKeyId, folderId, userId } = source;
+  const { id, mailbox, folder, resource, expirationDateTime, createdOn, renewedOn, clientStateNonce, clientStateKeyId, folderId, userId, encryptionCertificateId } = source;
   return {
     id,
     mailbox,
@@ -69,6 +69,7 @@ export function ownFields(source: SubscriptionRecord): SubscriptionRecord {
     ...(renewedOn !== undefined && { renewedOn }),
     ...(clientStateNonce !== undefined && { clientStateNonce }),
     ...(clientStateKeyId !== undefined && { clientStateKeyId }),
+    ...(encryptionCertificateId !== undefined && { encryptionCertificateId }),
     ...(folderId !== undefined && { folderId }),
     ...(userId !== undefined && { userId }),
   };

@@ -24,6 +24,7 @@ import {
   messagesByInternetMessageIdUrl,
   preferHeader,
   subscriptionBody,
+  subscriptionVersion,
   subscriptionPath,
   userPath,
 } from "./graph-requests.js";
@@ -366,14 +367,19 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
         mailbox: subscription.mailbox,
         operation: "createSubscription",
         what: `create subscription for ${subscription.mailbox}/${subscription.folder}`,
-        run: (graph) => graph.api("/subscriptions").header("Prefer", preferHeader()).post(subscriptionBody(subscription)) as Promise<unknown>,
+        run: (graph) =>
+          graph
+            .api("/subscriptions")
+            .version(subscriptionVersion(subscription))
+            .header("Prefer", preferHeader())
+            .post(subscriptionBody(subscription)) as Promise<unknown>,
       });
       if (!isRecord(created) || typeof created.id !== "string" || typeof created.expirationDateTime !== "string") {
         throw new GraphFailure("invalidRequest", `create subscription for ${subscription.mailbox}: Graph returned no id or expirationDateTime`);
       }
       return {
         id: created.id,
-        resource: typeof created.resource === "string" ? created.resource : subscriptionBody(subscription).resource!,
+        resource: typeof created.resource === "string" ? created.resource : String(subscriptionBody(subscription).resource),
         expirationDateTime: created.expirationDateTime,
       };
     },

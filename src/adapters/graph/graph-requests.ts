@@ -2,6 +2,7 @@
 // exact requests are unit-tested and documented in one place (docs/graph.md).
 import { MAX_MESSAGES_PER_BATCH, type MailFolderName, type MailGateway, type OutgoingMessage } from "../../app/ports.js";
 import { EXTENDED_PROPERTY_IDS } from "../../domain/message.js";
+import { RECEIVED_ONLY_PROPERTIES, MESSAGE_PROPERTIES } from "../../domain/message-properties.js";
 
 export const DEFAULT_DELTA_PAGE_SIZE = 50;
 
@@ -9,27 +10,8 @@ export const DEFAULT_DELTA_PAGE_SIZE = 50;
 export const PREFER_IMMUTABLE_ID = 'IdType="ImmutableId"';
 export const PREFER_TEXT_BODY = 'outlook.body-content-type="text"';
 
-/** The message properties tracking needs (src/domain/types.ts GraphMessage). */
-export const MESSAGE_PROPERTIES = [
-  "id",
-  "internetMessageId",
-  "conversationId",
-  "conversationIndex",
-  "subject",
-  "from",
-  "sender",
-  "toRecipients",
-  "ccRecipients",
-  "bccRecipients",
-  "replyTo",
-  "receivedDateTime",
-  "sentDateTime",
-  "parentFolderId",
-  "categories",
-  "isDraft",
-  "hasAttachments",
-  "body",
-] as const;
+/** The message properties tracking needs: one list, in src/domain/message-properties.ts. */
+export { MESSAGE_PROPERTIES };
 
 /** MAPI In-Reply-To, References and Message-ID: Graph returns no headers for Sent Items. */
 export const THREADING_PROPERTY_IDS = Object.values(EXTENDED_PROPERTY_IDS);
@@ -56,7 +38,7 @@ export function userPath(mailbox: string): string {
 /** `$select` (+ `$expand` for Sent Items) for one message read, as a query string without "?". */
 export function messageQuery(folder: MailFolderName): string {
   // Graph returns headers for received mail (the Inbox and the folders under it), never for Sent Items.
-  const select = folder !== "sentitems" ? [...MESSAGE_PROPERTIES, "internetMessageHeaders"] : [...MESSAGE_PROPERTIES];
+  const select = folder !== "sentitems" ? [...MESSAGE_PROPERTIES, ...RECEIVED_ONLY_PROPERTIES] : [...MESSAGE_PROPERTIES];
   const parts = [`$select=${select.join(",")}`];
   if (folder === "sentitems") {
     const filter = THREADING_PROPERTY_IDS.map((id) => `id eq '${id}'`).join(" or ");
@@ -126,16 +108,39 @@ export function folderResource(mailbox: string, folder: MailFolderName, folderId
   return `users/${mailbox}/mailFolders('${folderSegment(folder, folderId)}')/messages`;
 }
 
-export function subscriptionBody(options: Parameters<MailGateway["createSubscription"]>[0]): Record<string, string> {
-  return {
+/**
+ * A rich subscription's resource: Graph requires $select for Outlook resource data, and sends
+ * only what is selected. Extended properties cannot be expanded here (Sent Items threading is
+ * then fetched when a reply needs it: src/domain/message-properties.ts).
+ */
+export function richFolderResource(mailbox: string, folder: MailFolderName, folderId?: string): string {
+  const select = folder !== "sentitems" ? [...MESSAGE_PROPERTIES, ...RECEIVED_ONLY_PROPERTIES] : [...MESSAGE_PROPERTIES];
+  return `${folderResource(mailbox, folder, folderId)}?$select=${select.join(",")}`;
+}
+
+export function subscriptionBody(options: Parameters<MailGateway["createSubscription"]>[0]): Record<string, string | boolean> {
+  const body: Record<string, string | boolean> = {
     changeType: options.changeType ?? "created",
     notificationUrl: options.notificationUrl,
     lifecycleNotificationUrl: options.lifecycleNotificationUrl,
-    resource: folderResource(options.mailbox, options.folder, options.folderId),
+    resource: options.resourceData
+      ? richFolderResource(options.mailbox, options.folder, options.folderId)
+      : folderResource(options.mailbox, options.folder, options.folderId),
     expirationDateTime: options.expirationDateTime,
     clientState: options.clientState,
     latestSupportedTlsVersion: "v1_2",
   };
+  if (options.resourceData) {
+    body.includeResourceData = true;
+    body.encryptionCertificate = options.resourceData.certificate;
+    body.encryptionCertificateId = options.resourceData.id;
+  }
+  return body;
+}
+
+/** Graph serves rich notifications for Outlook messages on beta only. */
+export function subscriptionVersion(options: { resourceData?: unknown }): "v1.0" | "beta" {
+  return options.resourceData ? "beta" : "v1.0";
 }
 
 export function subscriptionPath(id: string): string {
