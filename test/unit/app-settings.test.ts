@@ -169,6 +169,7 @@ describe("loadAppSettings with everything set", () => {
       previousClientState: undefined,
       acceptedClientStates: [CLIENT_STATE],
       maxBodyBytes: 1048576,
+      resourceData: undefined,
     });
     expect(settings.subscriptions).toEqual({
       notificationUrl: "https://127.0.0.1:7071/api/notifications",
@@ -176,6 +177,7 @@ describe("loadAppSettings with everything set", () => {
       clientState: CLIENT_STATE,
       lifetimeMinutes: 4230,
       renewBeforeMinutes: 1440,
+      resourceData: false,
     });
     expect(settings.schedules).toEqual({ renewSubscriptions: "0 */30 * * * *", catchUp: "0 */15 * * * *" });
     expect(settings.queue.storage.kind).toBe("connectionString");
@@ -207,6 +209,23 @@ describe("loadAppSettings with everything set", () => {
     ["clientSecret", {}, { kind: "clientSecret", clientId: APP_CLIENT_ID, clientSecret: SECRET }],
   ] as const)("builds the %s Graph credential", (_kind, overrides, expected) => {
     expect(loadAppSettings(azureEnv(overrides)).graph.credential).toEqual(expected);
+  });
+
+  it("rich notifications: locally the stack's keys; in Azure Key Vault's, named by both settings; the app id from GRAPH_CLIENT_ID or the identity", () => {
+    expect(loadAppSettings(localEnv({ NOTIFICATION_RESOURCE_DATA: "true" })).notifications.resourceData).toEqual({ keyVaultUrl: undefined, certificateName: undefined, appId: "client-1" });
+    expect(errorOf(azureEnv({ NOTIFICATION_RESOURCE_DATA: "true" })).problems.map((p) => p.name).sort()).toEqual([
+      "NOTIFICATION_ENCRYPTION_CERTIFICATE_NAME",
+      "NOTIFICATION_ENCRYPTION_KEY_VAULT_URL",
+    ]);
+    const azure = loadAppSettings(
+      azureEnv({ NOTIFICATION_RESOURCE_DATA: "true", NOTIFICATION_ENCRYPTION_KEY_VAULT_URL: "https://kv-abc.vault.azure.net", NOTIFICATION_ENCRYPTION_CERTIFICATE_NAME: "notifications", GRAPH_CLIENT_ID: undefined, GRAPH_CREDENTIAL: "managedIdentity", GRAPH_CLIENT_SECRET: undefined }),
+    );
+    expect(azure.notifications.resourceData).toEqual({ keyVaultUrl: "https://kv-abc.vault.azure.net", certificateName: "notifications", appId: MI_CLIENT_ID });
+    expect(azure.subscriptions.resourceData).toBe(true);
+    expect(problemsOf(localEnv({ NOTIFICATION_RESOURCE_DATA: "true", GRAPH_CLIENT_ID: undefined, GRAPH_CREDENTIAL: "managedIdentity", GRAPH_CLIENT_SECRET: undefined }))).toEqual([
+      expect.stringMatching(/needs the app id/),
+    ]);
+    expect(problemsOf(localEnv({ NOTIFICATION_RESOURCE_DATA: "yes" }))).toEqual([expect.stringMatching(/NOTIFICATION_RESOURCE_DATA/)]);
   });
 
   it("accepts the previous client state during a rotation, current first", () => {
