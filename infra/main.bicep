@@ -53,6 +53,12 @@ param maximumInstanceCount int = 100
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
+@description('Rich notifications (NOTIFICATION_RESOURCE_DATA): the message arrives encrypted in the notification; needs the certificate created in Key Vault (docs/deploy.md).')
+param notificationResourceData bool = false
+
+@description('Name of the Key Vault certificate that encrypts rich notifications (RSA 2048, content type application/x-pem-file).')
+param notificationCertificateName string = 'notification-encryption'
+
 @description('Turn on Key Vault purge protection (recommended for production; a purged-protected vault cannot be purged by azd down --purge).')
 param keyVaultPurgeProtection bool = false
 
@@ -205,7 +211,14 @@ var appSettings = union(
   },
   graphCredential != 'managedIdentity' ? { GRAPH_CLIENT_ID: graphClientId } : {},
   graphCredential == 'clientSecret' ? { GRAPH_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretUri}/graph-client-secret)' } : {},
-  graphCredential == 'certificate' ? { GRAPH_CLIENT_CERTIFICATE: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretUri}/graph-client-certificate)' } : {}
+  graphCredential == 'certificate' ? { GRAPH_CLIENT_CERTIFICATE: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretUri}/graph-client-certificate)' } : {},
+  notificationResourceData
+    ? {
+        NOTIFICATION_RESOURCE_DATA: 'true'
+        NOTIFICATION_ENCRYPTION_KEY_VAULT_URL: keyVault.outputs.uri
+        NOTIFICATION_ENCRYPTION_CERTIFICATE_NAME: notificationCertificateName
+      }
+    : {}
 )
 // app-settings:end
 

@@ -28,6 +28,7 @@ var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
+var keyVaultCertificatesOfficer = 'a4417e6f-fecd-4de8-b567-7b0420556985'
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 // Cosmos DB Built-in Data Contributor (a data-plane role of the account, not an Azure RBAC role).
 var cosmosDataContributor = '00000000-0000-0000-0000-000000000002'
@@ -109,6 +110,18 @@ resource deployerSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04
   scope: keyVault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
+}
+
+// Rich notifications: the deployer creates (and rotates) the encryption certificate. The app reads
+// its versions and private key through the certificate's secret, which appSecretsUser covers.
+resource deployerCertificatesOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withDeployer) {
+  name: guid(keyVault.id, deployerPrincipalId, keyVaultCertificatesOfficer)
+  scope: keyVault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultCertificatesOfficer)
     principalId: deployerPrincipalId
     principalType: deployerPrincipalType
   }
