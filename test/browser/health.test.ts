@@ -37,6 +37,9 @@ describeInBrowser("admin center: alerts and health", () => {
     }
     expect((await call("POST", `/admin/mailboxes/${SALES}/test-and-enable`)).status).toBe(200);
     await harness.stack.settle();
+    // One message processed, so the item log has an entry (skipped: the default filter tracks replies only).
+    harness.stack.graph.deliverExternal({ to: [SALES], from: { address: "someone@fabrikam.example", name: "Someone" }, subject: "Hello there", body: "Hi." });
+    await harness.stack.settle();
     const services = await harness.stack.services();
     await services.alerts.raise(SUPPORT, { level: "error", code: "mailbox.permissionLost", message: "Access to the mailbox was denied (403).", whatToDo: "Grant the app access, then Test & Enable." });
     await services.alerts.raise(SALES, { level: "warning", code: "notifications.missed", message: "Graph reported missed notifications for Inbox.", folder: "inbox" });
@@ -98,16 +101,42 @@ describeInBrowser("admin center: alerts and health", () => {
     await page.close();
   });
 
-  it("a mailbox's page shows its health, its alerts and its item log", async () => {
+  it("a mailbox's page shows its health, its alerts and its item log, and Resync shows its progress there", async () => {
     const { page, errors } = await signIn(harness, { user: "grace@contoso.com", roles: [APP_ROLES.admin], route: `mailboxes/${encodeURIComponent(SALES)}` });
     await page.getByRole("heading", { level: 2, name: "Health" }).waitFor();
     await page.getByTestId("folder-health").waitFor();
+    expect(await page.getByTestId("folder-health").locator("tbody tr").count()).toBeGreaterThanOrEqual(1);
     const alerts = page.locator("alerts-view");
     await expect.poll(() => alerts.textContent()).toContain("Graph reported missed notifications for Inbox.");
     expect(await alerts.textContent()).not.toContain("Access to the mailbox was denied");
-    await page.getByRole("heading", { level: 2, name: "Item log" }).waitFor();
+    const log = page.getByTestId("item-log");
+    await expect.poll(() => log.locator("tbody tr").count()).toBeGreaterThanOrEqual(1);
+    // Subjects of a mailbox the caller does not own are redacted by the API.
+    expect(await log.textContent()).toContain("***");
+    expect(await log.textContent()).not.toContain("Hello there");
+
+    await page.getByRole("button", { name: "Resync" }).click();
+    await expect.poll(() => page.getByTestId("action-outcome").textContent()).toMatch(/Resync queued for sales@contoso.com: \d+ catch-ups?/);
+    await expect.poll(() => page.getByTestId("resync").textContent()).toMatch(/requested/);
     await screenshot(page, "mailbox-health");
     expect(unexpected(errors)).toEqual([]);
+    await page.close();
+  });
+
+  it("the organization health overview: counts by state and each mailbox's state, linked to its page", async () => {
+    const { page, errors } = await signIn(harness, { user: "ada@contoso.com", roles: [APP_ROLES.read], route: "health" });
+    await page.getByRole("heading", { level: 1, name: "Organization health" }).waitFor();
+    const table = page.getByTestId("mailbox-health");
+    await table.waitFor();
+    expect(await table.locator(`tr[data-mailbox="${SALES}"]`).count()).toBe(1);
+    expect(await table.locator(`tr[data-mailbox="${SUPPORT}"]`).textContent()).toMatch(/Disabled/);
+    expect(await page.getByTestId("state-counts").textContent()).toMatch(/2\s*mailboxes/);
+    // A reader gets no Resync.
+    expect(await page.getByRole("main").getByRole("button").count()).toBe(0);
+    await screenshot(page, "health");
+    await table.getByRole("link", { name: SALES }).click();
+    await page.getByRole("heading", { level: 1, name: SALES }).waitFor();
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

@@ -100,8 +100,8 @@ describeInBrowser("admin center: mailboxes", () => {
 
     await row(page, GHOST).getByRole("button", { name: `Test & Enable ${GHOST}` }).click();
     await expect.poll(() => outcome.textContent()).toMatch(/Test & Enable failed for ghost@contoso.com \(incoming failure, outgoing failure\): .+The mailbox stays disabled/);
+    await expect.poll(() => row(page, GHOST).getByTestId("incoming").textContent()).toMatch(/Failure/);
     expect(await row(page, GHOST).getByTestId("enabled").textContent()).toBe("No");
-    expect(await row(page, GHOST).getByTestId("incoming").textContent()).toMatch(/Failure/);
 
     await row(page, PENDING).getByRole("button", { name: `Test & Enable ${PENDING}` }).click();
     await expect.poll(() => outcome.textContent()).toMatch(/Test & Enable was refused for pending@contoso.com: .*requires approval/);

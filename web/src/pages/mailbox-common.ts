@@ -75,6 +75,10 @@ export async function runMailboxAction(api: Api, mailbox: MailboxView, action: M
         ? { ok: true, text: `Test & Enable passed for ${mailbox.address} (${describeStatus(status)}): the mailbox is enabled.` }
         : { ok: false, text: `Test & Enable failed for ${mailbox.address} (${describeStatus(status)}): ${reasons.join("; ") || "no folder could be read"}. The mailbox stays disabled.` };
     }
+    if (action.id === "resync") {
+      const queued = body as { folders: number };
+      return { ok: true, text: `Resync queued for ${mailbox.address}: ${queued.folders === 1 ? "1 catch-up" : `${queued.folders} catch-ups`}. Their progress shows in the mailbox's health.` };
+    }
     return { ok: true, text: `${action.label}: done for ${mailbox.address}.` };
   } catch (error) {
     return { ok: false, text: `${action.label} was refused for ${mailbox.address}: ${describeError(error)}` };

@@ -10,7 +10,7 @@ import { mailboxPath, type TestResult } from "./mailbox-common.js";
 import "./health.css";
 
 export const HEALTH_ROUTE = "/admin/mailboxes/{address}/health";
-export const ITEM_LOG_ROUTE = "/admin/mailboxes/{address}/log";
+export const ITEM_LOG_ROUTE = "/admin/mailboxes/{address}/item-log";
 
 interface FolderHealth {
   folder: string;
@@ -203,7 +203,7 @@ export class MailboxItemLog extends LitElement {
     if (this.outcome) query.set("outcome", this.outcome);
     if (options.more && this.continuationToken) query.set("continuationToken", this.continuationToken);
     try {
-      const { body } = await this.api.request<{ items: ItemLogEntry[]; continuationToken?: string }>("GET", `${mailboxPath(this.address)}/log?${query}`);
+      const { body } = await this.api.request<{ items: ItemLogEntry[]; continuationToken?: string }>("GET", `${mailboxPath(this.address)}/item-log?${query}`);
       this.entries = options.more ? [...(this.entries ?? []), ...body.items] : body.items;
       this.continuationToken = body.continuationToken;
       this.loadError = undefined;

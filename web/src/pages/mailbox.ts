@@ -67,8 +67,9 @@ export class MailboxPage extends LitElement {
   private async run(mailbox: MailboxView, action: MailboxAction): Promise<void> {
     this.busy = true;
     this.outcome = undefined;
-    this.outcome = await runMailboxAction(this.api, mailbox, action);
+    const outcome = await runMailboxAction(this.api, mailbox, action);
     await Promise.all([this.load(), this.querySelector("mailbox-health")?.load()]);
+    this.outcome = outcome;
     this.busy = false;
   }
 

@@ -95,8 +95,10 @@ export class MailboxesPage extends LitElement {
   private async run(mailbox: MailboxView, action: MailboxAction): Promise<void> {
     this.busy = mailbox.address;
     this.outcome = undefined;
-    this.outcome = await runMailboxAction(this.api, mailbox, action);
+    const outcome = await runMailboxAction(this.api, mailbox, action);
     await this.refresh(mailbox);
+    // Announced once the row shows the stored result, so what is said and what is seen agree.
+    this.outcome = outcome;
     this.busy = undefined;
   }
 

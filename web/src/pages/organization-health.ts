@@ -8,7 +8,7 @@ import { hrefOf } from "../router.js";
 import "./health.css";
 
 export const ORGANIZATION_HEALTH_PATH = "/admin/health";
-export const RESYNC_ALL_PATH = "/admin/mailboxes/resync";
+export const RESYNC_ALL_PATH = "/admin/health/resync";
 
 interface OrganizationHealth {
   checkedAt: string;
