@@ -124,12 +124,12 @@ export class MailboxesPage extends LitElement {
     const mayAct = this.canEdit || this.canApprove;
     const roles = { canEdit: this.canEdit, canApprove: this.canApprove, apiPaths: this.apiPaths };
     return html`<div class="table-wrap">
-        <table class="data-table">
+        <table class="data-table data-table--dense">
           <caption class="visually-hidden">Mailboxes, their approval, status and actions</caption>
           <thead>
             <tr>
               <th scope="col">Mailbox</th>
-              <th scope="col">Approval status</th>
+              <th scope="col">Approval</th>
               <th scope="col">Incoming</th>
               <th scope="col">Outgoing</th>
               <th scope="col">Enabled</th>
