@@ -39,6 +39,8 @@ export interface ApiResponse<T> {
 export interface RequestOptions {
   body?: unknown;
   ifMatch?: string;
+  /** Default application/json; anything else answers the body as text. */
+  accept?: string;
   /** Other request headers, e.g. Idempotency-Key. */
   headers?: Record<string, string>;
 }
@@ -52,7 +54,7 @@ export function createApi(options: { apiBase: string; session: Session }): Api {
     async request<T>(method: string, path: string, requestOptions: RequestOptions = {}): Promise<ApiResponse<T>> {
       const headers: Record<string, string> = {
         ...requestOptions.headers,
-        accept: "application/json",
+        accept: requestOptions.accept ?? "application/json",
         authorization: `Bearer ${await options.session.accessToken()}`,
       };
       if (requestOptions.body !== undefined) headers["content-type"] = "application/json";
@@ -65,7 +67,8 @@ export function createApi(options: { apiBase: string; session: Session }): Api {
       const text = await response.text();
       const parsed: unknown = text ? safeJson(text) : undefined;
       if (!response.ok) throw new ApiError(toProblem(response.status, parsed));
-      return { body: parsed as T, etag: response.headers.get("etag") ?? undefined };
+      const asText = requestOptions.accept !== undefined && !requestOptions.accept.includes("application/json");
+      return { body: (asText ? text : parsed) as T, etag: response.headers.get("etag") ?? undefined };
     },
   };
 }

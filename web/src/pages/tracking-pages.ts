@@ -6,6 +6,7 @@ import { ROLES } from "../roles.js";
 import { currentRoute } from "../router.js";
 import "./activities.js";
 import "./send.js";
+import "./what-if.js";
 
 export const trackingPages: Page[] = [
   {
@@ -19,6 +20,14 @@ export const trackingPages: Page[] = [
     render: ({ api, session }) =>
       html`<activities-page .api=${api} .route=${currentRoute()}
         .canEdit=${session.roles.includes(ROLES.admin) || !session.roles.includes(ROLES.read)}></activities-page>`,
+  },
+  {
+    route: "what-if",
+    title: "What-if",
+    summary: "replay recorded mail under candidate settings, or compare two, without touching live data.",
+    signedIn: true,
+    needsPath: "/admin/what-if",
+    render: ({ api }) => html`<what-if-page .api=${api}></what-if-page>`,
   },
   {
     route: "send",
