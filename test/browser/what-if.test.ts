@@ -42,7 +42,7 @@ describeInBrowser("admin center: what-if", () => {
     const progress = page.locator("#whatif-progress");
     await expect.poll(() => page.getByTestId("whatif-progress-label").textContent(), { timeout: 60_000 }).toBe(`Done: ${mail.length * 2} messages replayed`);
     expect(await progress.getAttribute("max")).toBe(String(mail.length * 2));
-    expect(await progress.evaluate((el) => (el as HTMLProgressElement).value)).toBe(mail.length * 2);
+    expect(await page.evaluate("document.getElementById('whatif-progress').value")).toBe(mail.length * 2);
 
     const changed = page.getByTestId("whatif-changed");
     expect(await changed.textContent()).toMatch(new RegExp(`Messages decided differently: [1-9]\\d* of ${mail.length}`));
@@ -82,7 +82,7 @@ describeInBrowser("admin center: what-if", () => {
     await page.getByLabel("Candidate settings").fill("{not json");
     await page.getByRole("button", { name: "Run the what-if" }).click();
     expect(await page.locator("#whatif-settings-error").textContent()).toMatch(/not valid JSON/);
-    expect(await page.getByLabel("Candidate settings").evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await page.evaluate("document.activeElement && document.activeElement.id")).toBe("whatif-settings");
 
     await page.getByLabel("Candidate settings").fill('{"organization": {"trackingTokenPrefix": "CRM1"}}');
     await page.getByRole("button", { name: "Run the what-if" }).click();
