@@ -95,7 +95,7 @@ type LifecycleEvent = Extract<QueueItem, { kind: "lifecycle" }>["lifecycleEvent"
 interface Claim {
   subscriptionId: string;
   nonce: string;
-  change?: { resource: MessageResource; encryptedContent?: EncryptedContent; malformedContent?: boolean };
+  change?: { resource: MessageResource; encryptedContent?: EncryptedContent; malformedContent?: boolean; updated?: boolean };
   lifecycleEvent?: LifecycleEvent;
 }
 
@@ -124,6 +124,8 @@ export function createNotificationHandler(options: NotificationHandlerOptions) {
     // resourceData.id, when present, must name the same message as the resource.
     const data = item.resourceData;
     if (data !== undefined && !(isObject(data) && (data.id === undefined || data.id === resource.messageId))) return "malformedResource";
+    // A change to mail already there: handled by the folder's delta (src/app/categories.ts), whatever it carries.
+    if (item.changeType === "updated") return { ...claim, change: { resource, updated: true } };
     if (item.encryptedContent === undefined || item.encryptedContent === null) return { ...claim, change: { resource } };
     // Malformed resource data is set aside, not the notification: the message is fetched instead.
     const encryptedContent = parseEncryptedContent(item.encryptedContent);
@@ -209,10 +211,18 @@ export function createNotificationHandler(options: NotificationHandlerOptions) {
     const trusted = carriesData && (await tokensTrusted(collection.validationTokens));
     // A burst for one subscription becomes work items of up to 20 messages: one $batch each.
     const bySubscription = new Map<string, { subscription: SubscriptionRecord; messages: Map<string, EncryptedContent | undefined> }>();
+    const updatedBySubscription = new Map<string, { subscription: SubscriptionRecord; messageIds: Set<string> }>();
     for (const { claim, subscription } of accepted) {
       const change = claim.change;
       if (!change) continue;
       const messageId = change.resource.messageId;
+      if (change.updated) {
+        const updated = updatedBySubscription.get(subscription.id) ?? { subscription, messageIds: new Set<string>() };
+        updatedBySubscription.set(subscription.id, updated);
+        if (updated.messageIds.has(messageId)) outcome.dropped.duplicate = (outcome.dropped.duplicate ?? 0) + 1;
+        updated.messageIds.add(messageId);
+        continue;
+      }
       const group = bySubscription.get(subscription.id) ?? { subscription, messages: new Map<string, EncryptedContent | undefined>() };
       bySubscription.set(subscription.id, group);
       if (group.messages.has(messageId)) {
@@ -231,6 +241,27 @@ export function createNotificationHandler(options: NotificationHandlerOptions) {
       group.messages.set(messageId, content);
     }
     const acceptedAt = clock().toISOString();
+    // `updated` items: a message that arrived in this collection is fetched anyway, so its `updated` adds nothing.
+    for (const { subscription, messageIds } of updatedBySubscription.values()) {
+      const created = bySubscription.get(subscription.id)?.messages;
+      const ids = [...messageIds].filter((id) => {
+        if (!created?.has(id)) return true;
+        outcome.dropped.duplicate = (outcome.dropped.duplicate ?? 0) + 1;
+        return false;
+      });
+      for (let start = 0; start < ids.length; start += MAX_MESSAGES_PER_BATCH) {
+        outcome.enqueue.push({
+          kind: "change",
+          subscriptionId: subscription.id,
+          mailbox: subscription.mailbox,
+          folder: subscription.folder,
+          changeType: "updated",
+          ...(subscription.folderId !== undefined ? { folderId: subscription.folderId } : {}),
+          messageIds: ids.slice(start, start + MAX_MESSAGES_PER_BATCH),
+          acceptedAt,
+        });
+      }
+    }
     for (const { subscription, messages } of bySubscription.values()) {
       let batch: { messageIds: string[]; content: Record<string, EncryptedContent>; chars: number } | undefined;
       const flush = () => {

@@ -234,6 +234,8 @@ export interface SubscriptionRecord {
   userId?: string;
   /** Rich notifications: the certificate Graph encrypts this subscription's resource data with. */
   encryptionCertificateId?: string;
+  /** As created; absent: "created" (subscriptions made before category tracking). */
+  changeType?: "created" | "created,updated";
 }
 
 export interface SubscriptionStore {
@@ -424,6 +426,8 @@ export interface MailGateway {
   ): Promise<Array<{ id: string; isDraft: boolean; parentFolderId?: string; conversationIndex?: string }>>;
   /** The id of a well-known folder of the mailbox. */
   getFolderId(mailbox: string, folder: MailFolderName): Promise<string>;
+  /** Replaces a message's categories (PATCH; needs Mail.ReadWrite): how an untrackable item is marked Undeliverable. */
+  setCategories(mailbox: string, messageId: string, categories: string[]): Promise<void>;
 }
 
 export interface OutgoingMessage {
@@ -445,6 +449,8 @@ export type QueueItem =
       subscriptionId: string;
       mailbox: string;
       folder: MailFolderName;
+      /** "updated": the messages changed (a category, perhaps); absent: they arrived. */
+      changeType?: "updated";
       /** The subscribed folder's Graph id, when known: a message elsewhere is not tracked. */
       folderId?: string;
       /** 1 to 20 Graph message ids: a burst in one notification POST is fetched with one $batch. */
@@ -468,6 +474,8 @@ export type QueueItem =
       acceptedAt: string;
     }
   | { kind: "catchUp"; mailbox: string; folder: MailFolderName; reason: string; requestedAt: string }
+  /** Track a categorised message again after a failed attempt (src/app/categories.ts). */
+  | { kind: "category"; mailbox: string; folder: MailFolderName; messageId: string; attempt: number; requestedAt: string }
   /** Send an outgoing email (src/app/outgoing-email.ts); duplicates are harmless. */
   | { kind: "send"; mailbox: string; outgoingId: string; requestedAt: string };
 

@@ -11,8 +11,11 @@ import { subscribedFolderId } from "./folder-subscriptions.js";
 import type { HealthRecorder, ItemOutcome } from "./health.js";
 import { isMessageId } from "./notification-fields.js";
 import { MAX_MESSAGES_PER_BATCH, type LiveTrackingStore, type MailboxSyncState, type MailFolderName, type MailGateway, type QueueItem, type TrackingStore, type WorkQueue } from "./ports.js";
+import type { CategoryTracking } from "./categories.js";
 import type { SubscriptionManager } from "./subscriptions.js";
 import type { TrackResult, Tracker } from "./track-message.js";
+import { MAX_CATEGORY_ATTEMPTS } from "../domain/categories.js";
+import { defaultOrganizationSettings } from "../domain/settings.js";
 import type { GraphMessage } from "../domain/types.js";
 import { parseEncryptedContent, type ResourceDataFallback, type ResourceDataOpener } from "./resource-data.js";
 
@@ -41,6 +44,8 @@ export interface WorkProcessorDeps {
   health?: HealthRecorder;
   /** Rich notifications: opens the resource data a change item carries (src/app/resource-data.ts). */
   resourceData?: ResourceDataOpener;
+  /** Category tracking (src/app/categories.ts): `updated` work and category retries; without it they are skipped. */
+  categories?: CategoryTracking;
   onDecision?: (decision: { mailbox: string; folder: MailFolderName; result: TrackResult; via: "notification" | "catchUp" }) => void;
 }
 
@@ -81,6 +86,7 @@ export type WorkOutcome =
   | { kind: "lifecycleHandled" }
   | { kind: "caughtUp"; tracked: number; seen: number; restarted: boolean }
   | { kind: "sendProcessed"; status: string }
+  | { kind: "categoryRetried"; tracked: boolean }
   | { kind: "skipped"; reason: string };
 
 export function createWorkProcessor(deps: WorkProcessorDeps) {
@@ -219,6 +225,11 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
   }
 
   async function processChange(item: Extract<QueueItem, { kind: "change" }>, meta: { dequeueCount: number }): Promise<WorkOutcome> {
+    // Changed, not new: the folder's delta says what changed (categories included) in one request,
+    // instead of a fetch per notified message (src/app/categories.ts).
+    if (item.changeType === "updated") {
+      return deps.categories ? catchUp(item.mailbox, item.folder, "messages updated") : { kind: "skipped", reason: "category tracking is not wired" };
+    }
     // Resource data is opened first (CPU only); what it can't supply completely is fetched.
     const opened = item.encryptedContent && deps.resourceData ? await deps.resourceData.open(item.encryptedContent, { folder: item.folder }) : undefined;
     const notOpened = item.encryptedContent && !deps.resourceData ? Object.keys(item.encryptedContent).length : 0;
@@ -285,6 +296,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     let tracked = 0;
     let seen = 0;
     let deltaLink: string | undefined;
+    const organization = deps.categories ? ((await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings()) : undefined;
     for await (const page of gateway.delta(mailbox, folder, start)) {
       seen += page.messages.length;
       const ids = page.messages.map((message) => message.id);
@@ -296,6 +308,8 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         const outcome = await fetchAndTrack(mailbox, folder, ids.slice(start, start + MAX_MESSAGES_PER_BATCH), { via: "catchUp", retry: true });
         tracked += outcome.results.filter((result) => result.created).length;
       }
+      // Then what changed about mail already handled: the tracking category given or taken away.
+      if (deps.categories && organization) tracked += (await deps.categories.onChangedMessages(mailbox, folder, page.messages, organization)).tracked;
       if (page.deltaLink) deltaLink = page.deltaLink;
     }
     const completedAt = clock().toISOString();
@@ -329,6 +343,9 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
           return { kind: "lifecycleHandled" };
         case "catchUp":
           return await catchUp(item.mailbox, item.folder, item.reason);
+        case "category":
+          if (!deps.categories) return { kind: "skipped", reason: "category tracking is not wired" };
+          return { kind: "categoryRetried", ...(await deps.categories.retry(item)) };
         case "send":
           if (!deps.outgoing) return { kind: "skipped", reason: "outgoing email is not wired" };
           return { kind: "sendProcessed", ...(await deps.outgoing.processSend(item)) };
@@ -380,6 +397,7 @@ export function parseQueueItem(value: unknown): { ok: true; item: QueueItem } | 
     case "change":
       return validMessageIds(item.messageIds) &&
         str("subscriptionId") &&
+        (item.changeType === undefined || item.changeType === "updated") &&
         (item.deferrals === undefined || Number.isInteger(item.deferrals)) &&
         (item.folderId === undefined || str("folderId")) &&
         validEncryptedContent(item.encryptedContent, item.messageIds as string[])
@@ -389,6 +407,10 @@ export function parseQueueItem(value: unknown): { ok: true; item: QueueItem } | 
       return str("subscriptionId") && str("lifecycleEvent") ? { ok: true, item: item as QueueItem } : { ok: false, reason: "lifecycle item needs subscriptionId and lifecycleEvent" };
     case "catchUp":
       return { ok: true, item: item as QueueItem };
+    case "category":
+      return isMessageId(item.messageId) && Number.isInteger(item.attempt) && (item.attempt as number) >= 1 && (item.attempt as number) <= MAX_CATEGORY_ATTEMPTS
+        ? { ok: true, item: item as QueueItem }
+        : { ok: false, reason: `category item needs messageId and an attempt from 1 to ${MAX_CATEGORY_ATTEMPTS}` };
     default:
       return { ok: false, reason: `unknown queue item kind ${JSON.stringify(item.kind)}` };
   }

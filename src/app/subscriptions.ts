@@ -5,6 +5,7 @@ import { GraphFailure } from "./errors.js";
 import type { Alerts } from "./alerts.js";
 import type { ErrorPolicy } from "./error-policy.js";
 import { folderLabel, isTrackedFolderKey } from "./folder-keys.js";
+import { changeTypeFor } from "./categories.js";
 import { isFolderMissing, knownFolderId, reportTrackedFolder, trackedFoldersToWatch } from "./folder-subscriptions.js";
 import type { HealthRecorder } from "./health.js";
 import { mailboxLogLine } from "./mailbox-log.js";
@@ -95,12 +96,14 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
   async function create(mailbox: string, folder: MailFolderName, options: { folderId?: string } = {}): Promise<SubscriptionRecord> {
     // Asked once per subscription: what a notification's resource and a fetched message must match.
     const described = await gateway.describeFolder(mailbox, folder, options);
+    const changeType = changeTypeFor(folder, (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings());
     const state = policy.clientStates.issue();
     const certificate = policy.resourceData ? await policy.resourceData.keys.current() : undefined;
     if (certificate) currentCertificateId = certificate.id;
     const created = await gateway.createSubscription({
       mailbox,
       folder,
+      changeType,
       ...(isTrackedFolderKey(folder) ? { folderId: described.folderId } : {}),
       notificationUrl: policy.notificationUrl,
       lifecycleNotificationUrl: policy.lifecycleNotificationUrl,
@@ -121,6 +124,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       folderId: described.folderId,
       ...(described.userId !== undefined ? { userId: described.userId.toLowerCase() } : {}),
       ...(certificate ? { encryptionCertificateId: certificate.id } : {}),
+      changeType,
     };
     await live.subscriptions.putSubscription(record);
     log(`${subscriptionTag(record.id)} created for ${mailbox}/${folder}, expires ${record.expirationDateTime}`);
@@ -272,6 +276,10 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
           report.recreated += 1;
         } else if (needsReplacement(record)) {
           await replace(record, { reason: "made with a retired client-state secret or encryption certificate, or another notification mode", goneAtGraph: false });
+          report.recreated += 1;
+        } else if ((record.changeType ?? "created") !== changeTypeFor(record.folder, organization)) {
+          // Category tracking turned on or off: `updated` notifications are wanted, or no longer.
+          await replace(record, { reason: "change types follow category tracking", goneAtGraph: false });
           report.recreated += 1;
         } else if (Date.parse(record.expirationDateTime) <= renewBy) {
           try {

@@ -276,6 +276,11 @@ export interface EmailActivity {
   /** Every change of `regarding` made by a person after tracking, oldest first. */
   regardingChanges?: RegardingChange[];
   /**
+   * Set while the item is untracked: the tracking category that tracked it was removed. The
+   * activity (the record) is kept, as Dynamics keeps it; giving the category back clears this.
+   */
+  untracked?: { at: string; reason: "categoryRemoved" };
+  /**
    * Why it was tracked and linked as it was: the decision trace in its size-bounded form
    * (compactTrace) and the sentence explainDecision made of it. Absent on activities stored
    * before explanations existed.

@@ -27,6 +27,7 @@ import { createMemoryTrackingStore } from "../adapters/memory/index.js";
 import { mailCodec } from "../adapters/mime/index.js";
 import type { EncryptionKeyStore, LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from "../app/ports.js";
 import { createAlerts, type Alerts } from "../app/alerts.js";
+import { createCategoryTracking } from "../app/categories.js";
 import { createErrorPolicy } from "../app/error-policy.js";
 import { createHealthRecorder, type HealthRecorder } from "../app/health.js";
 import { createHealthAdmin, type HealthAdmin } from "../app/health-admin.js";
@@ -231,6 +232,7 @@ export async function createServices(options: {
     alerts,
     health,
     ...(encryptionKeys ? { resourceData: createResourceDataOpener(encryptionKeys) } : {}),
+    categories: createCategoryTracking({ store, live, gateway, tracker, queue, clock, alerts, onDecision: (decision) => trackingEvents.emit("decision", decision) }),
     onDecision: (decision) => trackingEvents.emit("decision", decision),
   });
   const webhook = createWebhook({

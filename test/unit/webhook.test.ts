@@ -188,6 +188,17 @@ describe("per-item gates", () => {
     expect(answer.dropped).toEqual({ duplicate: 1 });
   });
 
+  it("makes `updated` notifications their own item (handled by the folder's delta), unless the message arrived in the same request", async () => {
+    const answer = await webhook.handleChangeNotifications(
+      json({ value: [notification({ changeType: "updated", messageId: "CHANGED1" }), notification({ changeType: "updated" }), notification()] }),
+    );
+    expect(answer.enqueue.map((i) => (i.kind === "change" ? [i.changeType ?? "created", i.messageIds] : []))).toEqual([
+      ["updated", ["CHANGED1"]],
+      ["created", ["AAMkAD1"]],
+    ]);
+    expect(answer.dropped).toEqual({ duplicate: 1 });
+  });
+
   it("splits a burst of more than 20 messages into items of at most 20", async () => {
     const { webhook: roomy } = setup({ maxBodyBytes: 1_000_000 });
     const value = Array.from({ length: 45 }, (_, n) => notification({ messageId: `M${n}` }));

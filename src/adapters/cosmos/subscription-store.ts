@@ -58,7 +58,7 @@ function fromDocument(document: SubscriptionRecord): SubscriptionRecord {
 
 /** Only the record's own fields, in a fixed shape (drops system properties and undefined). */
 export function ownFields(source: SubscriptionRecord): SubscriptionRecord {
-  const { id, mailbox, folder, resource, expirationDateTime, createdOn, renewedOn, clientStateNonce, clientStateKeyId, folderId, userId, encryptionCertificateId } = source;
+  const { id, mailbox, folder, resource, expirationDateTime, createdOn, renewedOn, clientStateNonce, clientStateKeyId, folderId, userId, encryptionCertificateId, changeType } = source;
   return {
     id,
     mailbox,
@@ -72,5 +72,6 @@ export function ownFields(source: SubscriptionRecord): SubscriptionRecord {
     ...(encryptionCertificateId !== undefined && { encryptionCertificateId }),
     ...(folderId !== undefined && { folderId }),
     ...(userId !== undefined && { userId }),
+    ...(changeType !== undefined && { changeType }),
   };
 }

@@ -362,6 +362,15 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
     findMessagesByInternetMessageId,
     getFolderId,
 
+    async setCategories(mailbox, messageId, categories) {
+      await send({
+        mailbox,
+        operation: "send",
+        what: `set the categories of message ${messageId} of ${mailbox}`,
+        run: (graph) => graph.api(`${userPath(mailbox)}/messages/${encodeURIComponent(messageId)}`).header("Prefer", preferHeader()).patch({ categories }) as Promise<unknown>,
+      });
+    },
+
     async createSubscription(subscription) {
       const created = await send({
         mailbox: subscription.mailbox,
