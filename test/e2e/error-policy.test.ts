@@ -28,6 +28,12 @@ async function mailboxState(address: string) {
   };
 }
 
+/** What an admin reads: the mailbox's health and its stored alerts. */
+async function healthAndAlerts(address: string) {
+  const { healthAdmin, alerts } = await e2e.stack.services();
+  return { health: await healthAdmin.mailboxHealth(address), alerts: (await alerts.list({ mailbox: address }, { limit: 100 })).items };
+}
+
 async function testAndEnable(address: string) {
   const { mailboxAdmin } = await e2e.stack.services();
   const outcome = await mailboxAdmin.testAndEnable(address);
@@ -50,6 +56,10 @@ describe("error policy", () => {
       const alerts = (await eventsOf(stack, DENIED)).filter((e) => e.code === "mailbox.permissionLost");
       expect(alerts).toEqual([expect.objectContaining({ level: "error", whatToDo: expect.stringContaining("Test & Enable") })]);
       expect(await activityFor(stack, mail.internetMessageId)).toBeUndefined();
+      const read = await healthAndAlerts(DENIED);
+      expect(read.health).toMatchObject({ state: "disabled", enabled: false, consecutiveFailures: 1, lastError: { code: "permission" }, incoming: { status: "failure" } });
+      expect(read.health?.folders.find((f) => f.folder === "inbox")?.failed).toBeGreaterThan(0);
+      expect(read.alerts).toContainEqual(expect.objectContaining({ level: "error", code: "mailbox.permissionLost", whatToDo: expect.stringContaining("Test & Enable") }));
     } finally {
       stack.graph.faults.accessDenied(DENIED, false);
     }
@@ -57,6 +67,10 @@ describe("error policy", () => {
     await testAndEnable(DENIED);
     const state = await mailboxState(DENIED);
     expect(state.enabled).toBe(true);
+    const recovered = await healthAndAlerts(DENIED);
+    expect(recovered.health).toMatchObject({ state: "healthy", consecutiveFailures: 0 });
+    expect(recovered.health?.lastError).toBeUndefined();
+    expect(recovered.alerts.map((a) => a.code)).toContain("testAndEnable.succeeded");
     expect(state.failures).toBeUndefined();
     expect((await eventsOf(stack, DENIED)).map((e) => e.code)).toContain("testAndEnable.succeeded");
     expect(await activityFor(stack, mail.internetMessageId)).toMatchObject({ receivingMailbox: DENIED });
@@ -85,6 +99,10 @@ describe("error policy", () => {
       expect(state.failures).toMatchObject({ consecutiveFailures: 10, lastError: { code: "throttled" } });
       const alerts = (await eventsOf(stack, FLAKY)).filter((e) => e.code === "mailbox.tooManyFailures");
       expect(alerts).toEqual([expect.objectContaining({ level: "error", message: expect.stringContaining("10 consecutive failures") })]);
+      const read = await healthAndAlerts(FLAKY);
+      expect(read.health).toMatchObject({ state: "disabled", consecutiveFailures: 10, lastError: { code: "throttled" } });
+      expect(read.alerts).toContainEqual(expect.objectContaining({ level: "error", code: "mailbox.tooManyFailures" }));
+      expect((await healthAndAlerts(STEADY)).health?.state).toBe("healthy");
       // One failing mailbox never holds up another.
       expect(await activityFor(stack, steady.internetMessageId)).toMatchObject({ receivingMailbox: STEADY });
       expect((await mailboxState(STEADY)).enabled).toBe(true);
@@ -95,6 +113,9 @@ describe("error policy", () => {
 
     await testAndEnable(FLAKY);
     expect(await mailboxState(FLAKY)).toMatchObject({ enabled: true, failures: undefined });
+    const recovered = await healthAndAlerts(FLAKY);
+    expect(recovered.health).toMatchObject({ state: "healthy", consecutiveFailures: 0 });
+    expect(recovered.health?.folders.find((f) => f.folder === "inbox")?.lastCatchUp?.found).toBe(flaky.length);
     for (const mail of flaky) {
       expect(await activityFor(stack, mail.internetMessageId)).toMatchObject({ receivingMailbox: FLAKY });
       expect(timesCreated(decisions, mail.internetMessageId)).toBe(1);
