@@ -2,6 +2,7 @@
 // or catch a folder up. A thrown error makes the queue retry; after the dequeue limit the host
 // moves the item to "notifications-poison" and the reason is already recorded on the mailbox.
 import type { InvocationContext } from "@azure/functions";
+import { mailboxLogMessage } from "../src/app/mailbox-log.js";
 import { parseQueueItem } from "../src/app/process-work.js";
 import { NOTIFICATIONS_QUEUE, STORAGE_CONNECTION } from "../src/config/index.js";
 import { registerFunction } from "../src/host/registration.js";
@@ -14,11 +15,22 @@ export async function processNotification(queueItem: unknown, context: Invocatio
     context.error(`discarding queue item: ${parsed.reason}`);
     return;
   }
-  const { work } = await getServices();
+  const { work, settings } = await getServices();
   const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
-  const outcome = await work.process(parsed.item, { dequeueCount });
-  const where = "folder" in parsed.item ? `${parsed.item.mailbox}/${parsed.item.folder}` : parsed.item.mailbox;
-  context.log(`${parsed.item.kind} ${where}: ${outcome.kind}`);
+  const { kind, mailbox } = parsed.item;
+  const folder = "folder" in parsed.item ? { folder: parsed.item.folder } : {};
+  let outcome: Awaited<ReturnType<typeof work.process>>;
+  try {
+    outcome = await work.process(parsed.item, { dequeueCount });
+  } catch (error) {
+    // Retried by the queue: a warning; the last attempt (the item goes to the poison queue) an error.
+    const message = `${kind} item failed (attempt ${dequeueCount}): ${error instanceof Error ? error.message : String(error)}`;
+    const fields = { item: kind, ...folder, dequeueCount };
+    if (dequeueCount >= settings.queue.maxDequeueCount) context.error(mailboxLogMessage("error", mailbox, message, fields));
+    else context.warn(mailboxLogMessage("warning", mailbox, message, fields));
+    throw error;
+  }
+  context.log(mailboxLogMessage("information", mailbox, `${kind} item: ${outcome.kind}`, { item: kind, ...folder, outcome: outcome.kind }));
 }
 
 registerFunction({

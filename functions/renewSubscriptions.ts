@@ -7,7 +7,9 @@ import { getServices } from "../src/host/services.js";
 export async function renewSubscriptions(_timer: Timer, context: InvocationContext): Promise<void> {
   const { subscriptions } = await getServices();
   const report = await subscriptions.renewAll();
-  context.log("subscriptions", report);
+  // Each failing mailbox is logged by name where it failed; this says how many there were.
+  if (report.failed > 0) context.warn(`subscription renewal had ${report.failed} failure(s) ${JSON.stringify(report)}`);
+  else context.log("subscriptions", report);
 }
 
 registerFunction({
