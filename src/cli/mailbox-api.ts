@@ -40,7 +40,7 @@ export function parseMailboxApiArgs(argv: readonly string[], options: { out?: (t
       parsed = { kind: "list", ...(opts.state ? { state: opts.state } : {}), ...(opts.approval ? { approvalStatus: opts.approval } : {}) };
     });
   for (const [name, description] of [
-    ["status", "a mailbox's settings and Test & Enable status"],
+    ["status", "a mailbox's settings, Test & Enable status and health (coverage, gaps, counts)"],
     ["approve", "approve the mailbox's address (Tracking.Approve)"],
     ["reject", "reject the mailbox's address (Tracking.Approve)"],
     ["disable", "stop tracking the mailbox (its subscriptions are removed)"],
@@ -135,6 +135,41 @@ export function formatMailbox(mailbox: MailboxBody): string {
   ].join("\n");
 }
 
+/** The parts of GET …/health the status command prints. */
+interface HealthBody {
+  state: string;
+  lastSuccessfulSyncAt?: string;
+  consecutiveFailures: number;
+  lastError?: { code: string; message: string; at: string };
+  folders: Array<{
+    folder: string;
+    coveredUpTo?: string;
+    openGaps: Array<{ kind: string; at: string }>;
+    lastCatchUp?: { completedAt: string; found: number };
+    tracked: number;
+    skipped: Record<string, number>;
+    failed: number;
+  }>;
+  resync?: { status: string; requestedAt: string };
+}
+
+export function formatHealth(health: HealthBody): string {
+  return [
+    `Health: ${health.state}; last successful sync ${health.lastSuccessfulSyncAt ?? "never"}; ${health.consecutiveFailures} consecutive failure(s)`,
+    ...(health.lastError ? [`  last error ${health.lastError.code} at ${health.lastError.at}: ${health.lastError.message}`] : []),
+    ...health.folders.map((folder) => {
+      const skipped = Object.entries(folder.skipped).map(([reason, count]) => `${reason} ${count}`).join(", ");
+      const gaps = folder.openGaps.map((gap) => `${gap.kind} since ${gap.at}`).join(", ");
+      return (
+        `  ${folder.folder}: covered up to ${folder.coveredUpTo ?? "(never caught up)"}${gaps ? `; open gaps: ${gaps}` : ""}; ` +
+        `tracked ${folder.tracked}, failed ${folder.failed}${skipped ? `, skipped: ${skipped}` : ""}` +
+        `${folder.lastCatchUp ? `; last catch-up ${folder.lastCatchUp.completedAt}, ${folder.lastCatchUp.found} found by catch-up` : ""}`
+      );
+    }),
+    ...(health.resync ? [`  resync ${health.resync.status} (requested ${health.resync.requestedAt})`] : []),
+  ].join("\n");
+}
+
 // ---------- running ----------
 
 export interface MailboxApiDeps {
@@ -189,9 +224,12 @@ export async function runMailboxApi(command: Exclude<MailboxApiCommand, { kind: 
         out(formatMailboxTable(items.sort((a, b) => a.address.localeCompare(b.address))));
         return 0;
       }
-      case "status":
-        out(formatMailbox((await call("GET", at(command.address))).body as MailboxBody));
+      case "status": {
+        const mailbox = (await call("GET", at(command.address))).body as MailboxBody;
+        const health = (await call("GET", at(command.address, "/health"))).body as HealthBody;
+        out(`${formatMailbox(mailbox)}\n${formatHealth(health)}`);
         return 0;
+      }
       case "approve":
       case "reject":
       case "disable":

@@ -61,6 +61,9 @@ describe("npm run mailbox (API client)", () => {
     expect(await run(["approve", address])).toBe(0);
     expect(await run(["enable", address])).toBe(0);
     expect(out.at(-1)).toMatch(/client@example.com: enabled user mailbox, approval approved[\s\S]*incoming: success/);
+    await api.stack.settle();
+    expect(await run(["status", address])).toBe(0);
+    expect(out.at(-1)).toMatch(/Health: healthy; last successful sync \S+; 0 consecutive failure\(s\)\n  inbox: covered up to \S+; tracked 0, failed 0; last catch-up \S+, 0 found by catch-up/);
     expect(await run(["list", "--state", "enabled"])).toBe(0);
     expect(out.at(-1)).toContain(address);
     const readerOnly = await requestApiToken(connection, { roles: ["Tracking.Read"] });
