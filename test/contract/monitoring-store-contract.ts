@@ -1,5 +1,5 @@
-// The behaviour every implementation of the monitoring stores owes (alerts; the item-level log and
-// mailbox health follow the same pattern). Register it once per implementation:
+// The behaviour every implementation of the monitoring stores owes: alerts, mailbox health and
+// the item-level log. Register it once per implementation:
 // describeMonitoringStoreContract("name", open).
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// The monitoring stores' contract (alerts) against the in-memory store and the embedded Cosmos
+// The monitoring stores' contract (alerts, mailbox health, the item-level log) against the in-memory store and the embedded Cosmos
 // server, and what the memory store does with the containers' TTL.
 import { CosmosClient } from "@azure/cosmos";
 import { describe, expect, it } from "vitest";
@@ -13,14 +13,19 @@ describeMonitoringStoreContract("in-memory adapter", async () => ({ live: create
 
 describeMonitoringStoreContract("Cosmos DB adapter on the embedded server", () => openEmbeddedTrackingStore({ protocol: "http", databaseName: testDatabaseName() }));
 
-describe("alert expiry", () => {
-  it("the alerts container is created with its TTL (30 days)", async () => {
-    expect(containerDefinitions.containers.find((definition) => definition.name === "alerts")).toMatchObject({ partitionKeyPath: "/mailbox", defaultTtl: 2_592_000 });
+describe("monitoring containers and expiry", () => {
+  it.each([
+    { container: "alerts", defaultTtl: 2_592_000 },
+    { container: "health", defaultTtl: undefined },
+    { container: "itemLog", defaultTtl: 259_200 },
+  ])("creates $container partitioned by /mailbox with defaultTtl $defaultTtl", async ({ container, defaultTtl }) => {
+    expect(containerDefinitions.containers.find((definition) => definition.name === container)).toMatchObject({ partitionKeyPath: "/mailbox" });
     const opened = await openEmbeddedTrackingStore({ protocol: "http", databaseName: testDatabaseName() });
     const client = new CosmosClient({ endpoint: opened.endpoint, key: opened.key, connectionPolicy: { enableEndpointDiscovery: false } });
     try {
-      const { resource } = await client.database(opened.databaseName).container("alerts").read();
-      expect(resource?.defaultTtl).toBe(2_592_000);
+      const { resource } = await client.database(opened.databaseName).container(container).read();
+      expect(resource?.partitionKey?.paths).toEqual(["/mailbox"]);
+      expect(resource?.defaultTtl).toBe(defaultTtl);
     } finally {
       client.dispose();
       await opened.dispose();
@@ -36,5 +41,17 @@ describe("alert expiry", () => {
     expect((await live.alerts.listAlerts({ mailbox }, { limit: 10 })).items).toHaveLength(1);
     now = new Date(now.getTime() + 1);
     expect((await live.alerts.listAlerts({ mailbox }, { limit: 10 })).items).toHaveLength(0);
+  });
+
+  it("the memory store drops an item-log entry once its retention has passed since it was written", async () => {
+    let now = new Date("2025-03-01T10:00:00.000Z");
+    const live = createMemoryLiveTrackingStore({ clock: () => now });
+    const mailbox = "ttl@contoso.com";
+    const entry = { id: "e1", mailbox, folder: "inbox", messageId: "m1", at: now.toISOString(), via: "notification" as const, outcome: "tracked" as const, reason: "acceptedByFilter" };
+    await live.itemLog.putEntries(mailbox, [entry], { retentionInDays: 3 });
+    now = new Date(now.getTime() + 3 * 86_400_000 - 1);
+    expect((await live.itemLog.listEntries({ mailbox }, { limit: 10 })).items).toEqual([entry]);
+    now = new Date(now.getTime() + 1);
+    expect((await live.itemLog.listEntries({ mailbox }, { limit: 10 })).items).toEqual([]);
   });
 });
