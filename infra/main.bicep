@@ -59,6 +59,13 @@ param notificationResourceData bool = false
 @description('Name of the Key Vault certificate that encrypts rich notifications (RSA 2048, content type application/x-pem-file).')
 param notificationCertificateName string = 'notification-encryption'
 
+@description('How Graph delivers notifications: webhook (HTTPS to the Function App) or eventHubs (an Event Hubs namespace and hub provisioned here; docs/scaling.md says when to switch).')
+@allowed(['webhook', 'eventHubs'])
+param notificationDelivery string = 'webhook'
+
+@description('With eventHubs: object id of the "Microsoft Graph Change Tracking" service principal in this tenant (az ad sp show --id 0bf30f3b-4a52-48df-9a82-234910c4a086 --query id -o tsv).')
+param graphChangeTrackingPrincipalId string = ''
+
 @description('Turn on Key Vault purge protection (recommended for production; a purged-protected vault cannot be purged by azd down --purge).')
 param keyVaultPurgeProtection bool = false
 
@@ -69,8 +76,13 @@ var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
 var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
 var keyVaultName = take('${abbrs.keyVaultVaults}${resourceToken}', 24)
 var baseUrl = !empty(publicBaseUrl) ? publicBaseUrl : 'https://${functionAppName}.azurewebsites.net'
-var notificationUrl = '${baseUrl}/api/notifications'
-var lifecycleNotificationUrl = '${baseUrl}/api/lifecycle'
+var useEventHubs = notificationDelivery == 'eventHubs'
+var eventHubNamespaceName = 'evhns-${resourceToken}'
+var eventHubName = 'graph-notifications'
+// Graph's role-based Event Hubs form; change and lifecycle notifications share the hub.
+var eventHubUrl = 'EventHub:https://${eventHubNamespaceName}.servicebus.windows.net/eventhubname/${eventHubName}?tenantId=${!empty(graphTenantId) ? graphTenantId : tenant().tenantId}'
+var notificationUrl = useEventHubs ? eventHubUrl : '${baseUrl}/api/notifications'
+var lifecycleNotificationUrl = useEventHubs ? eventHubUrl : '${baseUrl}/api/lifecycle'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -218,6 +230,15 @@ var appSettings = union(
         NOTIFICATION_ENCRYPTION_KEY_VAULT_URL: keyVault.outputs.uri
         NOTIFICATION_ENCRYPTION_CERTIFICATE_NAME: notificationCertificateName
       }
+    : {},
+  useEventHubs
+    ? {
+        NOTIFICATION_DELIVERY: 'eventHubs'
+        EVENT_HUB_NAME: eventHubName
+        EventHubConnection__fullyQualifiedNamespace: '${eventHubNamespaceName}.servicebus.windows.net'
+        EventHubConnection__credential: 'managedidentity'
+        EventHubConnection__clientId: apiIdentity.outputs.clientId
+      }
     : {}
 )
 // app-settings:end
@@ -242,6 +263,19 @@ module api './app/api.bicep' = {
   }
   // Roles first, so the host can reach storage and Key Vault references resolve on first start.
   dependsOn: [rbac]
+}
+
+module eventHubs './app/eventhubs.bicep' = if (useEventHubs) {
+  name: 'eventHubs'
+  scope: rg
+  params: {
+    name: eventHubNamespaceName
+    location: location
+    tags: tags
+    hubName: eventHubName
+    graphChangeTrackingPrincipalId: graphChangeTrackingPrincipalId
+    consumerPrincipalId: apiIdentity.outputs.principalId
+  }
 }
 
 module rbac './app/rbac.bicep' = {

@@ -91,7 +91,12 @@ export async function startLocalHost(options: StartLocalHostOptions): Promise<Lo
     await import(pathToFileURL(file).href);
   }
   await runAppStartHooks();
-  const definitions = registeredFunctions();
+  // Event Hubs triggers (NOTIFICATION_DELIVERY=eventHubs) have no local stand-in: listed, not served.
+  const definitions = registeredFunctions().filter((definition): definition is LocalFunctionDefinition => {
+    if (definition.kind !== "eventHub") return true;
+    log(`${definition.name}: Event Hubs trigger, not served by the local host`);
+    return false;
+  });
   const prepared = definitions.map(prepareFunction);
   const timerSchedules = new Map<string, { schedule: string; runOnStartup: boolean; retry: RetryOptions | undefined }>();
   for (const definition of definitions) {
@@ -259,7 +264,10 @@ export async function startLocalHost(options: StartLocalHostOptions): Promise<Lo
   };
 }
 
-function prepareFunction(definition: FunctionDefinition): PreparedFunction {
+/** The trigger kinds the local host serves. */
+type LocalFunctionDefinition = Exclude<FunctionDefinition, { kind: "eventHub" }>;
+
+function prepareFunction(definition: LocalFunctionDefinition): PreparedFunction {
   const { options } = definition;
   const extraOutputs = options.extraOutputs ?? [];
   for (const binding of [...extraOutputs, ...(options.return ? [options.return] : [])]) {

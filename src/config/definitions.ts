@@ -28,6 +28,8 @@ import { OUTLOOK_MAX_CONCURRENCY_PER_MAILBOX } from "../adapters/graph/mailbox-l
 export const NOTIFICATIONS_QUEUE = "notifications";
 /** The Functions host moves a message here after maxDequeueCount failed attempts. */
 export const NOTIFICATIONS_POISON_QUEUE = `${NOTIFICATIONS_QUEUE}-poison`;
+/** The connection name of the Event Hubs trigger (EventHubConnection__fullyQualifiedNamespace, …). */
+export const EVENT_HUB_CONNECTION = "EventHubConnection";
 /** The connection name queue bindings use (AzureWebJobsStorage or its __accountName form). */
 export const STORAGE_CONNECTION = "AzureWebJobsStorage";
 /** host.json extensions.queues.maxDequeueCount, read from host.json itself (the file the host reads). */
@@ -258,6 +260,50 @@ const DEFINITIONS = [
     requirement: "optional",
     secret: false,
     validate: lengthIn(1, 127),
+  },
+  {
+    name: "NOTIFICATION_DELIVERY",
+    groups: ["notifications"],
+    description:
+      'How Graph delivers notifications: "webhook" (HTTPS to NOTIFICATION_URL) or "eventHubs" (Azure Event Hubs; NOTIFICATION_URL and LIFECYCLE_NOTIFICATION_URL are then EventHub:https://<namespace>.servicebus.windows.net/eventhubname/<hub>?tenantId=<tenant>, and the notificationEvents function reads the hub).',
+    requirement: "optional",
+    default: "webhook",
+    secret: false,
+    validate: oneOf(["webhook", "eventHubs"]),
+  },
+  {
+    name: "EVENT_HUB_NAME",
+    groups: ["notifications"],
+    description: "The event hub Graph delivers to (NOTIFICATION_DELIVERY=eventHubs); the trigger reads it as %EVENT_HUB_NAME%.",
+    requirement: "optional",
+    requiredWhen: { setting: "NOTIFICATION_DELIVERY", in: ["eventHubs"] },
+    secret: false,
+    validate: lengthIn(1, 256),
+  },
+  {
+    name: "EventHubConnection__fullyQualifiedNamespace",
+    groups: ["notifications"],
+    description: "The Event Hubs namespace host (<namespace>.servicebus.windows.net) of the trigger's identity-based connection EventHubConnection.",
+    requirement: "optional",
+    requiredWhen: { setting: "NOTIFICATION_DELIVERY", in: ["eventHubs"] },
+    secret: false,
+    validate: lengthIn(1, 300),
+  },
+  {
+    name: "EventHubConnection__credential",
+    groups: ["notifications"],
+    description: 'Set to "managedidentity" so the Event Hubs trigger connects with the managed identity.',
+    requirement: "optional",
+    secret: false,
+    validate: oneOf(["managedidentity"]),
+  },
+  {
+    name: "EventHubConnection__clientId",
+    groups: ["notifications"],
+    description: "Client id of the user-assigned managed identity the Event Hubs trigger connects with (Azure Event Hubs Data Receiver on the hub).",
+    requirement: "optional",
+    secret: false,
+    validate: guid,
   },
   // Subscriptions
   {

@@ -49,11 +49,17 @@ export const httpsUrl: SettingValidator = (value) => {
  * loopback address, where the local host listens and the Graph simulator delivers.
  */
 export const webhookUrl: SettingValidator = (value, { environment }) => {
+  // Event Hubs delivery: Graph's form, EventHub:https://<namespace>.servicebus.windows.net/eventhubname/<hub>?tenantId=…
+  // (or the Key Vault form, EventHub:https://<vault>.vault.azure.net/secrets/<secret>?tenantId=…).
+  if (value.startsWith("EventHub:")) {
+    const hub = parseUrl(value.slice("EventHub:".length));
+    return hub?.protocol === "https:" && hub.searchParams.has("tenantId") ? undefined : "must be EventHub:https://<namespace>.servicebus.windows.net/eventhubname/<hub>?tenantId=<tenant>";
+  }
   const url = parseUrl(value);
   if (url?.protocol === "https:") return undefined;
   const loopback = url?.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
   if (loopback && environment === "local") return undefined;
-  return "must be an absolute https:// URL (http:// only on the loopback address, locally)";
+  return "must be an absolute https:// URL (http:// only on the loopback address, locally), or Graph's EventHub:https://… form";
 };
 
 /** The embedded local Cosmos server may run over plain HTTP; Azure Cosmos DB is HTTPS only. */

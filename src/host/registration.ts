@@ -5,6 +5,7 @@
 // the same way, so both hosts run them before any function.
 import {
   app,
+  type EventHubFunctionOptions,
   type HttpFunctionOptions,
   type StorageQueueFunctionOptions,
   type TimerFunctionOptions,
@@ -13,7 +14,8 @@ import {
 export type FunctionDefinition =
   | { kind: "http"; name: string; options: HttpFunctionOptions }
   | { kind: "timer"; name: string; options: TimerFunctionOptions }
-  | { kind: "storageQueue"; name: string; options: StorageQueueFunctionOptions };
+  | { kind: "storageQueue"; name: string; options: StorageQueueFunctionOptions }
+  | { kind: "eventHub"; name: string; options: EventHubFunctionOptions };
 
 const definitions: FunctionDefinition[] = [];
 
@@ -31,6 +33,9 @@ export function registerFunction(definition: FunctionDefinition): void {
       break;
     case "storageQueue":
       app.storageQueue(definition.name, definition.options);
+      break;
+    case "eventHub":
+      app.eventHub(definition.name, definition.options);
       break;
   }
 }

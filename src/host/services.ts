@@ -16,6 +16,8 @@ import { createResourceDataOpener, subscriptionLifetime } from "../app/resource-
 import { createMailboxAdmin } from "../app/mailboxes.js";
 import { createClientStates } from "../app/client-state.js";
 import { createWebhook, type Webhook } from "../app/notifications.js";
+import { createNotificationHandler } from "../app/notification-handler.js";
+import { createEventHubNotifications, type EventHubNotifications } from "../app/event-hub-notifications.js";
 import { createTtlCache } from "../app/ttl-cache.js";
 import { createActivityAdmin, type ActivityAdmin } from "../app/activities.js";
 import { createOutgoingEmail, type OutgoingEmailService } from "../app/outgoing-email.js";
@@ -72,6 +74,8 @@ export interface Services {
   queue: WorkQueue;
   tracker: Tracker;
   webhook: Webhook;
+  /** The same notification handling for Event Hubs delivery (functions/notificationEvents.ts). */
+  eventHub: EventHubNotifications;
   subscriptions: SubscriptionManager;
   work: WorkProcessor;
   mailboxes: ReturnType<typeof createMailboxAdmin>;
@@ -235,19 +239,21 @@ export async function createServices(options: {
     categories: createCategoryTracking({ store, live, gateway, tracker, queue, clock, alerts, onDecision: (decision) => trackingEvents.emit("decision", decision) }),
     onDecision: (decision) => trackingEvents.emit("decision", decision),
   });
-  const webhook = createWebhook({
+  // One set of gates for every delivery: the webhook and Event Hubs share the options and the cache.
+  const handlerOptions = {
     subscriptions: createTtlCache({
       ttlInMs: SUBSCRIPTION_CACHE_TTL_IN_MS,
       maxEntries: SUBSCRIPTION_CACHE_MAX_ENTRIES,
-      load: (id) => live.subscriptions.getSubscription(id),
+      load: (id: string) => live.subscriptions.getSubscription(id),
       clock,
     }),
     clientStates,
     tenantId: settings.graph.tenantId,
     ...(validationTokens ? { validationTokens } : {}),
-    maxBodyBytes: settings.notifications.maxBodyBytes,
     clock,
-  });
+  };
+  const webhook = createWebhook({ ...handlerOptions, maxBodyBytes: settings.notifications.maxBodyBytes });
+  const eventHub = createEventHubNotifications(createNotificationHandler(handlerOptions));
 
   return {
     settings,
@@ -257,6 +263,7 @@ export async function createServices(options: {
     queue,
     tracker,
     webhook,
+    eventHub,
     subscriptions,
     work,
     mailboxes: createMailboxAdmin({ store, subscriptions, clock, onEnable: (address) => errorPolicy.recordTestAndEnable(address, { passed: true }) }),
