@@ -4,7 +4,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { LocalHost } from "../../local/host/index.js";
 import { startAdminCenterHost } from "../support/admin-center-host.js";
-import { collectPageErrors, launchChromium, type Browser } from "./support/chromium.js";
+import { collectPageErrors, focusedElement, launchChromium, type Browser } from "./support/chromium.js";
 import { describeInBrowser } from "./support/describe.js";
 import { screenshot } from "./support/screenshots.js";
 
@@ -56,18 +56,10 @@ describeInBrowser("admin center in Chromium", () => {
   it("shows keyboard focus: the skip link first, then the brand and the navigation, each outlined", async () => {
     const { page, errors } = await open();
     await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
-    const focused: Array<{ text: string; outline: string; width: number; visible: boolean }> = [];
+    const focused: Array<Awaited<ReturnType<typeof focusedElement>>> = [];
     for (let i = 0; i < 3; i++) {
       await page.keyboard.press("Tab");
-      focused.push(
-        await page.evaluate(`(() => {
-          const el = document.activeElement;
-          const style = getComputedStyle(el);
-          const box = el.getBoundingClientRect();
-          return { text: el.textContent.trim(), outline: style.outlineStyle, width: parseFloat(style.outlineWidth),
-                   visible: box.bottom > 0 && box.right > 0 && box.width > 0 };
-        })()`),
-      );
+      focused.push(await focusedElement(page));
     }
     expect(focused.map((f) => f.text)).toEqual(["Skip to main content", "Email tracking admin center", "Overview"]);
     for (const f of focused) {

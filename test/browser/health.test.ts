@@ -7,29 +7,20 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { APP_ROLES } from "../../src/api/roles.js";
 import { describeInBrowser } from "./support/describe.js";
 import { screenshot } from "./support/screenshots.js";
-import { signIn, startSignedInHarness, type SignedInHarness } from "./support/signed-in.js";
+import { unexpectedErrors } from "./support/chromium.js";
+import { apiFetch, signIn, startSignedInHarness, type SignedInHarness } from "./support/signed-in.js";
 
 const SALES = "sales@contoso.com";
 const SUPPORT = "support@contoso.com";
 
-const unexpected = (errors: readonly string[], ...statuses: number[]) =>
-  errors.filter((e) => !statuses.some((status) => e.includes(`Failed to load resource: the server responded with a status of ${status}`)));
 
 describeInBrowser("admin center: alerts and health", () => {
   let harness: SignedInHarness;
-  let call: (method: string, path: string, options?: { roles?: string[]; body?: unknown }) => Promise<Response>;
+  let call: ReturnType<typeof apiFetch>;
 
   beforeAll(async () => {
     harness = await startSignedInHarness();
-    call = async (method, path, options = {}) =>
-      fetch(`${harness.stack.apiUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${await harness.stack.apiToken({ roles: options.roles ?? [APP_ROLES.admin] })}`,
-          ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
-        },
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      });
+    call = apiFetch(harness);
     for (const address of [SALES, SUPPORT]) {
       harness.stack.graph.addMailbox({ address, displayName: address });
       expect((await call("POST", "/admin/mailboxes", { body: { address } })).status).toBe(201);
@@ -119,7 +110,7 @@ describeInBrowser("admin center: alerts and health", () => {
     await expect.poll(() => page.getByTestId("action-outcome").textContent()).toMatch(/Resync queued for sales@contoso.com: \d+ catch-ups?/);
     await expect.poll(() => page.getByTestId("resync").textContent()).toMatch(/requested/);
     await screenshot(page, "mailbox-health");
-    expect(unexpected(errors)).toEqual([]);
+    expect(unexpectedErrors(errors)).toEqual([]);
     await page.close();
   });
 

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { APP_ROLES } from "../../src/api/roles.js";
 import { describeInBrowser } from "./support/describe.js";
 import { screenshot } from "./support/screenshots.js";
-import { signIn, startSignedInHarness, type SignedInHarness } from "./support/signed-in.js";
+import { focusedElement, unexpectedErrors } from "./support/chromium.js";
+import { apiFetch, signIn, startSignedInHarness, type SignedInHarness } from "./support/signed-in.js";
 
 const SALES = "sales@contoso.com";
 /** In the API but not in Exchange (the simulator): its Test & Enable fails. */
@@ -14,26 +15,14 @@ const GHOST = "ghost@contoso.com";
 /** Created, never approved: Test & Enable is refused while approval is required. */
 const PENDING = "pending@contoso.com";
 
-/** Console errors other than Chromium's note of an HTTP status the test provoked on purpose. */
-const unexpected = (errors: readonly string[], ...statuses: number[]) =>
-  errors.filter((e) => !statuses.some((status) => e.includes(`Failed to load resource: the server responded with a status of ${status}`)));
 
 describeInBrowser("admin center: mailboxes", () => {
   let harness: SignedInHarness;
-  let call: (method: string, path: string, options?: { roles?: string[]; body?: unknown; ifMatch?: string }) => Promise<Response>;
+  let call: ReturnType<typeof apiFetch>;
 
   beforeAll(async () => {
     harness = await startSignedInHarness();
-    call = async (method, path, options = {}) =>
-      fetch(`${harness.stack.apiUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${await harness.stack.apiToken({ roles: options.roles ?? [APP_ROLES.admin] })}`,
-          ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
-          ...(options.ifMatch ? { "if-match": options.ifMatch } : {}),
-        },
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      });
+    call = apiFetch(harness);
     harness.stack.graph.addMailbox({ address: SALES, displayName: "Sales" });
     for (const address of [SALES, GHOST, PENDING]) expect((await call("POST", "/admin/mailboxes", { body: { address } })).status).toBe(201);
     for (const address of [SALES, GHOST]) {
@@ -61,7 +50,7 @@ describeInBrowser("admin center: mailboxes", () => {
     const list = page.locator("mailboxes-page");
     if (!canRead) {
       await expect.poll(() => list.getByRole("alert").textContent()).toMatch(/could not be loaded/);
-      expect(unexpected(errors, 403)).toEqual([]);
+      expect(unexpectedErrors(errors, 403)).toEqual([]);
       await page.close();
       return;
     }
@@ -105,7 +94,7 @@ describeInBrowser("admin center: mailboxes", () => {
 
     await row(page, PENDING).getByRole("button", { name: `Test & Enable ${PENDING}` }).click();
     await expect.poll(() => outcome.textContent()).toMatch(/Test & Enable was refused for pending@contoso.com: .*requires approval/);
-    expect(unexpected(errors, 409)).toEqual([]);
+    expect(unexpectedErrors(errors, 409)).toEqual([]);
     await page.close();
   });
 
@@ -154,16 +143,10 @@ describeInBrowser("admin center: mailboxes", () => {
     await page.getByRole("heading", { level: 1, name: PENDING }).waitFor();
     await expect.poll(() => page.evaluate("document.activeElement?.tagName + ' ' + document.activeElement?.textContent")).toBe(`H1 ${PENDING}`);
     // Tab from the heading: the status card's action first, then the options' controls in order.
-    const focused: Array<{ text: string; outline: string; width: number }> = [];
+    const focused: Array<Awaited<ReturnType<typeof focusedElement>>> = [];
     for (let i = 0; i < 3; i++) {
       await page.keyboard.press("Tab");
-      focused.push(
-        await page.evaluate(`(() => {
-          const el = document.activeElement;
-          const style = getComputedStyle(el);
-          return { text: (el.getAttribute("aria-label") || el.labels?.[0]?.textContent || el.textContent).trim(), outline: style.outlineStyle, width: parseFloat(style.outlineWidth) };
-        })()`),
-      );
+      focused.push(await focusedElement(page));
     }
     expect(focused.map((f) => f.text)).toEqual(["Test & Enable", "Kind", "Incoming sync method"]);
     for (const f of focused) {
@@ -186,7 +169,7 @@ describeInBrowser("admin center: mailboxes", () => {
     await expect.poll(() => alert.textContent()).toMatch(/Your changes were not saved/);
     await alert.getByRole("button", { name: "Load the current mailbox" }).click();
     await expect.poll(() => filter.inputValue()).toBe("none");
-    expect(unexpected(errors, 412)).toEqual([]);
+    expect(unexpectedErrors(errors, 412)).toEqual([]);
     await page.close();
   });
 });

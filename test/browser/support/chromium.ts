@@ -57,3 +57,19 @@ export function collectPageErrors(page: Page): string[] {
   page.on("pageerror", (error) => errors.push(`exception: ${error.message}`));
   return errors;
 }
+
+/** Console errors other than Chromium's note of an HTTP status a test provoked on purpose. */
+export function unexpectedErrors(errors: readonly string[], ...statuses: number[]): string[] {
+  return errors.filter((e) => !statuses.some((status) => e.includes(`Failed to load resource: the server responded with a status of ${status}`)));
+}
+
+/** The focused element's name (aria-label, label or text) and its outline, for "focus is visible". */
+export async function focusedElement(page: Page): Promise<{ text: string; outline: string; width: number; visible: boolean }> {
+  return page.evaluate(`(() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    return { text: (el.getAttribute("aria-label") || el.labels?.[0]?.textContent || el.textContent).trim(), outline: style.outlineStyle,
+             width: parseFloat(style.outlineWidth), visible: box.bottom > 0 && box.right > 0 && box.width > 0 };
+  })()`);
+}

@@ -1,6 +1,7 @@
 // The whole local stack (as `npm start` runs it) with Chromium trusting the Graph simulator's
 // certificate by its key only, and sign-in through the simulator's page as a developer does it.
 import type { Page } from "playwright-core";
+import { APP_ROLES } from "../../../src/api/roles.js";
 import { ensureAdminCenterBuilt } from "../../../local/admin-center-build.js";
 import { spkiHash } from "../../../local/certificates.js";
 import { startLocalStack, type LocalStack } from "../../../local/stack.js";
@@ -52,4 +53,18 @@ export async function signIn(harness: SignedInHarness, options: SignInOptions): 
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByTestId("signed-in-user").waitFor();
   return { page, errors };
+}
+
+/** The admin API over HTTP with a simulator-signed token for these roles (default Tracking.Admin). */
+export function apiFetch(harness: SignedInHarness) {
+  return async (method: string, path: string, options: { roles?: readonly string[]; body?: unknown; ifMatch?: string } = {}): Promise<Response> =>
+    fetch(`${harness.stack.apiUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${await harness.stack.apiToken({ roles: options.roles ?? [APP_ROLES.admin] })}`,
+        ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(options.ifMatch ? { "if-match": options.ifMatch } : {}),
+      },
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
 }
