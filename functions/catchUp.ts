@@ -1,13 +1,14 @@
-// Timer: asks for a delta catch-up of every watched folder, through the queue, so each runs (and
-// retries) on its own. Mail whose notification was lost is tracked here; nothing is tracked twice.
+// Timer: queues the slow sweep of the mailboxes whose turn it is (each once per
+// CATCH_UP_SWEEP_PERIOD_HOURS): their subscriptions checked at Graph, then a delta catch-up of each
+// watched folder. Other catch-ups are queued when there is a reason (src/app/subscriptions.ts).
 import type { InvocationContext, Timer } from "@azure/functions";
 import { registerFunction } from "../src/host/registration.js";
 import { getServices } from "../src/host/services.js";
 
 export async function catchUp(_timer: Timer, context: InvocationContext): Promise<void> {
-  const { subscriptions } = await getServices();
-  const requested = await subscriptions.requestCatchUpForAll("scheduled catch-up");
-  context.log(`catch-up requested for ${requested} folder(s)`);
+  const { scheduler } = await getServices();
+  const report = await scheduler.queueDue("sweep");
+  context.log(`sweep queued for ${report.queued} mailbox(es) from ${report.buckets} bucket(s)${report.complete ? "" : "; the rest next run"}`);
 }
 
 registerFunction({

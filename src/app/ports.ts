@@ -4,6 +4,7 @@ import type { ActivityFilter } from "../domain/activity-index.js";
 import type { Alert, AlertFilter } from "../domain/alerts.js";
 import type { FailureCounter } from "../domain/error-policy.js";
 import type { HealthChange, MailboxHealth } from "../domain/health.js";
+import type { ScheduleKind } from "../domain/schedule.js";
 import type {
   AddressEntry,
   CrmRecord,
@@ -253,6 +254,38 @@ export interface LiveTrackingStore {
   alerts: AlertStore;
   health: HealthStore;
   itemLog: ItemLogStore;
+  schedule: ScheduleStore;
+}
+
+/** A mailbox due for upkeep (`renew`) or for its slow catch-up sweep (`sweep`) at `dueAt`. */
+export interface ScheduleEntry {
+  kind: ScheduleKind;
+  mailbox: string;
+  dueAt: string;
+}
+
+/**
+ * Mailboxes by due time, in fixed buckets (src/domain/schedule.ts), one partition each: a timer
+ * reads the due buckets only. A mailbox has at most one entry per (kind, bucket); an entry left in
+ * an older bucket is harmless (its work finds nothing due).
+ */
+export interface ScheduleStore {
+  /** Puts the mailbox in the bucket of `dueAt` (idempotent). */
+  putEntry(entry: ScheduleEntry): Promise<void>;
+  /** One bucket's entries (one partition), in no particular order; `limit` bounds one read. */
+  listBucket(bucket: string, options: { limit: number }): Promise<ScheduleEntry[]>;
+  /** Removes the mailbox from one bucket; removing what is not there is not an error. */
+  removeEntry(bucket: string, mailbox: string): Promise<void>;
+  /**
+   * Takes the mailbox's upkeep lease for `holder`: false while another holder's lease is younger
+   * than `leaseInMs`. An expired lease (its worker died) is taken over.
+   */
+  claimLease(mailbox: string, options: { holder: string; leaseInMs: number; now: Date }): Promise<boolean>;
+  /** Gives the lease back if `holder` still holds it. */
+  releaseLease(mailbox: string, holder: string): Promise<void>;
+  /** A small named state of the timers (the orphan audit's last run, the enrolment's page). */
+  getMarker(name: string): Promise<Record<string, string> | undefined>;
+  putMarker(name: string, value: Record<string, string>): Promise<void>;
 }
 
 /** Each mailbox's health (src/domain/health.ts), one document per mailbox, kept by processing. */
@@ -476,6 +509,8 @@ export type QueueItem =
   | { kind: "catchUp"; mailbox: string; folder: MailFolderName; reason: string; requestedAt: string }
   /** Track a categorised message again after a failed attempt (src/app/categories.ts). */
   | { kind: "category"; mailbox: string; folder: MailFolderName; messageId: string; attempt: number; requestedAt: string }
+  /** Keep one mailbox's subscriptions (`renew`), or also verify them at Graph and catch its folders up (`sweep`). */
+  | { kind: "maintain"; task: ScheduleKind; mailbox: string; requestedAt: string }
   /** Send an outgoing email (src/app/outgoing-email.ts); duplicates are harmless. */
   | { kind: "send"; mailbox: string; outgoingId: string; requestedAt: string };
 

@@ -33,6 +33,8 @@ export interface WorkProcessorDeps {
   /** A fresh delta with no start date looks back this far. Default 7 days. */
   catchUpLookbackInDays?: number;
   log?: (line: string) => void;
+  /** Keeps mailboxes' subscriptions from the schedule (items of kind "maintain", src/app/scheduler.ts). */
+  maintenance?: { maintain(item: Extract<QueueItem, { kind: "maintain" }>): Promise<unknown> };
   /** Sends outgoing email (queue items of kind "send"); without it such items are skipped. */
   outgoing?: { processSend(item: Extract<QueueItem, { kind: "send" }>): Promise<{ status: string }> };
   /** Told about every tracking decision (the local console, metrics). */
@@ -64,6 +66,9 @@ function summarize(outcome: { results: TrackResult[]; alreadyProcessed: number; 
 /** How long a claim keeps duplicates away; longer than any fetch-and-track should take. */
 const CLAIM_LEASE_IN_MS = 5 * 60_000;
 
+/** After a notification is poisoned, its mailbox is swept this much later. */
+const POISONED_SWEEP_DELAY_IN_MS = 15 * 60_000;
+
 /** Work whose messages another worker holds is put back this long, at most this often. */
 const DEFERRAL_DELAY_IN_SECONDS = 2;
 const MAX_DEFERRALS = 5;
@@ -87,6 +92,7 @@ export type WorkOutcome =
   | { kind: "caughtUp"; tracked: number; seen: number; restarted: boolean }
   | { kind: "sendProcessed"; status: string }
   | { kind: "categoryRetried"; tracked: boolean }
+  | { kind: "maintained" }
   | { kind: "skipped"; reason: string };
 
 export function createWorkProcessor(deps: WorkProcessorDeps) {
@@ -346,6 +352,10 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         case "category":
           if (!deps.categories) return { kind: "skipped", reason: "category tracking is not wired" };
           return { kind: "categoryRetried", ...(await deps.categories.retry(item)) };
+        case "maintain":
+          if (!deps.maintenance) return { kind: "skipped", reason: "the schedule is not wired" };
+          await deps.maintenance.maintain(item);
+          return { kind: "maintained" };
         case "send":
           if (!deps.outgoing) return { kind: "skipped", reason: "outgoing email is not wired" };
           return { kind: "sendProcessed", ...(await deps.outgoing.processSend(item)) };
@@ -361,15 +371,23 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         // The queue moves the item to the poison queue after this attempt: say why on the mailbox.
         const code = error instanceof GraphFailure ? `graph.${error.code}` : "unexpected";
         const message = `${item.kind} item failed ${meta.dequeueCount} times: ${error instanceof Error ? error.message : String(error)}`;
-        if (item.kind !== "send") await deps.health?.gapOpened(item.mailbox, item.folder, "poisoned", message);
+        // Send and maintain items are of no one folder.
+        const folder = "folder" in item ? item.folder : undefined;
+        if (folder !== undefined) await deps.health?.gapOpened(item.mailbox, folder, "poisoned", message);
         await alert(item.mailbox, {
           level: "error",
           code: `poisoned.${code}`,
           message,
-          ...(item.kind !== "send" ? { folder: item.folder } : {}),
+          ...(folder !== undefined ? { folder } : {}),
           ...(item.kind === "change" ? { messageId: item.messageIds.join(" "), occurrence: `${item.folder} ${item.messageIds.join(" ")}` } : {}),
           whatToDo: "Fix the cause (see the item-level log and the last error); the next catch-up tracks the messages.",
         }).catch(() => undefined);
+        // A notification given up on: the mailbox's sweep is brought forward, so its folders are
+        // caught up in a while (not at once: what failed five times is likely still failing).
+        if (item.kind === "change") {
+          const dueAt = new Date(clock().getTime() + POISONED_SWEEP_DELAY_IN_MS).toISOString();
+          await live.schedule.putEntry({ kind: "sweep", mailbox: item.mailbox, dueAt }).catch(() => undefined);
+        }
       }
       throw error;
     }
@@ -389,6 +407,11 @@ export function parseQueueItem(value: unknown): { ok: true; item: QueueItem } | 
     return typeof item.mailbox === "string" && item.mailbox.length > 0 && typeof item.outgoingId === "string" && item.outgoingId.length > 0
       ? { ok: true, item: item as QueueItem }
       : { ok: false, reason: "send item needs mailbox and outgoingId" };
+  }
+  if (item.kind === "maintain") {
+    return typeof item.mailbox === "string" && item.mailbox.length > 0 && (item.task === "renew" || item.task === "sweep")
+      ? { ok: true, item: item as QueueItem }
+      : { ok: false, reason: "maintain item needs mailbox and task (renew or sweep)" };
   }
   const folderOk = isMailFolderName(item.folder);
   const str = (key: string) => typeof item[key] === "string" && (item[key] as string).length > 0;

@@ -22,6 +22,7 @@ import type {
 import { normalizeAddress } from "../domain/address.js";
 import type { MailboxSettings, OrganizationSettings } from "../domain/types.js";
 import { defaultOrganizationSettings } from "../domain/settings.js";
+import { DEFAULT_SWEEP_PERIOD_IN_HOURS, nextSweepAt, renewalDueAt } from "../domain/schedule.js";
 
 /** How old a subscription must be before it counts as an orphan, or as vanished from Graph. */
 const GRACE_IN_MS = 10 * 60_000;
@@ -35,6 +36,8 @@ export interface SubscriptionPolicy {
   renewBeforeInMinutes: number;
   /** Rich notifications: subscriptions ask for encrypted resource data with the current certificate. */
   resourceData?: { keys: EncryptionKeyStore };
+  /** Every watched folder is swept (caught up) once per this period (src/app/scheduler.ts). Default 24. */
+  sweepPeriodInHours?: number;
 }
 
 export interface SubscriptionDeps {
@@ -314,6 +317,43 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       }
     }
     if (report.failed === failedBefore && wanted.size > 0) await deps.errorPolicy?.recordSuccess(mailbox.address);
+    await scheduleNext(mailbox.address, { watched: wanted.size > 0 });
+  }
+
+  /**
+   * Puts the mailbox in the bucket of its next renewal (its earliest expiry less the margin) and of
+   * its next sweep (its fixed place in the period). Both are idempotent; a mailbox watching nothing
+   * gets neither, and an older entry left behind finds nothing due.
+   */
+  async function scheduleNext(address: string, options: { watched: boolean }): Promise<void> {
+    if (!options.watched) return;
+    const now = clock();
+    const records = await live.subscriptions.listSubscriptions({ mailbox: address });
+    // A folder that could not be subscribed is tried again with the next run of the timer.
+    const due = renewalDueAt(records.map((record) => record.expirationDateTime), { renewBeforeInMinutes: policy.renewBeforeInMinutes }) ?? now;
+    await live.schedule.putEntry({ kind: "renew", mailbox: address, dueAt: due.toISOString() });
+    const sweep = nextSweepAt(address, { now, periodInHours: policy.sweepPeriodInHours ?? DEFAULT_SWEEP_PERIOD_IN_HOURS });
+    await live.schedule.putEntry({ kind: "sweep", mailbox: address, dueAt: sweep.toISOString() });
+  }
+
+  /**
+   * What Graph has of one mailbox's stored subscriptions, asked one by one (GET /subscriptions/{id}):
+   * finds a vanished one without listing every subscription the app has. Undefined when Graph
+   * could not answer (then decide from stored expiry).
+   */
+  async function mailboxView(address: string, report: SubscriptionReport): Promise<GraphView> {
+    try {
+      const view = new Map<string, { expirationDateTime: string }>();
+      for (const record of await live.subscriptions.listSubscriptions({ mailbox: address })) {
+        const found = await gateway.getSubscription(record.id);
+        if (found) view.set(found.id, { expirationDateTime: found.expirationDateTime });
+      }
+      return view;
+    } catch (error) {
+      report.failed += 1;
+      log(`reading ${address}'s subscriptions at Graph failed, deciding from stored expiry: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
   }
 
   async function recordFailure(mailbox: MailboxSettings, error: unknown): Promise<void> {
@@ -325,15 +365,14 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     if (mailbox.enabled) await deps.errorPolicy?.recordError(mailbox.address, error, "keeping subscriptions");
   }
 
-  /** The timer's job: every configured mailbox, enabled or not, against Graph's list; then orphans. */
-  async function renewAll(): Promise<SubscriptionReport> {
+  /**
+   * The daily audit (src/app/scheduler.ts): Graph's list of this app's subscriptions, for orphans
+   * only. Vanished ones are found per mailbox, by renewal and by the sweep (mailboxView).
+   */
+  async function auditOrphans(): Promise<SubscriptionReport> {
     const report = emptyReport();
     deletedAtGraph.clear();
-    await refreshCertificate();
-    const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
-    const mailboxes = await deps.store.settings.listMailboxes();
     const { view, ours } = await graphView(report);
-    for (const mailbox of mailboxes) await reconcileMailbox(mailbox, organization, report, view);
     if (view) await deleteOrphans(ours, report);
     return report;
   }
@@ -367,8 +406,27 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
     const mailbox = await deps.store.settings.getMailbox(normalizeAddress(address));
     if (!mailbox) throw new Error(`mailbox ${address} is not configured`);
-    // Enabling again reconciles with Graph's own list too: a vanished subscription is replaced.
-    const { view } = await graphView(report);
+    // Enabling again checks the mailbox's subscriptions at Graph too: a vanished one is replaced.
+    await reconcileMailbox(mailbox, organization, report, await mailboxView(mailbox.address, report));
+    return report;
+  }
+
+  /**
+   * One mailbox's upkeep from the schedule: renew what is due (from stored expiry), create what is
+   * missing, delete what is not wanted; with `verifyAtGraph` (the sweep) also ask Graph whether each
+   * subscription still exists. Undefined when the mailbox is no longer configured.
+   */
+  async function maintainMailbox(address: string, options: { verifyAtGraph: boolean }): Promise<SubscriptionReport | undefined> {
+    const report = emptyReport();
+    const mailbox = await deps.store.settings.getMailbox(normalizeAddress(address));
+    if (!mailbox) {
+      // Deleted while scheduled: what it left at Graph goes too.
+      for (const record of await live.subscriptions.listSubscriptions({ mailbox: address })) await removeSubscription(record);
+      return undefined;
+    }
+    await refreshCertificate();
+    const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
+    const view = options.verifyAtGraph ? await mailboxView(mailbox.address, report) : undefined;
     await reconcileMailbox(mailbox, organization, report, view);
     return report;
   }
@@ -445,17 +503,12 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     return items.length;
   }
 
-  /** The catch-up timer's job. */
-  async function requestCatchUpForAll(reason: string): Promise<number> {
-    return requestCatchUps(await deps.store.settings.listMailboxes(), reason);
-  }
-
   async function requestCatchUpForMailbox(address: string, reason: string): Promise<number> {
     const mailbox = await deps.store.settings.getMailbox(normalizeAddress(address));
     return mailbox ? requestCatchUps([mailbox], reason) : 0;
   }
 
-  return { renewAll, reconcile, handleLifecycle, requestCatchUp, requestCatchUpForAll, requestCatchUpForMailbox };
+  return { auditOrphans, maintainMailbox, reconcile, handleLifecycle, requestCatchUp, requestCatchUpForMailbox, requestCatchUps };
 }
 
 export type SubscriptionManager = ReturnType<typeof createSubscriptionManager>;

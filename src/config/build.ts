@@ -65,6 +65,8 @@ export interface SubscriptionSettings {
   renewBeforeMinutes: number;
   /** Subscriptions ask for resource data (rich notifications). */
   resourceData: boolean;
+  /** Every watched folder is caught up at least once per this period (the slow sweep). */
+  sweepPeriodHours: number;
 }
 
 export interface ScheduleSettings {
@@ -204,6 +206,7 @@ export function buildSettings(
       lifetimeMinutes: int("SUBSCRIPTION_LIFETIME_MINUTES"),
       renewBeforeMinutes: int("SUBSCRIPTION_RENEW_BEFORE_MINUTES"),
       resourceData: value("NOTIFICATION_RESOURCE_DATA") === "true",
+      sweepPeriodHours: int("CATCH_UP_SWEEP_PERIOD_HOURS"),
     };
   }
   if (need.includes("schedules")) {

@@ -23,6 +23,7 @@ import {
 import hostJson from "../../host.json" with { type: "json" };
 import { DEFAULT_GRAPH_BASE_URL } from "../adapters/graph/endpoint.js";
 import { OUTLOOK_MAX_CONCURRENCY_PER_MAILBOX } from "../adapters/graph/mailbox-limiter.js";
+import { DEFAULT_SWEEP_PERIOD_IN_HOURS } from "../domain/schedule.js";
 
 /** Storage queue the webhook enqueues notifications on. */
 export const NOTIFICATIONS_QUEUE = "notifications";
@@ -220,7 +221,7 @@ const DEFINITIONS = [
     name: "NOTIFICATION_CLIENT_STATE_PREVIOUS",
     groups: ["notifications"],
     description:
-      "The previous app secret, still accepted while the renewal timer replaces the subscriptions made with it; remove it after one renewal run.",
+      "The previous app secret, still accepted while mailbox upkeep replaces the subscriptions made with it; remove it after one sweep period (CATCH_UP_SWEEP_PERIOD_HOURS).",
     requirement: "optional",
     secret: true,
     validate: lengthIn(16, 128),
@@ -342,11 +343,21 @@ const DEFINITIONS = [
     secret: false,
     validate: integerIn(30, 10079),
   },
+  {
+    name: "CATCH_UP_SWEEP_PERIOD_HOURS",
+    groups: ["subscriptions"],
+    description:
+      "Every watched folder of an enabled mailbox is swept (its subscriptions checked at Graph, then a delta catch-up) once per this many hours, spread evenly over the period; other catch-ups run when there is a reason (docs/scaling.md).",
+    requirement: "optional",
+    default: String(DEFAULT_SWEEP_PERIOD_IN_HOURS),
+    secret: false,
+    validate: integerIn(1, 168),
+  },
   // Timers
   {
     name: "RENEW_SUBSCRIPTIONS_SCHEDULE",
     groups: ["schedules"],
-    description: "NCRONTAB schedule of the timer that creates missing and renews expiring subscriptions. The trigger reads it as %RENEW_SUBSCRIPTIONS_SCHEDULE%, so the Functions host needs it set (the infra sets the default).",
+    description: "NCRONTAB schedule of the timer that queues the upkeep (create, renew, delete) of the mailboxes whose subscriptions are due. The trigger reads it as %RENEW_SUBSCRIPTIONS_SCHEDULE%, so the Functions host needs it set (the infra sets the default).",
     requirement: "optional",
     default: "0 */30 * * * *",
     secret: false,
@@ -355,7 +366,7 @@ const DEFINITIONS = [
   {
     name: "CATCH_UP_SCHEDULE",
     groups: ["schedules"],
-    description: "NCRONTAB schedule of the timer that runs the delta query catch-up for every enabled mailbox. The trigger reads it as %CATCH_UP_SCHEDULE%, so the Functions host needs it set (the infra sets the default).",
+    description: "NCRONTAB schedule of the timer that queues the sweeps that are due (each mailbox once per CATCH_UP_SWEEP_PERIOD_HOURS). The trigger reads it as %CATCH_UP_SCHEDULE%, so the Functions host needs it set (the infra sets the default).",
     requirement: "optional",
     default: "0 */15 * * * *",
     secret: false,

@@ -34,6 +34,7 @@ import { createErrorPolicy } from "../app/error-policy.js";
 import { createHealthRecorder, type HealthRecorder } from "../app/health.js";
 import { createHealthAdmin, type HealthAdmin } from "../app/health-admin.js";
 import { createWorkProcessor, type WorkProcessor } from "../app/process-work.js";
+import { createScheduler, type Scheduler } from "../app/scheduler.js";
 import { createSubscriptionManager, type SubscriptionManager } from "../app/subscriptions.js";
 import { createTracker, type TrackResult, type Tracker } from "../app/track-message.js";
 import { registerAppStartHook } from "./registration.js";
@@ -77,6 +78,7 @@ export interface Services {
   /** The same notification handling for Event Hubs delivery (functions/notificationEvents.ts). */
   eventHub: EventHubNotifications;
   subscriptions: SubscriptionManager;
+  scheduler: Scheduler;
   work: WorkProcessor;
   mailboxes: ReturnType<typeof createMailboxAdmin>;
   outgoing: OutgoingEmailService;
@@ -218,7 +220,17 @@ export async function createServices(options: {
       clientStates,
       ...lifetime,
       ...(encryptionKeys ? { resourceData: { keys: encryptionKeys } } : {}),
+      sweepPeriodInHours: settings.subscriptions.sweepPeriodHours,
     },
+  });
+  const scheduler = createScheduler({
+    store,
+    live,
+    queue,
+    subscriptions,
+    clock,
+    log,
+    policy: { renewBeforeInMinutes: lifetime.renewBeforeInMinutes, sweepPeriodInHours: settings.subscriptions.sweepPeriodHours },
   });
   const outgoing = createOutgoingEmail({ store, gateway, tracker, queue, clock });
   const work = createWorkProcessor({
@@ -232,6 +244,7 @@ export async function createServices(options: {
     log,
     maxDequeueCount: settings.queue.maxDequeueCount,
     outgoing,
+    maintenance: scheduler,
     errorPolicy,
     alerts,
     health,
@@ -265,6 +278,7 @@ export async function createServices(options: {
     webhook,
     eventHub,
     subscriptions,
+    scheduler,
     work,
     mailboxes: createMailboxAdmin({ store, subscriptions, clock, onEnable: (address) => errorPolicy.recordTestAndEnable(address, { passed: true }) }),
     outgoing,

@@ -96,3 +96,18 @@ export function clientStateOf(stack: LocalStack, subscriptionId: string | undefi
   if (!found?.clientState) throw new Error("the simulator has no such subscription");
   return found.clientState;
 }
+
+/**
+ * Puts the mailbox in the schedule's current bucket, as if its upkeep (`renew`) or its sweep were
+ * due now: the next run of that timer queues it. (Its real turn is hours away in a test.)
+ */
+export async function makeDue(stack: LocalStack, mailbox: string, kind: "renew" | "sweep"): Promise<void> {
+  const { live } = await stack.services();
+  await live.schedule.putEntry({ kind, mailbox, dueAt: new Date().toISOString() });
+}
+
+/** Makes the once-a-period orphan audit due at the next renew timer run. */
+export async function makeOrphanAuditDue(stack: LocalStack): Promise<void> {
+  const { live } = await stack.services();
+  await live.schedule.putMarker("orphanAudit", {});
+}

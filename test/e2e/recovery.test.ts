@@ -3,6 +3,7 @@
 // access was revoked. Each test uses its own mailbox and checks what Cosmos DB holds afterwards:
 // every message tracked exactly once, and the mailbox's events saying what happened.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bucketOf } from "../../src/domain/schedule.js";
 import {
   CUSTOMER,
   activityFor,
@@ -10,6 +11,7 @@ import {
   clientStateOf,
   deliver,
   eventsOf,
+  makeDue,
   startE2eStack,
   storedSubscriptions,
   timesCreated,
@@ -82,7 +84,7 @@ async function requestCatchUp(mailbox: string, reason: string) {
 }
 
 describe("lost notifications", () => {
-  it("mail is not tracked until the catch-up timer runs, then every message exactly once", async () => {
+  it("mail is not tracked until the mailbox's sweep, then every message exactly once", async () => {
     const { stack, decisions } = e2e;
     const lost = await deliverUnnotified(DROPPED, ["Lost 1", "Lost 2", "Lost 3"]);
     for (const mail of lost) expect(await activityFor(stack, mail.internetMessageId)).toBeUndefined();
@@ -92,6 +94,7 @@ describe("lost notifications", () => {
     await stack.settle();
     expect(await activityFor(stack, notified.internetMessageId)).toBeDefined();
 
+    await makeDue(stack, DROPPED, "sweep");
     await stack.host.triggerTimer("catchUp");
     await stack.settle();
 
@@ -255,6 +258,12 @@ describe("permanent failures", () => {
       const errors = (await eventsOf(stack, POISONED)).filter((e) => e.code.startsWith("poisoned."));
       expect(errors).toEqual([expect.objectContaining({ level: "error", messageId: mail.messageId })]);
       expect(await activityFor(stack, mail.internetMessageId)).toBeUndefined();
+      // The mailbox's sweep is brought forward (not to now: the cause is likely still there).
+      const { live } = await stack.services();
+      // (The poison was a moment ago: the bucket of 15 minutes from then, or from a minute before.)
+      const soon = [60_000, 0].map((ago) => bucketOf("sweep", new Date(Date.now() - ago + 15 * 60_000)));
+      const entries = (await Promise.all(soon.map((bucket) => live.schedule.listBucket(bucket, { limit: 100 })))).flat();
+      expect(entries.map((entry) => entry.mailbox)).toContain(POISONED);
     } finally {
       stack.graph.faults.clear();
     }

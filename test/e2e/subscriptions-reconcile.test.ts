@@ -1,5 +1,5 @@
 // What the app believes about its subscriptions is what Graph has: a subscription that vanished
-// at Graph without a word is live again after one renewal run (and after re-enabling), a
+// at Graph without a word is live again after the mailbox's sweep (and after re-enabling), a
 // lifecycle event Graph does not confirm changes nothing, a message outside the subscribed folder
 // is not tracked as its mail, and per-subscription client states survive a rotation of the app
 // secret. Each test uses its own mailbox; the rotation test runs last (it changes the secret).
@@ -14,6 +14,7 @@ import {
   eventsOf,
   graphSubscriptions,
   inboxSubscription,
+  makeDue,
   startE2eStack,
   storedSubscriptions,
   timesCreated,
@@ -66,7 +67,7 @@ describe("a subscription gone at Graph without a word", () => {
   it.each([
     { how: "deleted", mailbox: VANISHED, vanish: (id: string) => e2e.stack.graph.removeSubscriptionSilently(id) },
     { how: "expired", mailbox: EXPIRED, vanish: (id: string) => e2e.stack.graph.expireSubscription(id) },
-  ])("($how) is live again after one renewal run; the gap is caught up and later mail arrives through it", async ({ mailbox, vanish }) => {
+  ])("($how) is live again after the mailbox's sweep; the gap is caught up and later mail arrives through it", async ({ mailbox, vanish }) => {
     const { stack, decisions } = e2e;
     await age(mailbox);
     const gone = await inboxSubscription(e2e.stack, mailbox);
@@ -75,7 +76,15 @@ describe("a subscription gone at Graph without a word", () => {
     await stack.settle();
     expect(await activityFor(stack, inTheGap.internetMessageId)).toBeUndefined();
 
+    // Renewal alone decides from stored expiry: it does not ask Graph about a subscription not due.
+    await makeDue(stack, mailbox, "renew");
     await stack.host.triggerTimer("renewSubscriptions");
+    await stack.settle();
+    expect((await inboxSubscription(e2e.stack, mailbox)).id).toBe(gone.id);
+
+    // The sweep asks Graph about each of the mailbox's subscriptions (one GET each, no listing).
+    await makeDue(stack, mailbox, "sweep");
+    await stack.host.triggerTimer("catchUp");
     await stack.settle();
 
     const replacement = await inboxSubscription(e2e.stack, mailbox);
@@ -84,7 +93,7 @@ describe("a subscription gone at Graph without a word", () => {
     expect((await eventsOf(stack, mailbox)).map((e) => e.code)).toContain("subscription.recreated");
     expect(await activityFor(stack, inTheGap.internetMessageId)).toMatchObject({ receivingMailbox: mailbox });
 
-    const afterward = deliver(stack, mailbox, "After the renewal run");
+    const afterward = deliver(stack, mailbox, "After the sweep");
     await stack.settle();
     expect(await activityFor(stack, afterward.internetMessageId)).toMatchObject({ receivingMailbox: mailbox });
     const live = decisions.find((d) => d.result.created && d.result.internetMessageId.includes(afterward.internetMessageId));
@@ -111,7 +120,7 @@ describe("a subscription gone at Graph without a word", () => {
 });
 
 describe("one subscription per folder", () => {
-  it("a second live subscription on a folder (two paths raced) is deleted by the renewal run", async () => {
+  it("a second live subscription on a folder (two paths raced) is deleted by the mailbox's next upkeep", async () => {
     const { stack } = e2e;
     const { gateway, live, settings } = await stack.services();
     const first = await inboxSubscription(stack, DOUBLED);
@@ -127,6 +136,7 @@ describe("one subscription per folder", () => {
     await live.subscriptions.putSubscription({ ...first, id: second.id, clientStateNonce: state.nonce, clientStateKeyId: state.keyId });
     expect((await storedSubscriptions(stack, DOUBLED)).filter((s) => s.folder === "inbox")).toHaveLength(2);
 
+    await makeDue(stack, DOUBLED, "renew");
     await stack.host.triggerTimer("renewSubscriptions");
     await stack.settle();
     await expectInStepWithGraph(DOUBLED);
@@ -190,7 +200,7 @@ describe("the folder a message is in", () => {
 });
 
 describe("rotating the app secret", () => {
-  it("subscriptions move onto the new secret at the next renewal run, and mail keeps arriving", async () => {
+  it("subscriptions move onto the new secret at the mailbox's next upkeep, and mail keeps arriving", async () => {
     const { stack, decisions } = e2e;
     const before = await inboxSubscription(e2e.stack, ROTATED);
     const oldSecret = process.env.NOTIFICATION_CLIENT_STATE as string;
@@ -203,6 +213,8 @@ describe("rotating the app secret", () => {
     await stack.settle();
     expect(await activityFor(stack, during.internetMessageId)).toMatchObject({ receivingMailbox: ROTATED });
 
+    // Each mailbox moves at its next upkeep or sweep: within one sweep period (docs/operations.md).
+    await makeDue(stack, ROTATED, "renew");
     await stack.host.triggerTimer("renewSubscriptions");
     await stack.settle();
     const after = await inboxSubscription(e2e.stack, ROTATED);

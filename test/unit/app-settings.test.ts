@@ -178,6 +178,7 @@ describe("loadAppSettings with everything set", () => {
       lifetimeMinutes: 4230,
       renewBeforeMinutes: 1440,
       resourceData: false,
+      sweepPeriodHours: 24,
     });
     expect(settings.schedules).toEqual({ renewSubscriptions: "0 */30 * * * *", catchUp: "0 */15 * * * *" });
     expect(settings.queue.storage.kind).toBe("connectionString");

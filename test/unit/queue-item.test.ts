@@ -18,6 +18,8 @@ describe("parseQueueItem", () => {
     { name: "a change item without folderId (queued before folder ids)", value: { ...change, folderId: undefined } },
     { name: "a lifecycle item", value: { kind: "lifecycle", subscriptionId: "s", mailbox: "ann@example.com", folder: "inbox", lifecycleEvent: "missed" } },
     { name: "a catch-up item", value: { kind: "catchUp", mailbox: "ann@example.com", folder: "sentitems", reason: "r" } },
+    { name: "a maintain (renew) item", value: { kind: "maintain", task: "renew", mailbox: "ann@example.com", requestedAt: "2026-05-01T10:00:00.000Z" } },
+    { name: "a maintain (sweep) item", value: { kind: "maintain", task: "sweep", mailbox: "ann@example.com", requestedAt: "2026-05-01T10:00:00.000Z" } },
   ])("accepts $name", ({ value }) => {
     expect(parseQueueItem(value).ok).toBe(true);
   });
@@ -33,6 +35,8 @@ describe("parseQueueItem", () => {
     { name: "another folder", value: { ...change, folder: "junkemail" } },
     { name: "not JSON", value: "{oops" },
     { name: "an unknown kind", value: { ...change, kind: "other" } },
+    { name: "a maintain item with an unknown task", value: { kind: "maintain", task: "everything", mailbox: "ann@example.com" } },
+    { name: "a maintain item without a mailbox", value: { kind: "maintain", task: "renew", mailbox: "" } },
   ])("refuses $name", ({ value }) => {
     expect(parseQueueItem(value).ok).toBe(false);
   });

@@ -14,6 +14,7 @@ export type ContainerName =
   | "subscriptions"
   | "syncState"
   | "processed"
+  | "schedule"
   | "outgoing"
   | "alerts"
   | "health"

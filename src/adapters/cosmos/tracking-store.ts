@@ -13,6 +13,7 @@ import { createCosmosOutgoingStore } from "./outgoing-store.js";
 import { createCosmosProcessedMessageStore } from "./processed-message-store.js";
 import { createCosmosRecordDirectory } from "./record-directory.js";
 import { createCosmosSettingsStore } from "./settings-store.js";
+import { createCosmosScheduleStore } from "./schedule-store.js";
 import { createCosmosSubscriptionStore } from "./subscription-store.js";
 import { createCosmosSyncStateStore } from "./sync-state-store.js";
 import { createCosmosTokenCounterStore } from "./token-counter-store.js";
@@ -112,6 +113,7 @@ export async function openCosmosTrackingStore(options: OpenCosmosTrackingStoreOp
       alerts: createCosmosAlertStore(container("alerts")),
       health: createCosmosHealthStore(container("health")),
       itemLog: createCosmosItemLogStore(container("itemLog")),
+      schedule: createCosmosScheduleStore(container("schedule")),
     };
     return {
       store,

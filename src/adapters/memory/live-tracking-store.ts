@@ -7,6 +7,7 @@ import { ownFields } from "../cosmos/subscription-store.js";
 import { assertMailFolder, MAX_MAILBOX_EVENTS, newestEvents } from "../cosmos/sync-state-store.js";
 import { createMemoryAlertStore } from "./alert-store.js";
 import { createMemoryHealthStore, createMemoryItemLogStore } from "./monitoring-stores.js";
+import { createMemoryScheduleStore } from "./schedule-store.js";
 import { jsonCopy, turn } from "./tracking-store.js";
 
 function createSubscriptions(): SubscriptionStore {
@@ -120,5 +121,6 @@ export function createMemoryLiveTrackingStore(options: { clock?: () => Date } = 
     alerts: createMemoryAlertStore({ clock }),
     health: createMemoryHealthStore(),
     itemLog: createMemoryItemLogStore({ clock }),
+    schedule: createMemoryScheduleStore(),
   };
 }

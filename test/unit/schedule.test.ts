@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { BUCKET_MINUTES, bucketOf, dueBuckets, nextSweepAt, paceDelayInSeconds, renewalDueAt, sweepPhase } from "../../src/domain/schedule.js";
+
+describe("bucketOf", () => {
+  it.each([
+    { at: "2026-12-01T13:00:00.000Z", kind: "renew", bucket: "renew:2026-12-01T13:00Z" },
+    { at: "2026-12-01T13:14:59.999Z", kind: "renew", bucket: "renew:2026-12-01T13:00Z" },
+    { at: "2026-12-01T13:15:00.000Z", kind: "sweep", bucket: "sweep:2026-12-01T13:15Z" },
+    { at: "2026-12-31T23:59:00.000Z", kind: "sweep", bucket: "sweep:2026-12-31T23:45Z" },
+  ] as const)("$at ($kind) is in $bucket", ({ at, kind, bucket }) => {
+    expect(bucketOf(kind, new Date(at))).toBe(bucket);
+  });
+});
+
+describe("dueBuckets", () => {
+  it.each([
+    { windowInMinutes: 0, expected: ["renew:2026-12-01T13:15Z"] },
+    { windowInMinutes: 15, expected: ["renew:2026-12-01T13:15Z"] },
+    { windowInMinutes: 16, expected: ["renew:2026-12-01T13:00Z", "renew:2026-12-01T13:15Z"] },
+    { windowInMinutes: 45, expected: ["renew:2026-12-01T12:45Z", "renew:2026-12-01T13:00Z", "renew:2026-12-01T13:15Z"] },
+  ])("a window of $windowInMinutes minutes reads $expected.length bucket(s), oldest first, now's last", ({ windowInMinutes, expected }) => {
+    expect(dueBuckets("renew", { now: new Date("2026-12-01T13:20:00.000Z"), windowInMinutes })).toEqual(expected);
+  });
+
+  it("a day's window is a day of buckets, whatever the number of mailboxes", () => {
+    expect(dueBuckets("sweep", { now: new Date(), windowInMinutes: 1440 })).toHaveLength(1440 / BUCKET_MINUTES);
+  });
+});
+
+describe("renewalDueAt", () => {
+  it.each([
+    { expirations: [], renewBefore: 60, due: undefined },
+    { expirations: ["2026-12-03T10:00:00.000Z"], renewBefore: 60, due: "2026-12-03T09:00:00.000Z" },
+    { expirations: ["2026-12-03T10:00:00.000Z", "2026-12-02T10:00:00.000Z"], renewBefore: 1440, due: "2026-12-01T10:00:00.000Z" },
+    { expirations: ["not a date", "2026-12-02T10:00:00.000Z"], renewBefore: 0, due: "2026-12-02T10:00:00.000Z" },
+  ])("$expirations less $renewBefore minutes: $due", ({ expirations, renewBefore, due }) => {
+    expect(renewalDueAt(expirations, { renewBeforeInMinutes: renewBefore })?.toISOString()).toBe(due);
+  });
+});
+
+describe("sweeps", () => {
+  it.each([
+    { mailbox: "a@contoso.com" },
+    { mailbox: "someone.else@fabrikam.example" },
+  ])("$mailbox keeps its place in the period, case-insensitively, and its next sweep is within one period", ({ mailbox }) => {
+    expect(sweepPhase(mailbox)).toBe(sweepPhase(` ${mailbox.toUpperCase()} `));
+    const now = new Date("2026-12-01T12:00:00.000Z");
+    const next = nextSweepAt(mailbox, { now, periodInHours: 24 });
+    expect(next.getTime()).toBeGreaterThan(now.getTime());
+    expect(next.getTime()).toBeLessThanOrEqual(now.getTime() + 24 * 3_600_000);
+    // The sweep after that is one period later: the same time of day.
+    expect(nextSweepAt(mailbox, { now: next, periodInHours: 24 }).getTime() - next.getTime()).toBe(24 * 3_600_000);
+  });
+
+  it("spreads 10,000 mailboxes evenly over the period (no hour has more than 1.25 times its share)", () => {
+    const now = new Date("2026-12-01T00:00:00.000Z");
+    const perHour = new Array<number>(24).fill(0);
+    for (let i = 0; i < 10_000; i++) {
+      const next = nextSweepAt(`user${i}@contoso.com`, { now, periodInHours: 24 });
+      const hour = Math.floor((next.getTime() - now.getTime()) / 3_600_000);
+      perHour[hour] = (perHour[hour] ?? 0) + 1;
+    }
+    expect(Math.max(...perHour)).toBeLessThan((10_000 / 24) * 1.25);
+    expect(Math.min(...perHour)).toBeGreaterThan((10_000 / 24) * 0.75);
+  });
+});
+
+describe("paceDelayInSeconds", () => {
+  it.each([
+    { index: 0, perSecond: 12, delay: 0 },
+    { index: 11, perSecond: 12, delay: 0 },
+    { index: 12, perSecond: 12, delay: 1 },
+    { index: 1199, perSecond: 12, delay: 99 },
+  ])("item $index at $perSecond a second waits $delay s", ({ index, perSecond, delay }) => {
+    expect(paceDelayInSeconds(index, { perSecond })).toBe(delay);
+  });
+});
