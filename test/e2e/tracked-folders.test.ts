@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trackedFolderKey } from "../../src/app/folder-keys.js";
 import type { RecordRef, TrackedFolder } from "../../src/domain/types.js";
-import { activityFor, deliver, eventsOf, graphSubscriptions, startE2eStack, storedSubscriptions, timesCreated, type E2eStack } from "./e2e-support.js";
+import { activityFor, deliver, eventsOf, graphSubscriptions, makeDue, startE2eStack, storedSubscriptions, timesCreated, type E2eStack } from "./e2e-support.js";
 
 const FILTERED = "filtered@contoso.example.com";
 const INBOX_FIRST = "inboxfirst@contoso.example.com";
@@ -145,13 +145,15 @@ describe("tracked folders", () => {
     const alert = (await alertsOf(DELETED)).find((each) => each.code === "trackedFolder.deleted");
     expect(alert).toMatchObject({ level: "warning", message: expect.stringContaining('"Old deals" was deleted'), whatToDo: expect.any(String), folder: trackedFolderKey("Old deals") });
     expect((await eventsOf(stack, DELETED)).map((event) => event.code)).toContain("trackedFolder.deleted");
-    // The renewal timer neither recreates it nor fails the mailbox; the alert is not repeated.
+    // The mailbox's upkeep neither recreates it nor fails the mailbox; the alert is not repeated.
+    await makeDue(stack, DELETED, "renew");
     await stack.host.triggerTimer("renewSubscriptions");
     await stack.settle();
     expect(await folderSubscriptions(DELETED, "Old deals")).toHaveLength(0);
     const events = await eventsOf(stack, DELETED);
     expect(events.filter((event) => event.code.startsWith("subscription.") && event.level === "error")).toEqual([]);
     expect(events.filter((event) => event.code === "trackedFolder.notFound")).toHaveLength(1);
+    await makeDue(stack, DELETED, "renew");
     await stack.host.triggerTimer("renewSubscriptions");
     await stack.settle();
     expect((await eventsOf(stack, DELETED)).filter((event) => event.code === "trackedFolder.notFound")).toHaveLength(1);
