@@ -8,6 +8,7 @@ import { activityIdFor } from "../../src/domain/activity.js";
 import { parseOrganizationSettings } from "../../src/domain/settings.js";
 import { startLocalStack, type LocalStack } from "../../local/stack.js";
 import { buildRecord } from "../support/builders.js";
+import { makeDue } from "./e2e-support.js";
 
 const ANN = "ann@contoso.example.com";
 const CAROL = "carol@fabrikam.example.org";
@@ -109,6 +110,8 @@ describe("rich notifications", () => {
     if (!keys) throw new Error("the stack has no local encryption keys");
     const old = keys.ids()[0] as string;
     const rotated = await keys.rotate();
+    // Each mailbox moves to the new key at its next upkeep (with resource data, at least twice a day).
+    await makeDue(stack, ANN, "renew");
     await stack.host.triggerTimer("renewSubscriptions");
     await stack.settle();
     const { live } = await stack.services();
