@@ -142,7 +142,10 @@ describeInBrowser("admin center: mailboxes", () => {
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { level: 1, name: PENDING }).waitFor();
     await expect.poll(() => page.evaluate("document.activeElement?.tagName + ' ' + document.activeElement?.textContent")).toBe(`H1 ${PENDING}`);
-    // Tab from the heading: the status card's action first, then the options' controls in order.
+    // Tab from the heading, once the options have loaded: the status card's action first, then the
+    // options' controls in order.
+    await page.getByLabel("Kind", { exact: true }).waitFor();
+    await page.getByRole("heading", { level: 1, name: PENDING }).focus();
     const focused: Array<Awaited<ReturnType<typeof focusedElement>>> = [];
     for (let i = 0; i < 3; i++) {
       await page.keyboard.press("Tab");
