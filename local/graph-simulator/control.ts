@@ -1,13 +1,24 @@
-// The simulator's own HTTP control endpoint (not Graph): `POST /_simulator/deliver` delivers an
+// The simulator's own HTTP control endpoints (not Graph): `POST /_simulator/deliver` delivers an
 // email from outside into simulated mailboxes, as mail arriving from the internet would (`npm run
-// mail`). Local code only.
+// mail`); `POST /_simulator/graph-token` issues an app token for Graph's own routes, so `npm run
+// mail -- move|categorize|folders` acts as Outlook would without the app's secret. Local code only.
 import type { DeliverExternalInput, DeliverResult } from "./simulator.js";
 
 const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === "string");
 
-export function createSimulatorControl(deliver: (input: DeliverExternalInput) => DeliverResult) {
+/** The client id the local mail tool's Graph tokens carry (visible in the simulator's stats). */
+export const LOCAL_MAIL_TOOL_CLIENT_ID = "local-mail-tool";
+
+export function createSimulatorControl(
+  deliver: (input: DeliverExternalInput) => DeliverResult,
+  issueGraphToken: (clientId: string) => { token: string; expiresIn: number },
+) {
   return {
     handle(method: string, path: string, body: string): { status: number; body: unknown } | undefined {
+      if (path === "/_simulator/graph-token" && method === "POST") {
+        const { token, expiresIn } = issueGraphToken(LOCAL_MAIL_TOOL_CLIENT_ID);
+        return { status: 200, body: { token_type: "Bearer", access_token: token, expires_in: expiresIn } };
+      }
       if (path !== "/_simulator/deliver" || method !== "POST") return undefined;
       let input: Record<string, unknown>;
       try {

@@ -275,7 +275,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   const control = createSimulatorControl((input) => {
     if (!simulator) throw new Error("the simulator is starting");
     return simulator.deliverExternal(input);
-  });
+  }, (clientId) => issueToken(clientId));
   // The admin center's interactive sign-in (sign-in.ts), with tokens from the same identity.
   const browserSignIn = createBrowserSignIn({
     tenantId,

@@ -9,7 +9,7 @@ import { parseMailboxApiArgs, runMailboxApi } from "../../src/cli/mailbox-api.js
 import { trackingEvents, type TrackingDecisionEvent } from "../../src/host/services.js";
 import { runApiWalkthrough } from "../../local/api-walkthrough.js";
 import { connectionFor, readConnectionFile, requestApiToken, writeConnectionFile, type StackConnection } from "../../local/connection.js";
-import { parseMailArgs, sendMail } from "../../local/mail.js";
+import { parseMailArgs, runMailCommand, sendMail } from "../../local/mail.js";
 import { parseTokenArgs } from "../../local/token.js";
 import { startApiStack, type ApiClient } from "./api-support.js";
 
@@ -82,12 +82,51 @@ describe("npm run mailbox (API client)", () => {
 describe("npm run mail", () => {
   it("delivers an email from outside into a simulated mailbox, where it is tracked", async () => {
     const options = parseMailArgs(["send", "--to", "client@example.com", "--from", "outsider@fabrikam.example.org", "--subject", "Hello by hand", "--body", "Hi"]);
+    if (options.kind !== "send") throw new Error(`parsed as ${options.kind}`);
     const result = await sendMail(connection, options);
     expect(result.deliveries).toHaveLength(1);
     await api.stack.settle();
     const seen = decisions.filter((decision) => decision.result.internetMessageId.replace(/^<|>$/g, "") === result.internetMessageId.replace(/^<|>$/g, ""));
     expect(seen.length).toBeGreaterThan(0);
     expect(() => parseMailArgs(["send", "--to", "nobody", "--from", "a@b.example", "--subject", "x"])).toThrow(/email addresses/);
+  });
+});
+
+describe("npm run mail -- move | categorize | folders (Graph's own routes)", () => {
+  const mailbox = "filer@example.com";
+  const run = (argv: string[]) => runMailCommand(connection, parseMailArgs(argv));
+
+  it("parses the commands, refusing bad input", () => {
+    expect(parseMailArgs(["move", "--mailbox", "Filer@Example.com", "--message", "Hi", "--folder", "Projects/Contoso"])).toEqual({ kind: "move", mailbox, message: "Hi", folder: "Projects/Contoso" });
+    expect(parseMailArgs(["categorize", "--mailbox", mailbox, "--message", "m1", "--category", "Tracked"])).toEqual({ kind: "categorize", mailbox, message: "m1", add: "Tracked" });
+    expect(parseMailArgs(["categorize", "--mailbox", mailbox, "--message", "m1", "--remove", "Tracked"])).toEqual({ kind: "categorize", mailbox, message: "m1", remove: "Tracked" });
+    expect(() => parseMailArgs(["categorize", "--mailbox", mailbox, "--message", "m1"])).toThrow(/--category NAME or --remove NAME/);
+    expect(() => parseMailArgs(["move", "--mailbox", "nobody", "--message", "x", "--folder", "y"])).toThrow(/email addresses/);
+    expect(() => parseMailArgs(["move", "--mailbox", mailbox, "--message", "x"])).toThrow(/--folder/);
+  });
+
+  it("lists folders, moves a message by subject into a child folder by path, and sets then removes a category", async () => {
+    const graph = api.stack.graph;
+    if (!graph.getMailbox(mailbox)) graph.addMailbox({ address: mailbox });
+    const projects = graph.createFolder(mailbox, { parent: "inbox", displayName: "Projects" });
+    const contoso = graph.createFolder(mailbox, { parent: projects, displayName: "Contoso" });
+    graph.deliverExternal({ to: [mailbox], from: { address: "outsider@fabrikam.example.org" }, subject: "File me by hand", body: "Hi" });
+    await api.stack.settle();
+
+    expect((await run(["folders", "--mailbox", mailbox])).split("\n")).toEqual([`Projects\t${projects}`, `Projects/Contoso\t${contoso}`]);
+    expect(await run(["move", "--mailbox", mailbox, "--message", "file me by hand", "--folder", "projects/contoso"])).toMatch(/^Moved "File me by hand" into Projects\/Contoso/);
+    const moved = graph.listMessages(mailbox, contoso).find((message) => message.subject === "File me by hand");
+    expect(moved).toBeDefined();
+    expect(graph.listMessages(mailbox, "inbox").some((message) => message.subject === "File me by hand")).toBe(false);
+
+    expect(await run(["categorize", "--mailbox", mailbox, "--message", moved?.id ?? "", "--category", "Blue"])).toMatch(/categories: Blue/);
+    expect(await run(["categorize", "--mailbox", mailbox, "--message", "File me by hand", "--category", "Tracked to Dynamics 365"])).toMatch(/categories: Blue, Tracked to Dynamics 365/);
+    expect(graph.listMessages(mailbox, contoso).find((message) => message.subject === "File me by hand")?.categories).toEqual(["Blue", "Tracked to Dynamics 365"]);
+    expect(await run(["categorize", "--mailbox", mailbox, "--message", "File me by hand", "--remove", "blue"])).toMatch(/categories: Tracked to Dynamics 365\.$/);
+    expect(graph.listMessages(mailbox, contoso).find((message) => message.subject === "File me by hand")?.categories).toEqual(["Tracked to Dynamics 365"]);
+
+    await expect(run(["move", "--mailbox", mailbox, "--message", "No such subject", "--folder", "Projects"])).rejects.toThrow(/no message with id or subject "No such subject"/);
+    await expect(run(["move", "--mailbox", mailbox, "--message", "File me by hand", "--folder", "Nowhere"])).rejects.toThrow(/no folder "Nowhere".*Projects\/Contoso/);
   });
 });
 
