@@ -103,7 +103,9 @@ describe("bad input gets 4xx problem+json naming the field, and changes nothing"
 });
 
 describe("a change reaches the next email, no restart", () => {
-  it("holds a pending mailbox's mail back while approval is required, and tracks it once the switch is off", async () => {
+  // Dynamics disables an unapproved mailbox with an alert (administration.md §2); once the switch
+  // is off, Test & Enable brings it back, and the next email is tracked with no host restart.
+  it("holds a pending mailbox's mail back while approval is required, and tracks it once the switch is off and Test & Enable has run", async () => {
     const mailbox = "pending@contoso.example.com";
     const { store, mailboxes } = await api.stack.services();
     await store.records.upsertRecords([buildRecord({ type: "contact", id: "carol", emailAddresses: ["carol@fabrikam.example.org"] })]);
@@ -120,8 +122,14 @@ describe("a change reaches the next email, no restart", () => {
     const held = await deliver("Held back");
     expect(held.map((decision) => decision.result.reason)).toContain("mailboxNotApproved");
 
+    const disabled = await store.settings.getMailbox(mailbox);
+    expect(disabled?.enabled).toBe(false);
+
     const current = await read();
     expect((await patch({ processEmailOnlyForApprovedUsers: false }, current.etag)).status).toBe(200);
+    const { mailboxAdmin } = await api.stack.services();
+    expect(await mailboxAdmin.testAndEnable(mailbox)).toMatchObject({ ok: true, value: { enabled: true } });
+    await api.stack.settle();
     const tracked = await deliver("Tracked now");
     expect(tracked.map((decision) => decision.result.created)).toContain(true);
   });
