@@ -1,8 +1,12 @@
 // After the examples scenario, `npm start` walks through the admin API as an administrator would,
 // over real HTTP with signed tokens: change a setting, import a CRM record from CSV, create,
 // approve and Test & Enable a mailbox, send a tracked email from it, and receive the customer's
-// reply, which must be linked to the sent email. Each step is checked.
+// reply, which must be linked to the sent email. Then it files mail by hand with `npm run mail`'s
+// code (Graph's own routes): a message moved into a tracked folder, and one given the tracking
+// category. Each step is checked.
 import { trackingEvents, type TrackingDecisionEvent } from "../src/host/services.js";
+import { connectionFor } from "./connection.js";
+import { categorizeMessage, moveMessage } from "./mail-graph.js";
 import type { LocalStack } from "./stack.js";
 
 export interface WalkthroughStep {
@@ -13,6 +17,8 @@ export interface WalkthroughStep {
 
 const MAILBOX = "sales.demo@example.com";
 const CUSTOMER = "wanda.walker@northwind.example.net";
+const FOLDER = "Customers/Northwind";
+const CATEGORY = "Tracked to Dynamics 365";
 
 const bare = (id: string | undefined) => (id ?? "").replace(/^<|>$/g, "");
 
@@ -46,8 +52,10 @@ export async function runApiWalkthrough(stack: LocalStack, options: { log?: (lin
   try {
     // 1. A setting, through the API: new mailboxes track all incoming mail.
     const settings = await call("GET", "/admin/settings/organization");
-    const patched = await call("PATCH", "/admin/settings/organization", { body: { defaultIncomingEmailFilter: "all" }, headers: { "if-match": settings.etag } });
-    if (!note("change a setting", patched.status === 200 && patched.body["defaultIncomingEmailFilter"] === "all", `PATCH defaultIncomingEmailFilter=all → ${patched.status}`)) return steps;
+    // Category tracking too, before the mailbox is subscribed (its subscriptions then ask for `updated`).
+    const patched = await call("PATCH", "/admin/settings/organization", { body: { defaultIncomingEmailFilter: "all", trackCategorizedItems: true }, headers: { "if-match": settings.etag } });
+    const changed = patched.status === 200 && patched.body["defaultIncomingEmailFilter"] === "all" && patched.body["trackCategorizedItems"] === true;
+    if (!note("change a setting", changed, `PATCH defaultIncomingEmailFilter=all, trackCategorizedItems=true → ${patched.status}`)) return steps;
 
     // 2. Records, imported from CSV.
     const csv = `type,id,name,emailAddresses\ncontact,wanda,Wanda Walker,${CUSTOMER}\nsystemuser,sales-demo,Sales Demo,${MAILBOX}\n`;
@@ -96,6 +104,43 @@ export async function runApiWalkthrough(stack: LocalStack, options: { log?: (lin
       decision
         ? `reply ${decision.result.reason}, correlated by ${decision.result.correlation.method} to ${decision.result.correlation.correlatedActivityId ?? "nothing"}`
         : "the reply was not processed",
+    );
+    if (!linked) return steps;
+
+    // 6. A tracked folder: the mailbox now tracks no Inbox mail by itself, only what its user files.
+    const folderId = stack.graph.listFolders(MAILBOX).find((folder) => folder.displayName === "Northwind")?.id
+      ?? stack.graph.createFolder(MAILBOX, { parent: stack.graph.createFolder(MAILBOX, { parent: "inbox", displayName: "Customers" }), displayName: "Northwind" });
+    const current = await call("GET", `/admin/mailboxes/${encodeURIComponent(MAILBOX)}`);
+    const regarding = { type: "contact", id: "wanda" };
+    const configured = await call("PATCH", `/admin/mailboxes/${encodeURIComponent(MAILBOX)}`, {
+      body: { incomingEmailFilter: "none", trackedFolders: [{ folder: FOLDER, regarding }] },
+      headers: { "if-match": current.etag },
+    });
+    await stack.settle();
+    const connection = connectionFor(stack);
+    const filed = stack.graph.deliverExternal({ to: [MAILBOX], from: { address: CUSTOMER, name: "Wanda Walker" }, subject: "Northwind order 1001", body: "Please file this." });
+    await stack.settle();
+    const beforeMove = decisions.some((d) => d.result.created && bare(d.result.internetMessageId) === bare(filed.internetMessageId));
+    const moved = await moveMessage(connection, { mailbox: MAILBOX, message: "Northwind order 1001", folder: FOLDER });
+    await stack.settle();
+    const byFolder = decisions.find((d) => d.result.created && bare(d.result.internetMessageId) === bare(filed.internetMessageId));
+    note(
+      "track mail moved into a tracked folder",
+      configured.status === 200 && !beforeMove && byFolder?.result.reason === "trackedFolder" && byFolder.result.regarding?.type === regarding.type && byFolder.result.regarding.id === regarding.id,
+      `PATCH trackedFolders=[${FOLDER} → contact wanda], incomingEmailFilter=none → ${configured.status}; "${moved.subject}" in the Inbox: ${beforeMove ? "tracked (unexpected)" : "not tracked"}; moved into ${moved.folder.path} (${folderId}): ${byFolder ? `${byFolder.result.reason}, regarding ${byFolder.result.regarding?.type ?? "?"} ${byFolder.result.regarding?.id ?? "?"}` : "not tracked"}`,
+    );
+
+    // 7. The tracking category, given to mail after it arrived.
+    const later = stack.graph.deliverExternal({ to: [MAILBOX], from: { address: CUSTOMER, name: "Wanda Walker" }, subject: "Northwind question", body: "Categorise me." });
+    await stack.settle();
+    const beforeCategory = decisions.some((d) => d.result.created && bare(d.result.internetMessageId) === bare(later.internetMessageId));
+    const categorized = await categorizeMessage(connection, { mailbox: MAILBOX, message: "Northwind question", add: CATEGORY });
+    await stack.settle();
+    const byCategory = decisions.filter((d) => d.result.created && bare(d.result.internetMessageId) === bare(later.internetMessageId));
+    note(
+      "track mail given the tracking category later",
+      !beforeCategory && byCategory.length === 1,
+      `"${categorized.subject}" arrived: ${beforeCategory ? "tracked (unexpected)" : "not tracked"}; categories ${categorized.categories.join(", ")}: ${byCategory.length === 1 ? `tracked once (${byCategory[0]?.result.reason})` : `tracked ${byCategory.length} times`}`,
     );
     return steps;
   } finally {

@@ -1,6 +1,7 @@
 // The local commands against a running stack, as a person uses them: the connection file, a token
 // from `npm run token`, `npm run mailbox` as an API client, `npm run mail` delivering from
-// outside, and npm start's admin API walkthrough (setting, CSV import, tracked email, linked reply).
+// outside, `npm run mail -- move|categorize|folders` over Graph's routes, and npm start's admin API
+// walkthrough (setting, CSV import, tracked email, linked reply, tracked folder, tracking category).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -131,7 +132,7 @@ describe("npm run mail -- move | categorize | folders (Graph's own routes)", () 
 });
 
 describe("npm start's admin API walkthrough", () => {
-  it("changes a setting, imports records, sends a tracked email and links the customer's reply", async () => {
+  it("changes a setting, imports records, sends a tracked email, links the customer's reply, and tracks mail filed into a tracked folder and by category", async () => {
     const steps = await runApiWalkthrough(api.stack);
     expect(steps.map((step) => [step.step, step.ok, step.detail])).toEqual(steps.map((step) => [step.step, true, step.detail]));
     expect(steps.map((step) => step.step)).toEqual([
@@ -140,6 +141,8 @@ describe("npm start's admin API walkthrough", () => {
       "create, approve, Test & Enable a mailbox",
       "send a tracked email",
       "receive the reply, linked",
+      "track mail moved into a tracked folder",
+      "track mail given the tracking category later",
     ]);
   });
 });
