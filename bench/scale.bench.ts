@@ -7,7 +7,7 @@
 // Goal (issue 13): the per-mailbox figures are the same at 1,000 and 10,000 mailboxes.
 import { createMemoryLiveTrackingStore, createMemoryTrackingStore } from "../src/adapters/memory/index.js";
 import { createClientStates } from "../src/app/client-state.js";
-import type { DeltaPage, LiveTrackingStore, MailGateway, QueueItem, TrackingStore, WorkQueue } from "../src/app/ports.js";
+import type { DeltaPage, LiveTrackingStore, MailGateway, QueueItem, SubscriptionRecord, SubscriptionStore, TrackingStore, WorkQueue } from "../src/app/ports.js";
 import { createWorkProcessor } from "../src/app/process-work.js";
 import { createScheduler } from "../src/app/scheduler.js";
 import { createSubscriptionManager } from "../src/app/subscriptions.js";
@@ -47,6 +47,44 @@ function countingParts<T extends object>(parts: T, counts: Counts): T {
     });
   }
   return wrapped as T;
+}
+
+/**
+ * The memory store answers "this mailbox's subscriptions" by scanning all of them (fine for tests,
+ * quadratic here); Cosmos DB reads one partition. This keeps an index by mailbox beside it so the
+ * wall times are not the scan's. Calls are counted outside it, so the counts are unchanged.
+ */
+function indexedByMailbox(inner: SubscriptionStore): SubscriptionStore {
+  const byMailbox = new Map<string, Map<string, SubscriptionRecord>>();
+  const mailboxOf = new Map<string, string>();
+  const key = (mailbox: string) => mailbox.trim().toLowerCase();
+  const forget = (id: string) => {
+    const mailbox = mailboxOf.get(id);
+    if (mailbox !== undefined) byMailbox.get(mailbox)?.delete(id);
+    mailboxOf.delete(id);
+  };
+  return {
+    getSubscription: (id) => inner.getSubscription(id),
+    async putSubscription(subscription) {
+      await inner.putSubscription(subscription);
+      forget(subscription.id);
+      const mailbox = key(subscription.mailbox);
+      const records = byMailbox.get(mailbox) ?? new Map<string, SubscriptionRecord>();
+      records.set(subscription.id, structuredClone({ ...subscription, mailbox }));
+      byMailbox.set(mailbox, records);
+      mailboxOf.set(subscription.id, mailbox);
+    },
+    async deleteSubscription(id) {
+      await inner.deleteSubscription(id);
+      forget(id);
+    },
+    async listSubscriptions(options = {}) {
+      if (options.mailbox === undefined) return inner.listSubscriptions(options);
+      return [...(byMailbox.get(key(options.mailbox))?.values() ?? [])]
+        .map((record) => structuredClone(record))
+        .sort((a, b) => a.folder.localeCompare(b.folder) || a.id.localeCompare(b.id));
+    },
+  };
 }
 
 /** Graph as an idle tenant: subscriptions kept until deleted, no mail. Counts each request by kind. */
@@ -134,14 +172,17 @@ async function simulate(options: { mailboxes: number; days: number; log: (line: 
   const graphCounts: Counts = new Map();
   const storeCounts: Counts = new Map();
   const store: TrackingStore = countingParts(createMemoryTrackingStore(), storeCounts);
-  const live: LiveTrackingStore = countingParts(createMemoryLiveTrackingStore({ clock }), storeCounts);
+  const memoryLive = createMemoryLiveTrackingStore({ clock });
+  const live: LiveTrackingStore = countingParts({ ...memoryLive, subscriptions: indexedByMailbox(memoryLive.subscriptions) }, storeCounts);
   const gateway = countingGateway(graphCounts);
   const pending: Queued[] = [];
   let order = 0;
+  let unsorted = false;
   const queue: WorkQueue = {
     async enqueue(items, enqueueOptions) {
       const visibleAt = now + (enqueueOptions?.delayInSeconds ?? 0) * 1000;
       for (const item of items) pending.push({ item, visibleAt, order: order++ });
+      unsorted = true;
     },
   };
   const policy = { renewBeforeInMinutes: RENEW_BEFORE_MINUTES, sweepPeriodInHours: DEFAULT_SWEEP_PERIOD_IN_HOURS };
@@ -185,7 +226,8 @@ async function simulate(options: { mailboxes: number; days: number; log: (line: 
   /** Runs the visible items in visibility order, the clock at each item's time, until `until`. */
   async function drain(until: number): Promise<void> {
     for (;;) {
-      pending.sort((a, b) => a.visibleAt - b.visibleAt || a.order - b.order);
+      if (unsorted) pending.sort((a, b) => a.visibleAt - b.visibleAt || a.order - b.order);
+      unsorted = false;
       const first = pending[0];
       if (!first || first.visibleAt > until) return;
       pending.shift();
