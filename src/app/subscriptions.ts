@@ -22,7 +22,7 @@ import type {
 import { normalizeAddress } from "../domain/address.js";
 import type { MailboxSettings, OrganizationSettings } from "../domain/types.js";
 import { defaultOrganizationSettings } from "../domain/settings.js";
-import { DEFAULT_SWEEP_PERIOD_IN_HOURS, nextSweepAt, renewalDueAt } from "../domain/schedule.js";
+import { DEFAULT_SWEEP_PERIOD_IN_HOURS, nextSweepAfterUpkeep, renewalDueAt } from "../domain/schedule.js";
 
 /** How old a subscription must be before it counts as an orphan, or as vanished from Graph. */
 const GRACE_IN_MS = 10 * 60_000;
@@ -332,7 +332,7 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     // A folder that could not be subscribed is tried again with the next run of the timer.
     const due = renewalDueAt(records.map((record) => record.expirationDateTime), { renewBeforeInMinutes: policy.renewBeforeInMinutes }) ?? now;
     await live.schedule.putEntry({ kind: "renew", mailbox: address, dueAt: due.toISOString() });
-    const sweep = nextSweepAt(address, { now, periodInHours: policy.sweepPeriodInHours ?? DEFAULT_SWEEP_PERIOD_IN_HOURS });
+    const sweep = nextSweepAfterUpkeep(address, { now, periodInHours: policy.sweepPeriodInHours ?? DEFAULT_SWEEP_PERIOD_IN_HOURS });
     await live.schedule.putEntry({ kind: "sweep", mailbox: address, dueAt: sweep.toISOString() });
   }
 

@@ -57,6 +57,16 @@ export function nextSweepAt(mailbox: string, options: { now: Date; periodInHours
 }
 
 /**
+ * The mailbox's next sweep after an upkeep at `now`: the first one after now's bucket ends. A timer
+ * reads the current bucket, so a mailbox is swept up to a bucket early; a next sweep placed in that
+ * same bucket would be read again by the following run and sweep the mailbox twice in one period.
+ */
+export function nextSweepAfterUpkeep(mailbox: string, options: { now: Date; periodInHours: number }): Date {
+  const bucketEnd = (Math.floor(options.now.getTime() / BUCKET_MS) + 1) * BUCKET_MS;
+  return nextSweepAt(mailbox, { now: new Date(bucketEnd - 1), periodInHours: options.periodInHours });
+}
+
+/**
  * Visibility delays that keep work within a request rate: item `index` of a timer run becomes
  * visible at `index / perSecond` seconds, so Graph sees at most `perSecond` items' requests a second.
  */

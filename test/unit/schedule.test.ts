@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUCKET_MINUTES, bucketOf, dueBuckets, nextSweepAt, paceDelayInSeconds, renewalDueAt, sweepPhase } from "../../src/domain/schedule.js";
+import { BUCKET_MINUTES, bucketOf, dueBuckets, nextSweepAfterUpkeep, nextSweepAt, paceDelayInSeconds, renewalDueAt, sweepPhase } from "../../src/domain/schedule.js";
 
 describe("bucketOf", () => {
   it.each([
@@ -50,6 +50,29 @@ describe("sweeps", () => {
     expect(next.getTime()).toBeLessThanOrEqual(now.getTime() + 24 * 3_600_000);
     // The sweep after that is one period later: the same time of day.
     expect(nextSweepAt(mailbox, { now: next, periodInHours: 24 }).getTime() - next.getTime()).toBe(24 * 3_600_000);
+  });
+
+  // Offsets in minutes from the mailbox's own sweep time, and where its next sweep then falls.
+  it.each([
+    { upkeep: "swept early, in the same bucket as its sweep time", offsetInMinutes: -1, next: "next period" },
+    { upkeep: "swept on time", offsetInMinutes: 0, next: "next period" },
+    { upkeep: "swept late, still in that bucket", offsetInMinutes: 1, next: "next period" },
+    { upkeep: "an upkeep two buckets before its sweep time", offsetInMinutes: -30, next: "this period" },
+    { upkeep: "an upkeep an hour after its sweep time", offsetInMinutes: 60, next: "next period" },
+  ])("after $upkeep: the next sweep is in the $next, never in the bucket a timer has read", ({ offsetInMinutes, next }) => {
+    // A mailbox whose sweep time is 5–10 minutes into its bucket, so ±1 minute stays in that bucket.
+    const start = new Date("2026-12-01T00:00:00.000Z");
+    const minuteInBucket = (time: Date) => (time.getTime() / 60_000) % BUCKET_MINUTES;
+    const mailbox = Array.from({ length: 100 }, (_, i) => `user${i}@contoso.com`).find((candidate) => {
+      const minute = minuteInBucket(nextSweepAt(candidate, { now: start, periodInHours: 24 }));
+      return minute >= 5 && minute <= 10;
+    });
+    if (mailbox === undefined) throw new Error("no mailbox with a sweep time mid-bucket among 100");
+    const sweepTime = nextSweepAt(mailbox, { now: start, periodInHours: 24 });
+    const now = new Date(sweepTime.getTime() + offsetInMinutes * 60_000);
+    const after = nextSweepAfterUpkeep(mailbox, { now, periodInHours: 24 });
+    expect(bucketOf("sweep", after)).not.toBe(bucketOf("sweep", now));
+    expect(after.getTime() - sweepTime.getTime()).toBe(next === "this period" ? 0 : 24 * 3_600_000);
   });
 
   it("spreads 10,000 mailboxes evenly over the period (no hour has more than 1.25 times its share)", () => {
