@@ -46,13 +46,22 @@ export function jwksUrlFor(options: { tenantId: string; authorityHost: string })
   return new URL(`${options.authorityHost.replace(/\/+$/, "")}/${options.tenantId}/discovery/v2.0/keys`);
 }
 
-export function createTokenValidator(options: TokenValidatorOptions): TokenValidator {
-  const jwks = createRemoteJWKSet(jwksUrlFor(options), {
+/** A tenant's published signing keys, fetched and cached by jose: for the API's tokens and Graph's validation tokens alike. */
+export function entraSigningKeys(options: {
+  tenantId: string;
+  authorityHost: string;
+  fetch?: (url: string, init: Record<string, unknown>) => Promise<Response>;
+}): ReturnType<typeof createRemoteJWKSet> {
+  return createRemoteJWKSet(jwksUrlFor(options), {
     cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
     cooldownDuration: 30_000,
     timeoutDuration: 10_000,
     ...(options.fetch ? { [customFetch]: options.fetch as FetchImplementation } : {}),
   });
+}
+
+export function createTokenValidator(options: TokenValidatorOptions): TokenValidator {
+  const jwks = entraSigningKeys(options);
   const issuers = issuersFor(options);
   const clockTolerance = options.clockToleranceInSeconds ?? 120;
 

@@ -3,15 +3,12 @@
 // issued for the app's tenant (`iss`), addressed to the app (`aud` = its client id), published by
 // Graph's change-notification service (`azp`, or `appid` in v1 tokens, =
 // GRAPH_CHANGE_TRACKING_APP_ID) and within its lifetime (`exp`, `nbf`, small clock tolerance).
-import { createRemoteJWKSet, customFetch, jwtVerify, type FetchImplementation } from "jose";
-import { describeJoseError, issuersFor, jwksUrlFor } from "../../api/auth.js";
+import { jwtVerify } from "jose";
+import { describeJoseError, entraSigningKeys, issuersFor } from "../../api/auth.js";
 import type { ValidationTokenVerifier } from "../../app/ports.js";
 
 /** Microsoft Graph's change-notification publisher ("Microsoft Graph Change Tracking"). */
 export const GRAPH_CHANGE_TRACKING_APP_ID = "0bf30f3b-4a52-48df-9a82-234910c4a086";
-
-/** Entra's signing keys rotate about daily; a new kid triggers a refetch (at most every 30 s). */
-const JWKS_CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 export interface ValidationTokenOptions {
   tenantId: string;
@@ -25,12 +22,7 @@ export interface ValidationTokenOptions {
 }
 
 export function createValidationTokenVerifier(options: ValidationTokenOptions): ValidationTokenVerifier {
-  const jwks = createRemoteJWKSet(jwksUrlFor(options), {
-    cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
-    cooldownDuration: 30_000,
-    timeoutDuration: 10_000,
-    ...(options.fetch ? { [customFetch]: options.fetch as FetchImplementation } : {}),
-  });
+  const jwks = entraSigningKeys(options);
   const issuers = issuersFor(options);
   return {
     async verify(token) {
