@@ -3,7 +3,8 @@
 // https://sts.windows.net/{tid}/, v2 {authority}/{tid}/v2.0), `aud` (the API's client id or App ID
 // URI), `exp`/`nbf` with a small clock tolerance. Nothing else is read before this answers, so an
 // anonymous request causes no store I/O. Callers are identified by oid + tid, never by name or UPN.
-import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type FetchImplementation, type JWTPayload } from "jose";
+import { jwtVerify, type JWTPayload } from "jose";
+import { describeJoseError, entraSigningKeys, issuersFor, keysUnavailable } from "../adapters/entra/signing-keys.js";
 import { isAppRole, type AppRole } from "./roles.js";
 
 export interface Caller {
@@ -32,33 +33,6 @@ export interface TokenValidatorOptions {
 export type TokenValidator = (authorization: string | null | undefined) => Promise<Authentication>;
 
 const BEARER = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)$/;
-/** Entra's signing keys rotate about daily; a new kid triggers a refetch (at most every 30 s). */
-const JWKS_CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
-
-export function issuersFor(options: { tenantId: string; authorityHost: string }): { v1: string; v2: string } {
-  return {
-    v1: `https://sts.windows.net/${options.tenantId}/`,
-    v2: `${options.authorityHost.replace(/\/+$/, "")}/${options.tenantId}/v2.0`,
-  };
-}
-
-export function jwksUrlFor(options: { tenantId: string; authorityHost: string }): URL {
-  return new URL(`${options.authorityHost.replace(/\/+$/, "")}/${options.tenantId}/discovery/v2.0/keys`);
-}
-
-/** A tenant's published signing keys, fetched and cached by jose: for the API's tokens and Graph's validation tokens alike. */
-export function entraSigningKeys(options: {
-  tenantId: string;
-  authorityHost: string;
-  fetch?: (url: string, init: Record<string, unknown>) => Promise<Response>;
-}): ReturnType<typeof createRemoteJWKSet> {
-  return createRemoteJWKSet(jwksUrlFor(options), {
-    cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
-    cooldownDuration: 30_000,
-    timeoutDuration: 10_000,
-    ...(options.fetch ? { [customFetch]: options.fetch as FetchImplementation } : {}),
-  });
-}
 
 export function createTokenValidator(options: TokenValidatorOptions): TokenValidator {
   const jwks = entraSigningKeys(options);
@@ -101,18 +75,4 @@ export function createTokenValidator(options: TokenValidatorOptions): TokenValid
       },
     };
   };
-}
-
-export function describeJoseError(error: unknown): string {
-  if (error instanceof joseErrors.JWTExpired) return "the token has expired";
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return `the token's ${error.claim} claim is not accepted`;
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "the token's signature is not valid";
-  if (error instanceof joseErrors.JWKSNoMatchingKey) return "the token is not signed by a key of the tenant";
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return "the token's algorithm is not accepted";
-  return "the token is not valid";
-}
-
-/** A network failure or timeout fetching the JWKS (jose passes fetch's own errors through). */
-function keysUnavailable(error: unknown): boolean {
-  return error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError);
 }

@@ -1,12 +1,11 @@
 // The email activity: its identity (what makes tracking exactly-once) and its correlation lookups.
 import { createHash } from "node:crypto";
-import type { LookupEntry } from "../app/ports.js";
 import { messageIdKey } from "./correlation.js";
 import { conversationIndexKey } from "./conversation-index.js";
 import { addressKey, hashValue } from "./smart-matching.js";
 import { trackingTokenKey } from "./tracking-token.js";
 import { shortened } from "./trace.js";
-import type { EmailActivity, MailboxSettings, RecordRef } from "./types.js";
+import type { EmailActivity, LookupEntry, MailboxSettings, RecordRef } from "./types.js";
 
 /**
  * The activity id is derived from the Message-ID (and, for email between users tracked as two

@@ -4,7 +4,6 @@
 // decision with its trace. Both run the same rules in the same order (`evaluate`), so the app
 // layer only fetches what is asked for and writes what is decided, and a stage the decision no
 // longer needs (a lookup after a hit, resolution of mail a gate stops) is never fetched.
-import type { LookupEntry } from "../app/ports.js";
 import { activityIdFor, activityScope, lookupEntriesFor } from "./activity.js";
 import { conversationIndexKey, parseConversationIndex } from "./conversation-index.js";
 import { correlationFor, correlationProbes, type CorrelationProbe } from "./correlation.js";
@@ -24,6 +23,7 @@ import type {
   DecisionReason,
   EmailActivity,
   Folder,
+  LookupEntry,
   MailboxSettings,
   OrganizationSettings,
   RecordRef,

@@ -299,3 +299,21 @@ export interface RegardingChange {
   to?: RecordRef;
   reason?: string;
 }
+
+/**
+ * A correlation lookup entry. `key` names what is looked up, with a kind prefix:
+ * `mid:<Message-ID>`, `tok:<TRACKING TOKEN>`, `cix:<thread key hex>`, `addr:<address hash>`.
+ * One entry per (key, activity); `activityTime` orders candidates (most recent wins).
+ */
+export interface LookupEntry {
+  key: string;
+  activityId: string;
+  internetMessageId: string;
+  activityTime: string;
+  regarding?: EmailActivity["regarding"];
+  /** The activity's subject, shortened: lets a decision name the email it linked to without reading it. */
+  subject?: string;
+  /** Smart matching needs these on `addr:` entries to compare without reading the activity. */
+  subjectHashes?: string[];
+  addressHashes?: string[];
+}

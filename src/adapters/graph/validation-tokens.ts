@@ -4,7 +4,7 @@
 // Graph's change-notification service (`azp`, or `appid` in v1 tokens, =
 // GRAPH_CHANGE_TRACKING_APP_ID) and within its lifetime (`exp`, `nbf`, small clock tolerance).
 import { jwtVerify } from "jose";
-import { describeJoseError, entraSigningKeys, issuersFor } from "../../api/auth.js";
+import { describeJoseError, entraSigningKeys, issuersFor } from "../entra/signing-keys.js";
 import type { ValidationTokenVerifier } from "../../app/ports.js";
 
 /** Microsoft Graph's change-notification publisher ("Microsoft Graph Change Tracking"). */
