@@ -259,12 +259,14 @@ async function simulate(options: { mailboxes: number; days: number; log: (line: 
     await drain(START + (minute + CATCH_UP_TIMER_MINUTES) * 60_000 - 1);
   }
 
-  // Enrolment: the first timer runs put every mailbox on the schedule and subscribe it, until the queue is empty.
+  // Enrolment: the first timer runs put every mailbox on the schedule (at most 2,000 a renew run)
+  // and subscribe it, until the first pass is done and the queue is empty.
   let minute = 0;
+  const firstPassDone = async () => (await memoryLive.schedule.getMarker("enrolment"))?.state === "done";
   do {
     await tick(minute);
     minute += CATCH_UP_TIMER_MINUTES;
-  } while (pending.length > 0);
+  } while (pending.length > 0 || !(await firstPassDone()));
   result.enrolment.simulatedMinutes = minute;
   result.enrolment.graph = new Map(graphCounts);
   graphCounts.clear();

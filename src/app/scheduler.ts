@@ -2,7 +2,8 @@
 // schedule store (src/domain/schedule.ts); a timer reads only the due buckets and queues one
 // "maintain" item per mailbox, paced within Graph's subscription write limit; queue workers do the
 // work in parallel, one worker per mailbox (a lease). Nothing here reads every mailbox except the
-// enrolment pass (store reads only, once per sweep period), which finds mailboxes without an entry.
+// enrolment pass (store only, once per sweep period, at most 2,000 mailboxes a run), which finds
+// mailboxes without an entry.
 import { randomUUID } from "node:crypto";
 import type { LiveTrackingStore, QueueItem, TrackingStore, WorkQueue } from "./ports.js";
 import type { SubscriptionManager, SubscriptionReport } from "./subscriptions.js";
@@ -21,6 +22,12 @@ const LEASE_IN_MS = 5 * 60_000;
 
 /** Entries read from a bucket at a time. */
 const PAGE_SIZE = 200;
+
+/**
+ * Mailbox pages (PAGE_SIZE each) the enrolment pass reads in one renew run: 2,000 mailboxes, a few
+ * seconds of upserts; a larger organization's pass spans runs.
+ */
+export const ENROLMENT_PAGES_PER_RUN = 10;
 
 /** A timer run stops queueing after this long; the rest stays in its bucket for the next run. */
 const DEFAULT_TIMER_BUDGET_IN_MS = 4 * 60_000;
@@ -111,25 +118,34 @@ export function createScheduler(deps: SchedulerDeps) {
 
   /**
    * Mailboxes configured before the schedule existed, or written to the store by hand, have no
-   * entry. The first renew timer runs page through the mailboxes once, putting each in the current
-   * bucket (their first upkeep schedules them properly); after that a pass once per sweep period
-   * puts each enabled mailbox's sweep entry, which is idempotent (the same bucket and id as the one
-   * it has) and gives a new one its first upkeep within the period. Bounded per run like the rest.
+   * entry. The first pass pages through the mailboxes, putting each in the current renew bucket
+   * (their first upkeep schedules them properly); after that a pass starts once per sweep period
+   * and puts each enabled mailbox's sweep entry, which is idempotent (the same bucket and id as the
+   * one it has) and gives a mailbox that lost its entry an upkeep within the period. A renew run
+   * reads at most ENROLMENT_PAGES_PER_RUN pages and the pass goes on in the next run, so no run
+   * grows with the number of mailboxes (docs/scaling.md: 100,000 mailboxes take 50 runs, 25 hours).
    */
   async function enrolUnscheduled(elapsed: () => number): Promise<number> {
-    let marker = await live.schedule.getMarker(ENROLMENT_MARKER);
+    const marker = await live.schedule.getMarker(ENROLMENT_MARKER);
     const periodInMs = deps.policy.sweepPeriodInHours * 3_600_000;
-    if (marker?.state === "done" && clock().getTime() - Date.parse(marker.at ?? "") < periodInMs) return 0;
-    // No marker at all: the first pass after upgrading, which schedules every mailbox now.
-    const mode = marker === undefined ? "renew" : (marker.mode ?? "sweep");
-    if (marker?.state === "done") marker = undefined;
+    const paging = marker?.state === "paging";
+    if (marker?.state === "done") {
+      // A period from the start of the last pass (older markers have only its end).
+      const since = Date.parse(marker.startedAt ?? marker.at ?? "");
+      if (clock().getTime() - since < periodInMs) return 0;
+    }
+    // No marker at all: the first pass after upgrading, which schedules every mailbox now. Every
+    // later pass checks sweep entries, whatever the mode of the pass before.
+    const mode = marker === undefined ? "renew" : paging ? (marker.mode ?? "sweep") : "sweep";
+    const startedAt = (paging ? marker.startedAt : undefined) ?? clock().toISOString();
+    let continuationToken = paging ? marker.continuationToken : undefined;
     let enrolled = 0;
-    for (;;) {
+    for (let pages = 0; pages < ENROLMENT_PAGES_PER_RUN; pages++) {
       if (elapsed() > budget) break;
       const page = await deps.store.settings.listMailboxPage({
         limit: PAGE_SIZE,
         ...(mode === "sweep" ? { enabled: true } : {}),
-        ...(marker?.continuationToken ? { continuationToken: marker.continuationToken } : {}),
+        ...(continuationToken ? { continuationToken } : {}),
       });
       const now = clock();
       for (const mailbox of page.items) {
@@ -137,11 +153,12 @@ export function createScheduler(deps: SchedulerDeps) {
         await live.schedule.putEntry({ kind: mode === "renew" ? "renew" : "sweep", mailbox: mailbox.address, dueAt: dueAt.toISOString() });
       }
       enrolled += page.items.length;
-      marker = page.continuationToken
-        ? { state: "paging", mode, continuationToken: page.continuationToken }
-        : { state: "done", mode, at: now.toISOString() };
-      await live.schedule.putMarker(ENROLMENT_MARKER, marker);
-      if (marker.state === "done") break;
+      continuationToken = page.continuationToken;
+      await live.schedule.putMarker(
+        ENROLMENT_MARKER,
+        continuationToken ? { state: "paging", mode, startedAt, continuationToken } : { state: "done", mode, startedAt, at: now.toISOString() },
+      );
+      if (!continuationToken) break;
     }
     if (enrolled > 0) log(`schedule: ${mode === "renew" ? "enrolled" : "checked the sweep entries of"} ${enrolled} mailbox(es)`);
     return enrolled;

@@ -321,8 +321,8 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
   }
 
   /**
-   * Puts the mailbox in the bucket of its next renewal (its earliest expiry less the margin) and of
-   * its next sweep (its fixed place in the period). Both are idempotent; a mailbox watching nothing
+   * Puts the mailbox in the bucket of its next renewal (its earliest expiry less the margin, spread
+   * by mailbox over half the margin: src/domain/schedule.ts) and of its next sweep (its fixed place in the period). Both are idempotent; a mailbox watching nothing
    * gets neither, and an older entry left behind finds nothing due.
    */
   async function scheduleNext(address: string, options: { watched: boolean }): Promise<void> {
@@ -330,7 +330,8 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     const now = clock();
     const records = await live.subscriptions.listSubscriptions({ mailbox: address });
     // A folder that could not be subscribed is tried again with the next run of the timer.
-    const due = renewalDueAt(records.map((record) => record.expirationDateTime), { renewBeforeInMinutes: policy.renewBeforeInMinutes }) ?? now;
+    const expirations = records.map((record) => record.expirationDateTime);
+    const due = renewalDueAt(expirations, { renewBeforeInMinutes: policy.renewBeforeInMinutes, spread: { mailbox: address, now } }) ?? now;
     await live.schedule.putEntry({ kind: "renew", mailbox: address, dueAt: due.toISOString() });
     const sweep = nextSweepAfterUpkeep(address, { now, periodInHours: policy.sweepPeriodInHours ?? DEFAULT_SWEEP_PERIOD_IN_HOURS });
     await live.schedule.putEntry({ kind: "sweep", mailbox: address, dueAt: sweep.toISOString() });

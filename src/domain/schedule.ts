@@ -31,11 +31,35 @@ export function dueBuckets(kind: ScheduleKind, options: { now: Date; windowInMin
   return buckets;
 }
 
-/** When a mailbox's subscriptions next need renewing: the earliest expiry less the renew margin. */
-export function renewalDueAt(expirations: readonly string[], options: { renewBeforeInMinutes: number }): Date | undefined {
+/**
+ * Renewals are spread over this share of the renew margin, by mailbox: a mailbox renews between
+ * the full margin and half of it before its earliest expiry. Mailboxes enrolled together (the
+ * first enrolment, a mass enable) would otherwise all fall due in one bucket, one timer run
+ * queueing every one of them, at every renewal for good.
+ */
+export const RENEWAL_SPREAD_SHARE = 0.5;
+
+/** A mailbox's fixed place within the renewal spread, in [0, 1); another hash than its sweep's. */
+export function renewalPhase(mailbox: string): number {
+  const digest = createHash("sha256").update(`renew\n${mailbox.trim().toLowerCase()}`).digest();
+  return digest.readUInt32BE(0) / 2 ** 32;
+}
+
+/**
+ * When a mailbox's subscriptions next need renewing: the earliest expiry less the renew margin,
+ * plus the mailbox's place in the spread (`mailbox` given). A renewal already due at `now` is not
+ * put off: it stays due now.
+ */
+export function renewalDueAt(
+  expirations: readonly string[],
+  options: { renewBeforeInMinutes: number; spread?: { mailbox: string; now: Date } },
+): Date | undefined {
   const times = expirations.map((expiry) => Date.parse(expiry)).filter((time) => Number.isFinite(time));
   if (times.length === 0) return undefined;
-  return new Date(Math.min(...times) - options.renewBeforeInMinutes * 60_000);
+  const margin = options.renewBeforeInMinutes * 60_000;
+  const earliest = Math.min(...times) - margin;
+  if (!options.spread || earliest <= options.spread.now.getTime()) return new Date(earliest);
+  return new Date(earliest + Math.floor(renewalPhase(options.spread.mailbox) * RENEWAL_SPREAD_SHARE * margin));
 }
 
 /**

@@ -101,5 +101,24 @@ export function describeSettingsStoreContract(name: string, open: OpenContractSt
         expect(pending.items.map((mailbox) => mailbox.address).sort()).toEqual(["m0@contoso.com", "m1@contoso.com"]);
       });
     });
+
+    it("pages give each mailbox once when addresses share a prefix (user1@, user10@, user1.x@)", async () => {
+      await withFreshStore(async ({ store }) => {
+        // localeCompare and code-unit order disagree on these ("@" and "." against digits).
+        const addresses = ["user1@contoso.com", "user10@contoso.com", "user1.x@contoso.com", "user11@contoso.com", "user2@contoso.com", "User3@contoso.com"];
+        for (const address of addresses) await store.settings.putMailbox(parseMailboxSettings({ address }));
+        const seen: string[] = [];
+        let continuationToken: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.settings.listMailboxPage({ limit: 2, ...(continuationToken ? { continuationToken } : {}) });
+          seen.push(...page.items.map((mailbox) => mailbox.address));
+          continuationToken = page.continuationToken;
+          pages += 1;
+        } while (continuationToken && pages < 10);
+        expect(seen).toHaveLength(addresses.length);
+        expect(new Set(seen).size).toBe(addresses.length);
+      });
+    });
   });
 }

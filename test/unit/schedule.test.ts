@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { BUCKET_MINUTES, bucketOf, dueBuckets, nextSweepAfterUpkeep, nextSweepAt, paceDelayInSeconds, renewalDueAt, sweepPhase } from "../../src/domain/schedule.js";
+import {
+  BUCKET_MINUTES,
+  bucketOf,
+  dueBuckets,
+  nextSweepAfterUpkeep,
+  nextSweepAt,
+  paceDelayInSeconds,
+  RENEWAL_SPREAD_SHARE,
+  renewalDueAt,
+  renewalPhase,
+  sweepPhase,
+} from "../../src/domain/schedule.js";
 
 describe("bucketOf", () => {
   it.each([
@@ -35,6 +46,52 @@ describe("renewalDueAt", () => {
     { expirations: ["not a date", "2026-12-02T10:00:00.000Z"], renewBefore: 0, due: "2026-12-02T10:00:00.000Z" },
   ])("$expirations less $renewBefore minutes: $due", ({ expirations, renewBefore, due }) => {
     expect(renewalDueAt(expirations, { renewBeforeInMinutes: renewBefore })?.toISOString()).toBe(due);
+  });
+});
+
+describe("renewalDueAt spread by mailbox", () => {
+  const expiry = "2026-12-03T10:00:00.000Z";
+  const threshold = Date.parse("2026-12-02T10:00:00.000Z"); // 1,440 minutes before expiry
+  const margin = 1440 * 60_000;
+  const mailboxWith = (wanted: (phase: number) => boolean) => {
+    const found = Array.from({ length: 1000 }, (_, i) => `user${i}@contoso.com`).find((mailbox) => wanted(renewalPhase(mailbox)));
+    if (found === undefined) throw new Error("no mailbox with such a phase among 1,000");
+    return found;
+  };
+  const early = mailboxWith((phase) => phase < 0.05);
+  const late = mailboxWith((phase) => phase > 0.95);
+
+  it.each([
+    { case: "a mailbox early in the spread, not yet due", mailbox: early, now: "2026-12-01T10:00:00.000Z", from: 0, to: 0.05 },
+    { case: "a mailbox late in the spread, not yet due", mailbox: late, now: "2026-12-01T10:00:00.000Z", from: 0.95, to: 1 },
+    { case: "the same, its address in other case and padded", mailbox: ` ${late.toUpperCase()} `, now: "2026-12-01T10:00:00.000Z", from: 0.95, to: 1 },
+    { case: "a renewal already due is not put off", mailbox: late, now: "2026-12-02T10:00:00.000Z", from: 0, to: 0 },
+    { case: "one overdue stays at its margin (the timer's window still reads it)", mailbox: late, now: "2026-12-02T20:00:00.000Z", from: 0, to: 0 },
+  ])("$case: due within [$from, $to] of the spread after the margin", ({ mailbox, now, from, to }) => {
+    const due = renewalDueAt([expiry], { renewBeforeInMinutes: 1440, spread: { mailbox, now: new Date(now) } });
+    const share = ((due?.getTime() ?? Number.NaN) - threshold) / (RENEWAL_SPREAD_SHARE * margin);
+    expect(share).toBeGreaterThanOrEqual(from);
+    expect(share).toBeLessThanOrEqual(to);
+    // Never later than half the margin before expiry: renewal still has 12 hours to succeed.
+    expect(Date.parse(expiry) - (due?.getTime() ?? 0)).toBeGreaterThanOrEqual((1 - RENEWAL_SPREAD_SHARE) * margin);
+  });
+
+  it("spreads 10,000 mailboxes subscribed at one moment over the half margin's buckets (none over 1.5 times its share)", () => {
+    const now = new Date("2026-12-01T10:00:00.000Z");
+    const perBucket = new Map<string, number>();
+    for (let i = 0; i < 10_000; i++) {
+      const due = renewalDueAt([expiry], { renewBeforeInMinutes: 1440, spread: { mailbox: `user${i}@contoso.com`, now } });
+      const bucket = bucketOf("renew", due ?? now);
+      perBucket.set(bucket, (perBucket.get(bucket) ?? 0) + 1);
+    }
+    const buckets = (RENEWAL_SPREAD_SHARE * 1440) / BUCKET_MINUTES;
+    expect(perBucket.size).toBe(buckets);
+    expect(Math.max(...perBucket.values())).toBeLessThan((10_000 / buckets) * 1.5);
+  });
+
+  it("is not the sweep's phase (renewals and sweeps of a mailbox are not tied together)", () => {
+    const mailboxes = Array.from({ length: 50 }, (_, i) => `user${i}@contoso.com`);
+    expect(mailboxes.filter((mailbox) => renewalPhase(mailbox) === sweepPhase(mailbox))).toEqual([]);
   });
 });
 

@@ -253,7 +253,9 @@ function createSettings(): SettingsStore {
         .filter((mailbox) => options.enabled === undefined || mailbox.enabled === options.enabled)
         .filter((mailbox) => options.approvalStatus === undefined || mailbox.approvalStatus === options.approvalStatus)
         .filter((mailbox) => mailbox.address > after)
-        .sort((a, b) => a.address.localeCompare(b.address));
+        // The order of `>` above (code units), not localeCompare's: with that, "user10@" sorted
+        // after "user1@" but was also `<` it, so pages repeated addresses.
+        .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
       const items = matching.slice(0, options.limit).map((mailbox) => jsonCopy(mailbox));
       const last = items[items.length - 1];
       return matching.length > options.limit && last ? { items, continuationToken: Buffer.from(last.address, "utf8").toString("base64url") } : { items };
