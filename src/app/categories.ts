@@ -3,11 +3,11 @@
 // updates are a read flag): it runs the folder's delta from the stored link, which returns every
 // message changed since, with its categories, in one request per page. Only a message whose
 // category says something new costs more: a fetch to track it (`track`), or one activity write
-// (`retrack`, `untrack`). A message that cannot be tracked is tried again every 15 minutes, 5 times
-// in all, then marked "<category> (Undeliverable)" in the mailbox, as Dynamics marks it.
+// (`retrack`, `untrack`). A message that cannot be tracked is tried again every
+// `categoryRetryIntervalInMinutes` (default 15), 5 times in all, then marked
+// "<category> (Undeliverable)" in the mailbox, as Dynamics marks it.
 import { activityIdFor } from "../domain/activity.js";
 import {
-  CATEGORY_RETRY_DELAY_IN_SECONDS,
   MAX_CATEGORY_ATTEMPTS,
   categoryAction,
   hasTrackingCategory,
@@ -31,8 +31,6 @@ export interface CategoryTrackingDeps {
   queue: WorkQueue;
   clock: () => Date;
   alerts?: Pick<Alerts, "raise"> | undefined;
-  /** Default 15 minutes (Dynamics' interval). */
-  retryDelayInSeconds?: number;
   /** Told about every tracking decision, as the work processor's onDecision. */
   onDecision?: (decision: { mailbox: string; folder: MailFolderName; result: TrackResult; via: "notification" | "catchUp" }) => void;
 }
@@ -119,7 +117,7 @@ export function createCategoryTracking(deps: CategoryTrackingDeps) {
   ): Promise<false> {
     if (input.attempt < MAX_CATEGORY_ATTEMPTS) {
       const retry: QueueItem = { kind: "category", mailbox: input.mailbox, folder: input.folder, messageId: input.messageId, attempt: input.attempt + 1, requestedAt: clock().toISOString() };
-      await deps.queue.enqueue([retry], { delayInSeconds: deps.retryDelayInSeconds ?? CATEGORY_RETRY_DELAY_IN_SECONDS });
+      await deps.queue.enqueue([retry], { delayInSeconds: organization.categoryRetryIntervalInMinutes * 60 });
       await event(input.mailbox, "warning", "category.retry", `a categorised email could not be tracked (attempt ${input.attempt} of ${MAX_CATEGORY_ATTEMPTS}): ${why}`, input.messageId);
       return false;
     }

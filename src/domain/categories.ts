@@ -3,9 +3,11 @@
 // record, as Dynamics does. Pure: what to do about one changed message, given its activity.
 import type { EmailActivity, OrganizationSettings } from "./types.js";
 
-/** Dynamics' attempts before it gives up on a categorised item (about every 15 minutes, 5 times). */
+/**
+ * Dynamics' attempts before it gives up on a categorised item (5; the wait between them is the
+ * organization's `categoryRetryIntervalInMinutes`, Dynamics' "about every 15 minutes").
+ */
 export const MAX_CATEGORY_ATTEMPTS = 5;
-export const CATEGORY_RETRY_DELAY_IN_SECONDS = 15 * 60;
 
 type CategorySettings = Pick<OrganizationSettings, "trackCategorizedItems" | "trackingCategory">;
 

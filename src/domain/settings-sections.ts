@@ -42,7 +42,7 @@ export const ORGANIZATION_SETTING_SECTIONS: readonly SettingSection[] = [
     id: "tracking-items",
     title: "Tracking items",
     summary: "Tracking by Outlook category, and of email sent from Outlook.",
-    keys: ["trackCategorizedItems", "trackingCategory", "autoTrackSentFolderItems"],
+    keys: ["trackCategorizedItems", "trackingCategory", "categoryRetryIntervalInMinutes", "autoTrackSentFolderItems"],
   },
   {
     id: "between-people",

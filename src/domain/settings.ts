@@ -148,6 +148,13 @@ const ORGANIZATION_TABLE: Table<OrganizationSettings> = {
     ...trackingCategoryValue,
     default: "Tracked to Dynamics 365",
   },
+  categoryRetryIntervalInMinutes: int(
+    1,
+    1440,
+    15,
+    "A categorised email that could not be tracked is tried again this many minutes later (5 attempts in all, then it is marked Undeliverable).",
+    "Category tracking: retry interval (about every 15 minutes, not configurable in Dynamics)",
+  ),
   autoTrackSentFolderItems: bool(false, "Also process Sent Items, applying each mailbox's filter to the recipients.", "AutoTrackSentFolderItems"),
   trackEmailsBetweenUsersAsTwoActivities: bool(
     true,
@@ -396,6 +403,11 @@ export function parseSettingsFile(input: unknown): { organization: OrganizationS
 
 export function defaultOrganizationSettings(): OrganizationSettings {
   return parseOrganizationSettings({});
+}
+
+/** Stored settings as read: a document saved before a setting existed gets that setting's default. */
+export function withOrganizationDefaults(stored: Partial<OrganizationSettings>): OrganizationSettings {
+  return { ...defaultOrganizationSettings(), ...stored };
 }
 
 /** Every prefix a token may carry: the current one first, then the history, without duplicates. */

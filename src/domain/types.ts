@@ -152,6 +152,8 @@ export interface OrganizationSettings {
   useFolderLevelTracking: boolean;
   trackCategorizedItems: boolean;
   trackingCategory: string;
+  /** Minutes between attempts to track a categorised email that failed (Dynamics: about 15). */
+  categoryRetryIntervalInMinutes: number;
   autoTrackSentFolderItems: boolean;
   trackEmailsBetweenUsersAsTwoActivities: boolean;
   doNotCorrelateForwardedEmailsAsReplies: boolean;

@@ -45,6 +45,18 @@ export function describeSettingsStoreContract(name: string, open: OpenContractSt
       });
     });
 
+    it.each(["categoryRetryIntervalInMinutes", "itemLogRetentionInDays"] as const)(
+      "an organization saved before %s existed reads with that setting's default",
+      async (key) => {
+        await withFreshStore(async ({ store }) => {
+          const { [key]: _missing, ...older } = { ...defaultOrganizationSettings(), trackingTokenPrefix: "OLD:" };
+          await store.settings.putOrganization(older as ReturnType<typeof defaultOrganizationSettings>);
+          expect(await store.settings.getOrganization()).toEqual({ ...defaultOrganizationSettings(), trackingTokenPrefix: "OLD:" });
+          expect((await store.settings.getOrganizationVersion())?.value[key]).toBe(defaultOrganizationSettings()[key]);
+        });
+      },
+    );
+
     it("saves a mailbox only against the version it read, under its lower-cased address", async () => {
       const address = unique("Dana");
       const settings = parseMailboxSettings({ address, approvalStatus: "empty", ownerObjectId: randomUUID() });

@@ -61,6 +61,7 @@ function organization(overrides: Partial<OrganizationSettings> = {}): Organizati
     useFolderLevelTracking: false,
     trackCategorizedItems: true,
     trackingCategory: "Tracked to Dynamics 365",
+    categoryRetryIntervalInMinutes: 30,
     autoTrackSentFolderItems: false,
     trackEmailsBetweenUsersAsTwoActivities: false,
     doNotCorrelateForwardedEmailsAsReplies: false,

@@ -29,6 +29,7 @@ const ORGANIZATION_DEFAULTS: Record<string, unknown> = {
   useFolderLevelTracking: true,
   trackCategorizedItems: false,
   trackingCategory: "Tracked to Dynamics 365",
+  categoryRetryIntervalInMinutes: 15,
   autoTrackSentFolderItems: false,
   trackEmailsBetweenUsersAsTwoActivities: true,
   doNotCorrelateForwardedEmailsAsReplies: false,
@@ -96,6 +97,7 @@ describe("organization settings", () => {
     ["hashMinAddressCount", 1, 100],
     ["smartMatchingWindowDays", 1, 3650],
     ["maxBodyBytes", 1_000, 1_500_000],
+    ["categoryRetryIntervalInMinutes", 1, 1440],
   ];
   const integerCases = integerRanges.flatMap(([key, min, max]) => [
     [key, min, true],

@@ -5,6 +5,7 @@ import { toDocumentId } from "./document-ids.js";
 import { statusOf, translateErrors } from "./errors.js";
 import { readItem } from "./read-item.js";
 import { normalizeAddress } from "../../domain/address.js";
+import { withOrganizationDefaults } from "../../domain/settings.js";
 
 type SettingsDocument =
   | { id: string; kind: "organization"; settings: OrganizationSettings }
@@ -14,6 +15,10 @@ type SettingsDocument =
 type Stored = SettingsDocument & { _etag?: string };
 
 const ORGANIZATION_ID = "organization";
+
+function organizationOf(document: Stored): OrganizationSettings | undefined {
+  return document.kind === "organization" ? withOrganizationDefaults(document.settings) : undefined;
+}
 
 function mailboxId(address: string): string {
   return toDocumentId(`mailbox:${normalizeAddress(address)}`);
@@ -60,7 +65,7 @@ export function createCosmosSettingsStore(container: Container): SettingsStore {
     getOrganization: () =>
       translateErrors("getOrganization", async () => {
         const document = await read(ORGANIZATION_ID);
-        return document?.kind === "organization" ? document.settings : undefined;
+        return document ? organizationOf(document) : undefined;
       }),
     putOrganization: (settings) =>
       translateErrors("putOrganization", async () => {
@@ -69,7 +74,7 @@ export function createCosmosSettingsStore(container: Container): SettingsStore {
       }),
     getOrganizationVersion: () =>
       translateErrors("getOrganizationVersion", async () =>
-        versioned(await read(ORGANIZATION_ID), (document) => (document.kind === "organization" ? document.settings : undefined)),
+        versioned(await read(ORGANIZATION_ID), organizationOf),
       ),
     saveOrganization: (settings, options) =>
       translateErrors("saveOrganization", () => save({ id: ORGANIZATION_ID, kind: "organization", settings }, options.ifMatch)),

@@ -14,6 +14,7 @@ import type {
 } from "../../app/ports.js";
 import { activityMatchesKey, byRecencyDescending, inTimeRange, indexKeyFor, keepIdentity, withConversation } from "../../domain/activity-index.js";
 import { normalizeAddress } from "../../domain/address.js";
+import { withOrganizationDefaults } from "../../domain/settings.js";
 import type { AddressEntry, CrmRecord, EmailActivity, MailboxSettings, OrganizationSettings } from "../../domain/types.js";
 import { fitDocumentSize } from "../cosmos/document-size.js";
 import { COMPACT_AT, currentEntries, toEntry, toStoredEntry, type StoredEntry } from "../cosmos/lookup-store.js";
@@ -194,7 +195,7 @@ function createSettings(): SettingsStore {
   return {
     getOrganization: async () => {
       await turn();
-      return organization && jsonCopy(organization.value);
+      return organization && withOrganizationDefaults(jsonCopy(organization.value));
     },
     putOrganization: async (settings) => {
       await turn();
@@ -202,7 +203,7 @@ function createSettings(): SettingsStore {
     },
     getOrganizationVersion: async () => {
       await turn();
-      return organization && jsonCopy(organization);
+      return organization && { value: withOrganizationDefaults(jsonCopy(organization.value)), etag: organization.etag };
     },
     saveOrganization: async (settings, options) => {
       await turn();
