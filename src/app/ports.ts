@@ -16,6 +16,7 @@ import type {
   RecordRef,
 } from "../domain/types.js";
 import type { GraphFailure } from "./errors.js";
+import type { WhatIfRunState } from "./what-if-state.js";
 
 /** A correlation lookup entry (src/domain/types.ts: the tracking rules read them). */
 export type { LookupEntry } from "../domain/types.js";
@@ -498,7 +499,9 @@ export type QueueItem =
   /** Keep one mailbox's subscriptions (`renew`), or also verify them at Graph and catch its folders up (`sweep`). */
   | { kind: "maintain"; task: ScheduleKind; mailbox: string; requestedAt: string }
   /** Send an outgoing email (src/app/outgoing-email.ts); duplicates are harmless. */
-  | { kind: "send"; mailbox: string; outgoingId: string; requestedAt: string };
+  | { kind: "send"; mailbox: string; outgoingId: string; requestedAt: string }
+  /** Replay a what-if run (src/app/what-if-worker.ts); `mailbox` is the replayed one, for logs only. */
+  | { kind: "whatIf"; runId: string; mailbox: string; requestedAt: string; deferrals?: number };
 
 /** Whether the work queue answers, and how many items its poison queue holds (the health endpoint). */
 export interface QueueProbe {
@@ -508,6 +511,32 @@ export interface QueueProbe {
 export interface WorkQueue {
   /** `delayInSeconds`: the items stay invisible that long (work to look at again later). */
   enqueue(items: QueueItem[], options?: { delayInSeconds?: number }): Promise<void>;
+}
+
+// ---- What-if runs (src/app/what-if.ts, src/app/what-if-worker.ts) -------------------------------
+
+/** A run holding one of the replay slots until `until` (the limit counts across instances). */
+export interface WhatIfSlot {
+  runId: string;
+  until: string;
+}
+
+/**
+ * What-if runs, apart from the live data: each run's state (one document, versioned), its texts of
+ * any size (the uploaded mail, the results; kept in pieces under the document limit) and the slots.
+ * Everything of a run is gone after its `expiresOn` (reads at `now` past it find nothing).
+ */
+export interface WhatIfRunStore {
+  /** `saved: false`: a run with that id exists. */
+  createRun(run: WhatIfRunState): Promise<SaveResult>;
+  getRun(id: string, options: { now: Date }): Promise<Versioned<WhatIfRunState> | undefined>;
+  /** Saves only if the run is still at version `ifMatch` (`saved: false` otherwise, or if it is gone). */
+  replaceRun(run: WhatIfRunState, options: { ifMatch: string }): Promise<SaveResult>;
+  /** Writing a name again replaces the text at once: a reader sees the old text or the new, never a mix. */
+  putText(runId: string, name: string, text: string, options: { expiresOn: string }): Promise<void>;
+  getText(runId: string, name: string, options: { now: Date }): Promise<string | undefined>;
+  /** Read-modify-write of the slots with optimistic concurrency: `update` may run more than once, and may throw to refuse. */
+  updateSlots(update: (slots: WhatIfSlot[]) => WhatIfSlot[]): Promise<WhatIfSlot[]>;
 }
 
 /** Recorded mail (.eml, mbox) as Graph-shaped messages: the replay's MIME adapter (src/adapters/mime). */

@@ -37,6 +37,8 @@ export interface WorkProcessorDeps {
   maintenance?: { maintain(item: Extract<QueueItem, { kind: "maintain" }>): Promise<unknown> };
   /** Sends outgoing email (queue items of kind "send"); without it such items are skipped. */
   outgoing?: { processSend(item: Extract<QueueItem, { kind: "send" }>): Promise<{ status: string }> };
+  /** Replays what-if runs (queue items of kind "whatIf", src/app/what-if-worker.ts); without it such items are skipped. */
+  whatIf?: { process(item: Extract<QueueItem, { kind: "whatIf" }>, options: { lastAttempt: boolean }): Promise<{ status: string }> };
   /** Told about every tracking decision (the local console, metrics). */
   /** Counts mailbox failures and disables a mailbox that keeps failing (src/app/error-policy.ts). */
   errorPolicy?: ErrorPolicy;
@@ -93,6 +95,7 @@ export type WorkOutcome =
   | { kind: "sendProcessed"; status: string }
   | { kind: "categoryRetried"; tracked: boolean }
   | { kind: "maintained" }
+  | { kind: "whatIfProcessed"; status: string }
   | { kind: "skipped"; reason: string };
 
 export function createWorkProcessor(deps: WorkProcessorDeps) {
@@ -337,6 +340,11 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
 
   /** One queue item. Throws to ask the queue for a retry. */
   async function process(item: QueueItem, meta: { dequeueCount: number }): Promise<WorkOutcome> {
+    // Outside the error policy: a what-if is no mailbox's work, and writes nothing live.
+    if (item.kind === "whatIf") {
+      if (!deps.whatIf) return { kind: "skipped", reason: "what-if is not wired" };
+      return { kind: "whatIfProcessed", ...(await deps.whatIf.process(item, { lastAttempt: meta.dequeueCount >= deps.maxDequeueCount })) };
+    }
     try {
       switch (item.kind) {
         case "change": {
@@ -407,6 +415,11 @@ export function parseQueueItem(value: unknown): { ok: true; item: QueueItem } | 
     return typeof item.mailbox === "string" && item.mailbox.length > 0 && typeof item.outgoingId === "string" && item.outgoingId.length > 0
       ? { ok: true, item: item as QueueItem }
       : { ok: false, reason: "send item needs mailbox and outgoingId" };
+  }
+  if (item.kind === "whatIf") {
+    return typeof item.runId === "string" && item.runId.length > 0 && typeof item.mailbox === "string" && (item.deferrals === undefined || Number.isInteger(item.deferrals))
+      ? { ok: true, item: item as QueueItem }
+      : { ok: false, reason: "whatIf item needs runId and mailbox" };
   }
   if (item.kind === "maintain") {
     return typeof item.mailbox === "string" && item.mailbox.length > 0 && (item.task === "renew" || item.task === "sweep")

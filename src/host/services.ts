@@ -25,6 +25,7 @@ import { createMailboxAdministration, type MailboxAdmin } from "../app/mailbox-a
 import { createOrganizationAdmin, type OrganizationAdmin } from "../app/organization.js";
 import { createRecordAdmin, type RecordAdmin } from "../app/records.js";
 import { createWhatIf, type WhatIf } from "../app/what-if.js";
+import { createWhatIfWorker } from "../app/what-if-worker.js";
 import { createMemoryTrackingStore } from "../adapters/memory/index.js";
 import { mailCodec } from "../adapters/mime/index.js";
 import type { EncryptionKeyStore, LiveTrackingStore, MailFolderName, TrackingStore, WorkQueue } from "../app/ports.js";
@@ -84,7 +85,7 @@ export interface Services {
   outgoing: OutgoingEmailService;
   records: RecordAdmin;
   activities: ActivityAdmin;
-  /** What-if replays, each into in-memory stores of its own (src/app/what-if.ts). */
+  /** What-if runs: started and read here, replayed by the work queue (src/app/what-if.ts). */
   whatIf: WhatIf;
   organization: OrganizationAdmin;
   mailboxAdmin: MailboxAdmin;
@@ -249,6 +250,8 @@ export async function createServices(options: {
     alerts,
     health,
     ...(encryptionKeys ? { resourceData: createResourceDataOpener(encryptionKeys) } : {}),
+    // A what-if replays into fresh in-memory stores, one per side of each run: never the live data.
+    whatIf: createWhatIfWorker({ runs: cosmos.whatIf, newStore: () => createMemoryTrackingStore(), codec: mailCodec, queue, clock, log }),
     categories: createCategoryTracking({ store, live, gateway, tracker, queue, clock, alerts, onDecision: (decision) => trackingEvents.emit("decision", decision) }),
     onDecision: (decision) => trackingEvents.emit("decision", decision),
   });
@@ -284,8 +287,8 @@ export async function createServices(options: {
     outgoing,
     records: createRecordAdmin({ store, clock, onChange: () => tracker.forgetCachedSettings() }),
     activities: createActivityAdmin({ store, gateway, tracker, clock }),
-    // A what-if never touches the live data: each side of each run gets a fresh in-memory store.
-    whatIf: createWhatIf({ settings: store.settings, newStore: () => createMemoryTrackingStore(), codec: mailCodec, clock }),
+    // Runs are kept in the what-if container and replayed by the queue worker (whatIf above).
+    whatIf: createWhatIf({ settings: store.settings, runs: cosmos.whatIf, queue, codec: mailCodec, clock }),
     // A change reaches this process's tracker at once; other instances within the tracker's 30 s.
     organization: createOrganizationAdmin({ store, onChange: () => tracker.forgetCachedSettings() }),
     mailboxAdmin: createMailboxAdministration({

@@ -18,7 +18,8 @@ export type ContainerName =
   | "outgoing"
   | "alerts"
   | "health"
-  | "itemLog";
+  | "itemLog"
+  | "whatIfRuns";
 
 export interface ContainerDefinition {
   name: ContainerName;

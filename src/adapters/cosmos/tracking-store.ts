@@ -1,7 +1,7 @@
 import type https from "node:https";
 import type { TokenCredential } from "@azure/identity";
 import { CosmosClient, PluginOn, type CosmosClientOptions, type Database, type PluginConfig } from "@azure/cosmos";
-import type { LiveTrackingStore, TrackingStore } from "../../app/ports.js";
+import type { LiveTrackingStore, TrackingStore, WhatIfRunStore } from "../../app/ports.js";
 import { createCosmosActivityStore } from "./activity-store.js";
 import { createCosmosAlertStore } from "./alert-store.js";
 import { createCosmosHealthStore } from "./health-store.js";
@@ -17,6 +17,7 @@ import { createCosmosScheduleStore } from "./schedule-store.js";
 import { createCosmosSubscriptionStore } from "./subscription-store.js";
 import { createCosmosSyncStateStore } from "./sync-state-store.js";
 import { createCosmosTokenCounterStore } from "./token-counter-store.js";
+import { createCosmosWhatIfRunStore } from "./what-if-store.js";
 
 export interface OpenCosmosTrackingStoreOptions {
   /** Account endpoint, e.g. https://<account>.documents.azure.com:443/ */
@@ -40,6 +41,8 @@ export interface CosmosTrackingStore {
   store: TrackingStore;
   /** Subscriptions, sync state and processed markers, on the same client (and request count). */
   live: LiveTrackingStore;
+  /** What-if runs (src/app/what-if.ts): apart from the live data, in a container of their own. */
+  whatIf: WhatIfRunStore;
   /** HTTP requests sent to Cosmos DB since opening (or the last reset), retries included. */
   requestCount(): number;
   /** The same count by operation and container ("create processed", "read lookups", …). */
@@ -118,6 +121,7 @@ export async function openCosmosTrackingStore(options: OpenCosmosTrackingStoreOp
     return {
       store,
       live,
+      whatIf: createCosmosWhatIfRunStore(container("whatIfRuns")),
       requestCount: () => requests,
       requestCountByOperation: () => new Map(byOperation),
       resetRequestCount: () => {

@@ -1,9 +1,11 @@
 // /admin/what-if: replay recorded mail under candidate settings (or two, to compare) into stores of
-// the run's own, never the live data (src/app/what-if.ts). POST starts a run and answers 202 at
-// once; GET follows its progress and, once done, gives the summary and every message's decision
-// with its explanation; GET …/jsonl the JSON Lines `npm run replay -- --out` would write.
+// the run's own, never the live data (src/app/what-if.ts). POST stores the run and queues its
+// replay, answering 202 at once; GET follows its progress and, once done, gives the summary and
+// every message's decision with its explanation; GET …/jsonl the JSON Lines `npm run replay --
+// --out` would write. Runs are in the store: any instance answers for any run.
 import { z } from "zod";
 import { parseRecords, ReplayUsageError } from "../../app/replay/configuration.js";
+import { MAX_RUNNING_WHAT_IFS, WHAT_IF_KEPT_MS } from "../../app/what-if-state.js";
 import type { CrmRecord } from "../../domain/types.js";
 import type { Caller } from "../auth.js";
 import { ApiProblem, invalid } from "../problem.js";
@@ -106,7 +108,7 @@ export const whatIfRoutes: readonly ApiRoute[] = [
     path: BASE,
     summary: "Replay recorded mail under candidate settings (or two, to compare), never touching live data",
     description:
-      `Each side is the live organization and mailbox settings with the given changes (compare: on top of settings'), replayed with the given records into an in-memory store of its own; nothing live is written. Answers 202 at once; follow GET ${BASE}/{id}. The body is limited by API_MAX_BODY_BYTES (base64 adds a third). 409 when two runs are replaying already.`,
+      `Each side is the live organization and mailbox settings with the given changes (compare: on top of settings'), replayed with the given records into an in-memory store of its own by a queue worker; nothing live is written. Answers 202 once the run and its mail are stored and its replay queued; follow GET ${BASE}/{id} (from any instance). The body is limited by API_MAX_BODY_BYTES (base64 adds a third). 409 when ${MAX_RUNNING_WHAT_IFS} runs are replaying already (across all instances).`,
     access: { roles: READERS },
     body: createSchema,
     responses: { 202: { description: "Started.", body: runSchema, headers: { Location: "The run." } } },
@@ -133,7 +135,7 @@ export const whatIfRoutes: readonly ApiRoute[] = [
     method: "GET",
     path: `${BASE}/{id}`,
     summary: "A what-if run's progress, and once done its summary and every message's decision with the explanation",
-    description: "Only the person who started a run sees it; runs are kept for an hour in the instance that ran them.",
+    description: `Only the person who started a run sees it; a run is kept ${WHAT_IF_KEPT_MS / 60_000} minutes after it finished.`,
     access: { roles: READERS },
     params: idParams,
     responses: { 200: { description: "The run.", body: runSchema } },
