@@ -208,6 +208,22 @@ describe("redelivered work items", () => {
     expect((await runs.getRun(started.id, { now }))?.value).toMatchObject({ status: "done", attempt: 2 });
   });
 
+  it("a store failure on the queue's last attempt marks the run failed and gives its slot back", async () => {
+    const a = instance();
+    const started = await a.whatIf.start(request({ files: files.slice(0, 1), compare: undefined }));
+    const [item] = whatIfItems();
+    const flaky: WhatIfRunStore = {
+      ...runs,
+      putText: async () => {
+        throw Object.assign(new Error("Cosmos DB putWhatIfText failed: temporary failure (503)"), { name: "StoreError" });
+      },
+    };
+    const failingWorker = createWhatIfWorker({ runs: flaky, newStore: () => createMemoryTrackingStore(), codec: mailCodec, queue, clock });
+    await expect(failingWorker.process(item as WhatIfWorkItem, { lastAttempt: true })).rejects.toThrow(/503/);
+    expect(await a.whatIf.get(started.id, RITA)).toMatchObject({ status: "failed", error: expect.stringMatching(/could not be saved.*503/) });
+    expect(await runs.updateSlots((slots) => slots)).toEqual([]);
+  });
+
   it("the uploaded mail expired before the replay: the run fails saying so", async () => {
     const a = instance();
     const started = await a.whatIf.start(request({ files: files.slice(0, 1) }));
