@@ -145,6 +145,7 @@ function countingGateway(counts: Counts): MailGateway {
     sendDraft: notSimulated("sendDraft"),
     findMessagesByInternetMessageId: notSimulated("findMessagesByInternetMessageId"),
     setCategories: notSimulated("setCategories"),
+    getFolder: notSimulated("getFolder"),
   };
 }
 

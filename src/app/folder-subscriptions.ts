@@ -4,7 +4,7 @@
 // renewal, lifecycle events and catch-up — keyed by src/app/folder-keys.ts; this module holds
 // what differs: a folder is found by its settings name once, then known by its Graph id (so a
 // rename in Outlook changes nothing), and a folder that is gone is dropped with an alert instead of
-// being retried as a failure.
+// being retried as a failure. One moved out of the Inbox is found by src/app/folder-placement.ts.
 import { GraphFailure } from "./errors.js";
 import { folderLabel, isTrackedFolderKey, trackedFolderKey } from "./folder-keys.js";
 import type { Alerts } from "./alerts.js";
@@ -27,9 +27,10 @@ export function isFolderMissing(folder: MailFolderName, error: unknown): boolean
   return isTrackedFolderKey(folder) && error instanceof GraphFailure && error.code === "notFound";
 }
 
-export type FolderGoneReason = "deleted" | "removedFromSettings" | "notFound";
+export type FolderGoneReason = "deleted" | "removedFromSettings" | "notFound" | "movedOutOfInbox" | "resumed";
 
-const MESSAGES: Record<FolderGoneReason, { level: "error" | "warning" | "information"; message: (label: string) => string; whatToDo: string }> = {
+/** `where`: for movedOutOfInbox, the folder's path now ("Archive/Contoso"). */
+const MESSAGES: Record<FolderGoneReason, { level: "error" | "warning" | "information"; message: (label: string, where?: string) => string; whatToDo: string }> = {
   deleted: {
     level: "warning",
     message: (label) => `${label} was deleted in the mailbox: its subscription is gone and mail filed there is no longer tracked`,
@@ -45,24 +46,39 @@ const MESSAGES: Record<FolderGoneReason, { level: "error" | "warning" | "informa
     message: (label) => `${label} is not a folder below the Inbox of this mailbox: it is not subscribed`,
     whatToDo: "Create the folder under the Inbox, or correct its name in the mailbox's tracked folders (a path such as Customers/Contoso).",
   },
+  movedOutOfInbox: {
+    level: "warning",
+    message: (label, where) => `${label} was moved out of the Inbox${where ? ` (it is now "${where}")` : ""}: folder-level tracking is for folders under the Inbox, so its subscription is deleted and mail filed there is no longer tracked`,
+    whatToDo: "Move the folder back under the Inbox, to the path the mailbox's tracked folders name, to track it again (at the mailbox's next upkeep, or at once with Test & Enable); or remove it from the tracked folders.",
+  },
+  resumed: {
+    level: "information",
+    message: (label) => `${label} is under the Inbox again: it is subscribed and tracked again, and a catch-up tracks the mail filed in it`,
+    whatToDo: "Nothing.",
+  },
 };
 
 /**
  * Raises an alert (src/app/alerts.ts; without alerts, a mailbox event) that a tracked folder lost,
- * or never got, its subscription. A folder not found is said once until something else about it
- * is said (the renewal timer would otherwise say it every run).
+ * or never got, its subscription, or got it back. A folder not found is said once until something
+ * else about it is said (the renewal timer would otherwise say it every run).
  */
 export async function reportTrackedFolder(
   deps: { live: LiveTrackingStore; alerts?: Pick<Alerts, "raise"> | undefined },
-  options: { mailbox: string; folder: MailFolderName; reason: FolderGoneReason; at: string },
+  options: { mailbox: string; folder: MailFolderName; reason: FolderGoneReason; at: string; where?: string },
 ): Promise<void> {
   const { live } = deps;
   const text = MESSAGES[options.reason];
   const code = `trackedFolder.${options.reason}`;
-  const message = text.message(folderLabel(options.folder));
-  if (options.reason === "notFound") {
-    const latest = (await live.syncState.getSyncState(options.mailbox))?.events.find((event) => event.code.startsWith("trackedFolder.") && event.message === message);
-    if (latest?.code === code) return;
+  const label = folderLabel(options.folder);
+  const message = text.message(label, options.where);
+  if (options.reason === "notFound" || options.reason === "resumed") {
+    // What was last said about this folder (each message starts with its label).
+    const latest = (await live.syncState.getSyncState(options.mailbox))?.events.find((event) => event.code.startsWith("trackedFolder.") && event.message.startsWith(`${label} `));
+    // Not found is said once, and not after "moved out of the Inbox", which says more.
+    if (options.reason === "notFound" && (latest?.code === code || latest?.code === "trackedFolder.movedOutOfInbox")) return;
+    // Back under the Inbox is said only after it was moved out.
+    if (options.reason === "resumed" && latest?.code !== "trackedFolder.movedOutOfInbox") return;
   }
   if (deps.alerts) {
     await deps.alerts.raise(options.mailbox, { level: text.level, code, message, whatToDo: text.whatToDo, folder: options.folder });

@@ -3,6 +3,7 @@
 import type { ActivityFilter } from "../domain/activity-index.js";
 import type { Alert, AlertFilter } from "../domain/alerts.js";
 import type { FailureCounter } from "../domain/error-policy.js";
+import type { FolderStep } from "../domain/folder-placement.js";
 import type { HealthChange, MailboxHealth } from "../domain/health.js";
 import type { ScheduleKind } from "../domain/schedule.js";
 import type {
@@ -446,6 +447,8 @@ export interface MailGateway {
   ): Promise<Array<{ id: string; isDraft: boolean; parentFolderId?: string; conversationIndex?: string }>>;
   /** The id of a well-known folder of the mailbox. */
   getFolderId(mailbox: string, folder: MailFolderName): Promise<string>;
+  /** One folder, by id or well-known name ("inbox"): id, display name, parent's id. A GraphFailure "notFound" when it is gone. */
+  getFolder(mailbox: string, folder: string): Promise<FolderStep>;
   /** Replaces a message's categories (PATCH; needs Mail.ReadWrite): how an untrackable item is marked Undeliverable. */
   setCategories(mailbox: string, messageId: string, categories: string[]): Promise<void>;
 }

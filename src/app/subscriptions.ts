@@ -7,6 +7,7 @@ import type { ErrorPolicy } from "./error-policy.js";
 import { folderLabel, isTrackedFolderKey } from "./folder-keys.js";
 import { changeTypeFor } from "./categories.js";
 import { isFolderMissing, knownFolderId, reportTrackedFolder, trackedFoldersToWatch } from "./folder-subscriptions.js";
+import { subscriptionsOutsideInbox } from "./folder-placement.js";
 import type { HealthRecorder } from "./health.js";
 import { mailboxLogLine } from "./mailbox-log.js";
 import type {
@@ -252,8 +253,11 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     organization: OrganizationSettings,
     report: SubscriptionReport,
     view: GraphView,
+    /** Tracked-folder subscriptions (by id) whose folder is no longer below the Inbox, with its path now. */
+    outsideInbox: ReadonlyMap<string, string> = new Map(),
   ): Promise<void> {
     const wanted = new Set(foldersToWatch(mailbox, organization));
+    const movedOut = new Set<MailFolderName>();
     // When a folder has two, the one to keep comes first: live at Graph, current secret, newest.
     const rank = (record: SubscriptionRecord) => (vanished(record, view) ? 2 : 0) + (needsReplacement(record) ? 1 : 0);
     const existing = (await live.subscriptions.listSubscriptions({ mailbox: mailbox.address })).sort(
@@ -264,6 +268,15 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     const covered = new Set<MailFolderName>();
     for (const record of existing) {
       try {
+        const where = outsideInbox.get(record.id);
+        if (where !== undefined && wanted.has(record.folder)) {
+          // Folder-level tracking is for folders under the Inbox: not subscribed until it is back.
+          await removeSubscription(record);
+          report.deleted += 1;
+          movedOut.add(record.folder);
+          await reportTrackedFolder({ live, alerts: deps.alerts }, { mailbox: mailbox.address, folder: record.folder, reason: "movedOutOfInbox", where, at: clock().toISOString() });
+          continue;
+        }
         // A folder not watched, or a second subscription on a folder already covered: delete.
         if (!wanted.has(record.folder) || covered.has(record.folder)) {
           await removeSubscription(record);
@@ -300,10 +313,11 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       }
     }
     for (const folder of wanted) {
-      if (covered.has(folder)) continue;
+      if (covered.has(folder) || movedOut.has(folder)) continue;
       try {
         await create(mailbox.address, folder);
         report.created += 1;
+        if (isTrackedFolderKey(folder)) await reportTrackedFolder({ live, alerts: deps.alerts }, { mailbox: mailbox.address, folder, reason: "resumed", at: clock().toISOString() });
         // A tracked folder just added: this also tracks the mail already in it since the start date.
         await requestCatchUp(mailbox.address, folder, "subscription created");
       } catch (error) {
@@ -357,6 +371,12 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     }
   }
 
+  /** Placing tracked folders costs Graph requests (src/app/folder-placement.ts): the sweep and enabling only. */
+  async function foldersOutsideInbox(mailbox: MailboxSettings, organization: OrganizationSettings): Promise<ReadonlyMap<string, string>> {
+    if (!foldersToWatch(mailbox, organization).some((folder) => isTrackedFolderKey(folder))) return new Map();
+    return subscriptionsOutsideInbox({ gateway, log }, mailbox.address, await live.subscriptions.listSubscriptions({ mailbox: mailbox.address }));
+  }
+
   async function recordFailure(mailbox: MailboxSettings, error: unknown): Promise<void> {
     const code = error instanceof GraphFailure ? error.code : "unexpected";
     const message = error instanceof Error ? error.message : String(error);
@@ -407,8 +427,10 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
     const mailbox = await deps.store.settings.getMailbox(normalizeAddress(address));
     if (!mailbox) throw new Error(`mailbox ${address} is not configured`);
-    // Enabling again checks the mailbox's subscriptions at Graph too: a vanished one is replaced.
-    await reconcileMailbox(mailbox, organization, report, await mailboxView(mailbox.address, report));
+    // Enabling again checks the mailbox's subscriptions at Graph too: a vanished one is replaced,
+    // a tracked folder moved out of the Inbox is let go.
+    const view = await mailboxView(mailbox.address, report);
+    await reconcileMailbox(mailbox, organization, report, view, await foldersOutsideInbox(mailbox, organization));
     return report;
   }
 
@@ -428,7 +450,8 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
     await refreshCertificate();
     const organization = (await deps.store.settings.getOrganization()) ?? defaultOrganizationSettings();
     const view = options.verifyAtGraph ? await mailboxView(mailbox.address, report) : undefined;
-    await reconcileMailbox(mailbox, organization, report, view);
+    const outsideInbox = options.verifyAtGraph ? await foldersOutsideInbox(mailbox, organization) : undefined;
+    await reconcileMailbox(mailbox, organization, report, view, outsideInbox);
     return report;
   }
 

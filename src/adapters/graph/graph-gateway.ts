@@ -8,12 +8,14 @@ import { GraphFailure } from "../../app/errors.js";
 import { trackedFolderName } from "../../app/folder-keys.js";
 import type { DeltaPage, MailFolderName, MailGateway, OutgoingMessage } from "../../app/ports.js";
 import { normalizeAddress } from "../../domain/address.js";
+import type { FolderStep } from "../../domain/folder-placement.js";
 import type { GraphMessage } from "../../domain/types.js";
 import { createGraphClient } from "./graph-client.js";
 import { factsOfBatchItem, failureFromFacts, toGraphFailure } from "./graph-errors.js";
 import type { GraphOperation } from "./graph-errors.js";
 import {
   childFoldersUrl,
+  folderUrl,
   DEFAULT_DELTA_PAGE_SIZE,
   PREFER_TEXT_BODY,
   chunk,
@@ -338,17 +340,26 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
     return parent;
   }
 
-  async function getFolderId(mailbox: string, folder: MailFolderName): Promise<string> {
+  async function getFolder(mailbox: string, folder: string): Promise<FolderStep> {
     const what = `read folder ${folder} of ${mailbox}`;
     const value = await send({
       mailbox,
       operation: "read",
       what,
-      run: (graph) => graph.api(`${userPath(mailbox)}/mailFolders/${folder}?$select=id`).header("Prefer", preferHeader()).get() as Promise<unknown>,
+      run: (graph) => graph.api(folderUrl(mailbox, folder)).header("Prefer", preferHeader()).get() as Promise<unknown>,
     });
     if (!isRecord(value) || typeof value.id !== "string") throw new GraphFailure("invalidRequest", `${what}: Graph returned no id`);
-    return value.id;
+    return {
+      id: value.id,
+      ...(typeof value.displayName === "string" ? { displayName: value.displayName } : {}),
+      ...(typeof value.parentFolderId === "string" ? { parentFolderId: value.parentFolderId } : {}),
+    };
   }
+
+  async function getFolderId(mailbox: string, folder: MailFolderName): Promise<string> {
+    return (await getFolder(mailbox, folder)).id;
+  }
+
 
   return {
     getMessage,
@@ -361,6 +372,7 @@ export function createGraphGateway(options: GraphGatewayOptions): GraphGateway {
     },
     findMessagesByInternetMessageId,
     getFolderId,
+    getFolder,
 
     async setCategories(mailbox, messageId, categories) {
       await send({

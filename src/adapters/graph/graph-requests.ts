@@ -27,6 +27,11 @@ export function childFoldersUrl(mailbox: string, parentId: string): string {
   return `${userPath(mailbox)}/mailFolders/${segment(parentId)}/childFolders?$select=id,displayName,parentFolderId&$top=100`;
 }
 
+/** One folder's place in the tree: what src/domain/folder-placement.ts walks up. */
+export function folderUrl(mailbox: string, folder: string): string {
+  return `${userPath(mailbox)}/mailFolders/${segment(folder)}?$select=id,displayName,parentFolderId`;
+}
+
 function segment(value: string): string {
   return encodeURIComponent(value);
 }
