@@ -30,7 +30,16 @@ export async function processNotification(queueItem: unknown, context: Invocatio
     else context.warn(mailboxLogMessage("warning", mailbox, message, fields));
     throw error;
   }
-  context.log(mailboxLogMessage("information", mailbox, `${kind} item: ${outcome.kind}`, { item: kind, ...folder, outcome: outcome.kind }));
+  // Reads and rich-notification fallbacks per item: how often resource data was not enough (docs/scaling.md §3).
+  const reads =
+    outcome.kind === "notified"
+      ? {
+          fetched: outcome.fetched,
+          fromResourceData: outcome.fromResourceData,
+          ...(Object.keys(outcome.resourceDataFallbacks).length > 0 ? { resourceDataFallbacks: outcome.resourceDataFallbacks } : {}),
+        }
+      : {};
+  context.log(mailboxLogMessage("information", mailbox, `${kind} item: ${outcome.kind}`, { item: kind, ...folder, outcome: outcome.kind, ...reads }));
 }
 
 registerFunction({

@@ -143,6 +143,8 @@ export interface GraphSimulatorFaults {
   reorderNotifications(on: boolean): void;
   /** Emits `count` `updated` notifications after every `created` (for subscriptions asking for updates). */
   updatedAfterCreated(count: number): void;
+  /** Leaves these selected properties out of rich notifications' resource data ([]: none). */
+  resourceDataOmits(properties: string[]): void;
   deltaGone(input: { mailbox?: string; count: number }): void;
   accessDenied(mailbox: string, on: boolean): void;
   clear(): void;
@@ -325,6 +327,9 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     updatedAfterCreated: (count) => {
       hub.faults.updatedAfterCreated = count;
     },
+    resourceDataOmits: (properties) => {
+      hub.faults.resourceDataOmits = [...properties];
+    },
     deltaGone: ({ mailbox, count }) => {
       faultState.deltaGone.push({ mailboxId: mailboxIdOf(mailbox), remaining: count });
     },
@@ -339,7 +344,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       faultState.slow.length = 0;
       faultState.deltaGone.length = 0;
       faultState.accessDenied.clear();
-      Object.assign(hub.faults, { drop: false, duplicate: false, reorder: false, updatedAfterCreated: 0 });
+      Object.assign(hub.faults, { drop: false, duplicate: false, reorder: false, updatedAfterCreated: 0, resourceDataOmits: [] });
     },
   };
 

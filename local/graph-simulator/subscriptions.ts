@@ -64,6 +64,8 @@ export interface DeliveryFaults {
   reorder: boolean;
   /** `updated` notifications emitted after each `created` (Outlook often sends several). */
   updatedAfterCreated: number;
+  /** Selected properties left out of rich notifications' resource data (Graph may not carry them all). */
+  resourceDataOmits: string[];
 }
 
 export interface DeliveryOptions {
@@ -101,7 +103,7 @@ export class NotificationHub {
     queuedWhilePaused: 0,
     lifecycleDelivered: 0,
   };
-  readonly faults: DeliveryFaults = { drop: false, duplicate: false, reorder: false, updatedAfterCreated: 0 };
+  readonly faults: DeliveryFaults = { drop: false, duplicate: false, reorder: false, updatedAfterCreated: 0, resourceDataOmits: [] };
   private readonly buffers = new Map<string, NotificationItem[]>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -234,8 +236,9 @@ export class NotificationHub {
     if (subscription.includeResourceData && subscription.certificate && subscription.encryptionCertificateId) {
       // Only the selected properties, rendered as a GET with that $select would (body as HTML:
       // a notification has no Prefer header).
+      const omits = this.faults.resourceDataOmits;
       const view = renderMessage(message, {
-        select: subscription.select,
+        select: subscription.select?.filter((name) => !omits.includes(name)),
         immutableIds: subscription.immutableIds,
         bodyAsText: false,
         folder: folder ?? { id: subscription.folderId, wellKnownName: null, displayName: "", parentFolderId: null },

@@ -81,3 +81,42 @@ describe("enrolment pass", () => {
     expect(queued).toEqual([]);
   });
 });
+
+describe("orphan audit", () => {
+  async function withAuditDue(options: { elapsedMs: () => number }) {
+    const store = createMemoryTrackingStore();
+    const clock = () => new Date("2026-12-01T00:00:00.000Z");
+    const live = createMemoryLiveTrackingStore({ clock });
+    await store.settings.putMailbox(parseMailboxSettings({ address: "user0@contoso.com" }));
+    const order: string[] = [];
+    const queue: WorkQueue = {
+      async enqueue(items) {
+        order.push(...items.map(() => "queued"));
+      },
+    };
+    const audit = { created: 0, renewed: 0, recreated: 0, deleted: 0, failed: 0 };
+    const subscriptions = {
+      auditOrphans: async () => {
+        order.push("audit");
+        return audit;
+      },
+    } as unknown as SubscriptionManager;
+    const scheduler = createScheduler({ store, live, queue, subscriptions, clock, policy: { renewBeforeInMinutes: 1440, sweepPeriodInHours: 24 }, elapsedMs: options.elapsedMs, timerBudgetInMs: 1_000 });
+    return { scheduler, order };
+  }
+
+  it("runs after the run has queued its due mailboxes, never before them", async () => {
+    const { scheduler, order } = await withAuditDue({ elapsedMs: () => 0 });
+    const report = await scheduler.queueDue("renew");
+    expect(report.complete).toBe(true);
+    expect(order).toEqual(["queued", "audit"]);
+  });
+
+  it("is left for the next run when this one stopped at its time budget", async () => {
+    const { scheduler, order } = await withAuditDue({ elapsedMs: () => 2_000 });
+    const report = await scheduler.queueDue("renew");
+    expect(report.complete).toBe(false);
+    expect(order).toEqual([]);
+    expect(report.audit).toBeUndefined();
+  });
+});

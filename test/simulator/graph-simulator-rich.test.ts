@@ -91,6 +91,15 @@ describe("creating a rich subscription", () => {
   });
 });
 
+/** Decrypted as Graph's documentation describes, independently of the app's code. */
+function opened(content: { data: string; dataSignature: string; dataKey: string }): Record<string, unknown> {
+  const key = privateDecrypt({ key: privateKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" }, Buffer.from(content.dataKey, "base64"));
+  const data = Buffer.from(content.data, "base64");
+  expect(createHmac("sha256", key).update(data).digest("base64")).toBe(content.dataSignature);
+  const decipher = createDecipheriv("aes-256-cbc", key, key.subarray(0, 16));
+  return JSON.parse(Buffer.concat([decipher.update(data), decipher.final()]).toString("utf8")) as Record<string, unknown>;
+}
+
 describe("a rich notification", () => {
   it("carries validation tokens and encryptedContent that opens to the selected properties", async () => {
     await beta.api("/subscriptions").version("beta").post(richBody());
@@ -108,15 +117,25 @@ describe("a rich notification", () => {
     const content = item.encryptedContent as { data: string; dataSignature: string; dataKey: string; encryptionCertificateId: string; encryptionCertificateThumbprint: string };
     expect(content.encryptionCertificateId).toBe("cert-v1");
     expect(content.encryptionCertificateThumbprint).toMatch(/^[0-9A-F]{40}$/);
-    // Decrypted as Graph's documentation describes, independently of the app's code.
-    const key = privateDecrypt({ key: privateKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" }, Buffer.from(content.dataKey, "base64"));
-    const data = Buffer.from(content.data, "base64");
-    expect(createHmac("sha256", key).update(data).digest("base64")).toBe(content.dataSignature);
-    const decipher = createDecipheriv("aes-256-cbc", key, key.subarray(0, 16));
-    const message = JSON.parse(Buffer.concat([decipher.update(data), decipher.final()]).toString("utf8")) as Record<string, unknown>;
+    const message = opened(content);
     expect(Object.keys(message).sort()).toEqual(SELECT.split(",").sort());
     expect(message).toMatchObject({ id: (item.resourceData as { id: string }).id, subject: "Encrypted hello" });
     expect(JSON.stringify(message.body)).toContain("secret body");
+  });
+
+  it("leaves out the properties a fault names (a Graph that does not carry the headers), until cleared", async () => {
+    await beta.api("/subscriptions").version("beta").post(richBody());
+    sim.faults.resourceDataOmits(["internetMessageHeaders"]);
+    try {
+      sim.deliverExternal({ to: ["alice@contoso.test"], from: { address: "sender@fabrikam.test" }, subject: "Headers left out" });
+      await sim.notificationsIdle();
+    } finally {
+      sim.faults.clear();
+    }
+    const post = receiver.requests.find((request) => !request.query.has("validationToken"));
+    const item = (JSON.parse(post?.body ?? "{}") as { value?: Array<Record<string, unknown>> }).value?.[0] ?? {};
+    const message = opened(item.encryptedContent as { data: string; dataSignature: string; dataKey: string });
+    expect(Object.keys(message).sort()).toEqual(SELECT.split(",").filter((name) => name !== "internetMessageHeaders").sort());
   });
 
   it("a basic subscription's notifications carry neither", async () => {
