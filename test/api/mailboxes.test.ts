@@ -3,6 +3,7 @@
 // credentials), disable, delete and a changed address.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGraphCredential, createGraphGateway } from "../../src/adapters/graph/index.js";
+import { objectIdFor } from "../../local/graph-simulator/identity.js";
 import { createMemoryTrackingStore } from "../../src/adapters/memory/index.js";
 import { createMailboxAdministration } from "../../src/app/mailbox-admin.js";
 import { parseMailboxSettings } from "../../src/domain/settings.js";
@@ -129,6 +130,69 @@ describe("update", () => {
     expect(moved.status).toBe(200);
     expect(moved.body).toMatchObject({ address: "new@contoso.example.com", approvalStatus: "pendingApproval", enabled: false });
     expect((await api.call("GET", path("old@contoso.example.com"), READER)).status).toBe(404);
+  });
+});
+
+describe("the mailbox's owner, without an app role", () => {
+  const OWNER = "olga@contoso.example.com";
+  const OTHER = "oscar@contoso.example.com";
+  const folders = [{ folder: "Customers/Carol", regarding: { type: "contact", id: "carol" } }];
+
+  beforeAll(async () => {
+    for (const address of [OWNER, OTHER]) {
+      const created = await create(address);
+      const owned = await api.call("PATCH", path(address), { ...ADMIN, body: { ownerObjectId: objectIdFor(address) }, headers: { "if-match": created.headers.get("etag") ?? "" } });
+      expect(owned.status).toBe(200);
+    }
+  });
+
+  it("reads their own mailbox, not another's; a reader reads both", async () => {
+    const own = await api.call("GET", path(OWNER), { user: OWNER });
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ address: OWNER, ownerObjectId: objectIdFor(OWNER), status: { incoming: { status: "notRun" } } });
+    expect(own.headers.get("etag")).toBeTruthy();
+    expect((await api.call("GET", path(OTHER), { user: OWNER })).status).toBe(403);
+    // An address match alone grants nothing: a caller named like the mailbox but with another oid.
+    expect((await api.call("GET", path("nobody-owns@contoso.example.com"), { user: OWNER })).status).toBe(403);
+    for (const address of [OWNER, OTHER]) expect((await api.call("GET", path(address), { ...READER, user: OWNER })).status).toBe(200);
+  });
+
+  it("changes their own filter and tracked folders against If-Match; not another's, and a reader changes neither", async () => {
+    const read = await api.call("GET", path(OWNER), { user: OWNER });
+    const body = { incomingEmailFilter: "fromLeadsContactsAccounts", trackedFolders: folders };
+    expect((await api.call("PATCH", path(OWNER, "/personal-options"), { user: OWNER, body })).status).toBe(428);
+    const changed = await api.call("PATCH", path(OWNER, "/personal-options"), { user: OWNER, body, headers: { "if-match": read.headers.get("etag") ?? "" } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ address: OWNER, ...body, approvalStatus: "pendingApproval", enabled: false });
+    const stale = await api.call("PATCH", path(OWNER, "/personal-options"), { user: OWNER, body: { incomingEmailFilter: "all" }, headers: { "if-match": read.headers.get("etag") ?? "" } });
+    expect(stale.status).toBe(412);
+
+    for (const options of [{ user: OWNER }, { ...READER, user: OWNER }]) {
+      const other = await api.call("PATCH", path(OTHER, "/personal-options"), { ...options, body: { incomingEmailFilter: "all" }, headers: { "if-match": "*" } });
+      expect(other.status).toBe(403);
+    }
+    expect((await api.call("PATCH", path(OWNER, "/personal-options"), { ...READER, user: "reader@contoso.example.com", body: { incomingEmailFilter: "all" }, headers: { "if-match": "*" } })).status).toBe(403);
+    expect((await api.call("GET", path(OTHER), READER)).body).toMatchObject({ incomingEmailFilter: "all", trackedFolders: [] });
+    // An admin may use the same route.
+    expect((await api.call("PATCH", path(OTHER, "/personal-options"), { ...ADMIN, body: { incomingEmailFilter: "none" }, headers: { "if-match": "*" } })).body).toMatchObject({ incomingEmailFilter: "none" });
+  });
+
+  it("may not change what stays with administrators: sync methods, start date, owner, address; nor approve, test, disable or delete", async () => {
+    for (const change of [{ incomingSyncMethod: "none" }, { outgoingSyncMethod: "none" }, { processEmailReceivedAfter: "2025-01-01T00:00:00Z" }, { ownerObjectId: objectIdFor(OTHER) }, { address: "x@contoso.example.com" }, { enabled: true }, { kind: "queue" }]) {
+      const refused = await api.call("PATCH", path(OWNER, "/personal-options"), { user: OWNER, body: change, headers: { "if-match": "*" } });
+      expect([change, refused.status]).toEqual([change, 400]);
+      expect((await api.call("PATCH", path(OWNER), { user: OWNER, body: change, headers: { "if-match": "*" } })).status).toBe(403);
+    }
+    for (const action of ["/approve", "/reject", "/test-and-enable", "/disable"]) expect((await api.call("POST", path(OWNER, action), { user: OWNER })).status).toBe(403);
+    expect((await api.call("DELETE", path(OWNER), { user: OWNER })).status).toBe(403);
+    expect((await api.call("GET", path(OWNER), READER)).body).toMatchObject({ incomingSyncMethod: "serverSideSync", ownerObjectId: objectIdFor(OWNER) });
+  });
+
+  it("gets the API's message for a bad folder, naming the field", async () => {
+    const tooMany = Array.from({ length: 26 }, (_, i) => ({ folder: `F${i}`, regarding: { type: "contact", id: "carol" } }));
+    const refused = await api.call("PATCH", path(OWNER, "/personal-options"), { user: OWNER, body: { trackedFolders: tooMany }, headers: { "if-match": "*" } });
+    expect(refused.status).toBe(400);
+    expect((refused.body as { errors: Array<{ field: string }> }).errors.map((error) => error.field)).toEqual([expect.stringMatching(/trackedFolders/)]);
   });
 });
 

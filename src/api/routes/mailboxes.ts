@@ -1,6 +1,7 @@
 // /admin/mailboxes: users' and queues' mailboxes. Create (with the organization's defaults), list
 // by state, get (with Test & Enable's statuses), update personal options against If-Match, delete,
-// approve / reject (Tracking.Approve), Test & Enable and disable.
+// approve / reject (Tracking.Approve), Test & Enable and disable. A mailbox's owner (without a
+// role) may read it and change the personal options Dynamics lets a user set for themselves.
 import { z } from "zod";
 import type { MailboxOutcome, MailboxView } from "../../app/mailbox-admin.js";
 import { MAILBOX_SETTINGS } from "../../domain/settings.js";
@@ -9,6 +10,7 @@ import { ApiProblem } from "../problem.js";
 import { defineRoute, type ApiResult, type ApiRoute } from "../route.js";
 import { ADMINS, APPROVERS, READERS } from "../roles.js";
 import { emailAddressParam, pageQueryShape, pageSchema, settingsObjectSchema } from "../schemas.js";
+import type { ApiServices } from "../services.js";
 import { etagHeader, ifMatchHeader, requireIfMatch } from "./etag.js";
 
 const TAG = "Mailboxes";
@@ -30,7 +32,17 @@ const createSchema = settingsObjectSchema(MAILBOX_SETTINGS, { partial: true, omi
 const updateSchema = settingsObjectSchema(MAILBOX_SETTINGS, { partial: true, omit: ["enabled", "approvalStatus"] }).meta({
   description: "Personal options to change. A new address is a new mailbox: pending approval and disabled until tested again.",
 });
+/**
+ * What Dynamics' Personal Options let users set for their own mailbox (the filter option and the
+ * tracked folders with their regarding records); the synchronization methods, start date, owner,
+ * approval and Test & Enable stay with administrators.
+ */
+const OWNER_PERSONAL_OPTIONS = ["incomingEmailFilter", "trackedFolders"] as const;
+const personalOptionsSchema = updateSchema.pick(Object.fromEntries(OWNER_PERSONAL_OPTIONS.map((key) => [key, true])) as Record<(typeof OWNER_PERSONAL_OPTIONS)[number], true>).meta({
+  description: "The personal options a mailbox's owner may change: the incoming email filter and the tracked folders with their regarding records.",
+});
 const params = z.strictObject({ address: emailAddressParam });
+const ownMailbox = async ({ params: { address } }: { params: { address: string } }) => address;
 const listQuery = z.strictObject({
   ...pageQueryShape,
   state: z.enum(["enabled", "disabled"]).optional().meta({ description: "Only enabled or only disabled mailboxes." }),
@@ -61,6 +73,12 @@ function unwrap<T>(outcome: MailboxOutcome<T>, address: string): T {
     case "notApproved":
       throw new ApiProblem(409, outcome.detail, { errors: [{ field: "approvalStatus", message: "must be approved first" }] });
   }
+}
+
+/** A PATCH against If-Match; `*` applies the change to whatever is stored. */
+async function update(services: ApiServices, address: string, changes: unknown, ifMatch: string): Promise<ApiResult> {
+  const current = ifMatch === "*" ? await services.mailboxAdmin.get(address) : undefined;
+  return answer(await services.mailboxAdmin.update(address, changes as never, { ifMatch: current?.etag ?? ifMatch }), address);
 }
 
 const mailboxResponse = { description: "The mailbox.", body: mailboxSchema, headers: { ETag: "The mailbox's version." } };
@@ -103,9 +121,11 @@ export const mailboxRoutes: readonly ApiRoute[] = [
     method: "GET",
     path: `${BASE}/{address}`,
     summary: "Get a mailbox with its Test & Enable status",
-    access: { roles: READERS },
+    description: "Readers may get any mailbox; the mailbox's owner (without a role) their own.",
+    access: { roles: READERS, mailboxOwner: true },
     params,
     responses: { 200: mailboxResponse, 404: { description: "No such mailbox." } },
+    mailboxOf: ownMailbox,
     async handle({ params: { address } }, services) {
       const found = await services.mailboxAdmin.get(address);
       return answer(found ? { ok: true, value: found } : { ok: false, reason: "notFound" }, address);
@@ -123,9 +143,24 @@ export const mailboxRoutes: readonly ApiRoute[] = [
     requestHeaders: ifMatchHeader,
     responses: { 200: mailboxResponse, 404: { description: "No such mailbox." }, 409: { description: "The new address belongs to another mailbox." } },
     async handle({ params: { address }, body, header }, services) {
-      const ifMatch = requireIfMatch(header("if-match"));
-      const current = ifMatch === "*" ? await services.mailboxAdmin.get(address) : undefined;
-      return answer(await services.mailboxAdmin.update(address, body as never, { ifMatch: current?.etag ?? ifMatch }), address);
+      return update(services, address, body, requireIfMatch(header("if-match")));
+    },
+  }),
+  defineRoute(TAG, {
+    operationId: "updateMailboxPersonalOptions",
+    method: "PATCH",
+    path: `${BASE}/{address}/personal-options`,
+    summary: "Change the personal options a mailbox's owner may set: the filter and the tracked folders",
+    description:
+      "For the mailbox's owner (without a role) as in Dynamics' Personal Options, and for admins: the incoming email filter and up to 25 tracked folders with their regarding records. Send If-Match with the ETag you read.",
+    access: { roles: ADMINS, mailboxOwner: true },
+    params,
+    body: personalOptionsSchema,
+    requestHeaders: ifMatchHeader,
+    responses: { 200: mailboxResponse, 404: { description: "No such mailbox." } },
+    mailboxOf: ownMailbox,
+    async handle({ params: { address }, body, header }, services) {
+      return update(services, address, body, requireIfMatch(header("if-match")));
     },
   }),
   defineRoute(TAG, {
