@@ -3,6 +3,7 @@
 // the status changing on screen, a failing test with its reason, and the mailbox page's personal
 // options with a tracked folder and its regarding record, saved and checked through the API.
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { objectIdFor } from "../../local/graph-simulator/index.js";
 import { APP_ROLES } from "../../src/api/roles.js";
 import { describeInBrowser } from "./support/describe.js";
 import { screenshot } from "./support/screenshots.js";
@@ -14,6 +15,10 @@ const SALES = "sales@contoso.com";
 const GHOST = "ghost@contoso.com";
 /** Created, never approved: Test & Enable is refused while approval is required. */
 const PENDING = "pending@contoso.com";
+/** Owned by Olga, who has no app role. */
+const OLGA = "olga@contoso.com";
+/** Created for the approver without a reading role to approve by its address. */
+const NEWCOMER = "newcomer@contoso.com";
 
 
 describeInBrowser("admin center: mailboxes", () => {
@@ -24,7 +29,8 @@ describeInBrowser("admin center: mailboxes", () => {
     harness = await startSignedInHarness();
     call = apiFetch(harness);
     harness.stack.graph.addMailbox({ address: SALES, displayName: "Sales" });
-    for (const address of [SALES, GHOST, PENDING]) expect((await call("POST", "/admin/mailboxes", { body: { address } })).status).toBe(201);
+    for (const address of [SALES, GHOST, PENDING, NEWCOMER]) expect((await call("POST", "/admin/mailboxes", { body: { address } })).status).toBe(201);
+    expect((await call("POST", "/admin/mailboxes", { body: { address: OLGA, ownerObjectId: objectIdFor(OLGA) } })).status).toBe(201);
     for (const address of [SALES, GHOST]) {
       expect((await call("POST", `/admin/mailboxes/${address}/approve`, { roles: [APP_ROLES.approve] })).status).toBe(200);
     }
@@ -38,6 +44,15 @@ describeInBrowser("admin center: mailboxes", () => {
 
   const row = (page: import("playwright-core").Page, address: string) => page.locator(`tr[data-mailbox="${address}"]`);
 
+  /** Adds the tracked folder Customers/Fabrikam regarding the account acc-fabrikam, as a user types it. */
+  async function addFabrikamFolder(page: import("playwright-core").Page): Promise<void> {
+    await page.getByRole("button", { name: "Add a tracked folder" }).click();
+    await page.getByLabel("Folder 1", { exact: true }).fill("Customers/Fabrikam");
+    await page.getByLabel("Folder 1 regarding type").selectOption("account");
+    await page.getByLabel("Folder 1 regarding id").fill("acc-fabrikam");
+    await page.getByLabel("Folder 1 regarding id").press("Tab");
+  }
+
   it.each([
     { name: "Tracking.Admin", roles: [APP_ROLES.admin], canRead: true, buttons: ["Test & Enable"] },
     { name: "Tracking.Admin and Tracking.Approve", roles: [APP_ROLES.admin, APP_ROLES.approve], canRead: true, buttons: ["Approve", "Reject", "Test & Enable"] },
@@ -49,8 +64,13 @@ describeInBrowser("admin center: mailboxes", () => {
     const { page, errors } = await signIn(harness, { user: "ada@contoso.com", roles, route: "mailboxes" });
     const list = page.locator("mailboxes-page");
     if (!canRead) {
-      await expect.poll(() => list.getByRole("alert").textContent()).toMatch(/could not be loaded/);
-      expect(unexpectedErrors(errors, 403)).toEqual([]);
+      // The list would be refused (403): the page offers opening a mailbox by its address instead,
+      // starting with the user's own, and asks the API for nothing.
+      await page.getByRole("heading", { name: "Open a mailbox by its address" }).waitFor();
+      expect(await page.getByLabel("Mailbox address").inputValue()).toBe("ada@contoso.com");
+      expect(await list.getByRole("button").allTextContents()).toEqual(roles.includes(APP_ROLES.approve) ? ["Open", "Approve", "Reject"] : ["Open"]);
+      expect(await list.getByRole("table").count()).toBe(0);
+      expect(errors).toEqual([]);
       await page.close();
       return;
     }
@@ -107,11 +127,7 @@ describeInBrowser("admin center: mailboxes", () => {
     await filter.waitFor();
     expect(await filter.inputValue()).toBe("responsesToTrackedEmail");
     await filter.selectOption("all");
-    await page.getByRole("button", { name: "Add a tracked folder" }).click();
-    await page.getByLabel("Folder 1", { exact: true }).fill("Customers/Fabrikam");
-    await page.getByLabel("Folder 1 regarding type").selectOption("account");
-    await page.getByLabel("Folder 1 regarding id").fill("acc-fabrikam");
-    await page.getByLabel("Folder 1 regarding id").press("Tab");
+    await addFabrikamFolder(page);
     await expect.poll(() => page.getByTestId("regarding-name").textContent()).toBe("Fabrikam");
     await page.getByRole("button", { name: "Save 2 changes" }).click();
     await expect.poll(() => page.getByRole("status").filter({ hasText: "Saved" }).textContent()).toMatch(/Saved 2 changes/);
@@ -142,10 +158,10 @@ describeInBrowser("admin center: mailboxes", () => {
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { level: 1, name: PENDING }).waitFor();
     await expect.poll(() => page.evaluate("document.activeElement?.tagName + ' ' + document.activeElement?.textContent")).toBe(`H1 ${PENDING}`);
-    // Tab from the heading, once the options have loaded: the status card's action first, then the
-    // options' controls in order.
+    // The heading keeps the focus while the mailbox and its options load. Tab from it: the status
+    // card's action first, then the options' controls in order.
     await page.getByLabel("Kind", { exact: true }).waitFor();
-    await page.getByRole("heading", { level: 1, name: PENDING }).focus();
+    expect(await page.evaluate("document.activeElement?.tagName + ' ' + document.activeElement?.textContent")).toBe(`H1 ${PENDING}`);
     const focused: Array<Awaited<ReturnType<typeof focusedElement>>> = [];
     for (let i = 0; i < 3; i++) {
       await page.keyboard.press("Tab");
@@ -173,6 +189,59 @@ describeInBrowser("admin center: mailboxes", () => {
     await alert.getByRole("button", { name: "Load the current mailbox" }).click();
     await expect.poll(() => filter.inputValue()).toBe("none");
     expect(unexpectedErrors(errors, 412)).toEqual([]);
+    await page.close();
+  });
+
+  it("a mailbox's owner without an app role opens their mailbox and changes exactly the personal options the API lets them", async () => {
+    const { page, errors } = await signIn(harness, { user: OLGA, roles: [] });
+    await page.getByRole("link", { name: "Your mailbox" }).click();
+    await page.getByRole("heading", { level: 1, name: OLGA }).waitFor();
+    const filter = page.getByLabel("Incoming email filter", { exact: true });
+    await filter.waitFor();
+    expect(await page.getByTestId("options-summary").textContent()).toMatch(/As the mailbox's owner you may change the incoming email filter and the tracked folders/);
+    // The filter and the folders are theirs; the rest stays with admins and is shown disabled.
+    expect(await filter.isDisabled()).toBe(false);
+    for (const label of ["Kind", "Incoming sync method", "Outgoing sync method", "Process email received after", "Owner object id"]) {
+      expect([label, await page.getByLabel(label, { exact: true }).isDisabled()]).toEqual([label, true]);
+    }
+    // No Test & Enable, Disable, Approve, Resync; no deleting alerts.
+    expect(await page.locator("section").filter({ has: page.getByRole("heading", { name: "Status" }) }).getByRole("button").count()).toBe(0);
+    expect(await page.getByRole("button", { name: /Delete/ }).count()).toBe(0);
+
+    await filter.selectOption("fromLeadsContactsAccounts");
+    await addFabrikamFolder(page);
+    // Reading records needs a role: the page says so rather than asking the API.
+    await expect.poll(() => page.getByTestId("regarding-name").textContent()).toMatch(/needs Tracking.Read/);
+    await page.getByRole("button", { name: "Save 2 changes" }).click();
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Saved" }).textContent()).toMatch(/Saved 2 changes/);
+    const stored = (await (await call("GET", `/admin/mailboxes/${OLGA}`, { roles: [APP_ROLES.read] })).json()) as Record<string, unknown>;
+    expect(stored).toMatchObject({
+      incomingEmailFilter: "fromLeadsContactsAccounts",
+      trackedFolders: [{ folder: "Customers/Fabrikam", regarding: { type: "account", id: "acc-fabrikam" } }],
+      incomingSyncMethod: "serverSideSync",
+      ownerObjectId: objectIdFor(OLGA),
+    });
+    await screenshot(page, "mailbox-owner");
+    expect(errors).toEqual([]);
+
+    // Another's mailbox: the API refuses (403) and the page says so.
+    await page.getByRole("navigation").getByRole("link", { name: "Mailboxes" }).click();
+    await page.getByLabel("Mailbox address").fill(SALES);
+    await page.getByRole("button", { name: "Open" }).click();
+    await page.getByRole("heading", { level: 1, name: SALES }).waitFor();
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/could not be loaded: .*needs the app role/);
+    expect(unexpectedErrors(errors, 403)).toEqual([]);
+    await page.close();
+  });
+
+  it("an approver without a reading role approves a mailbox by its address", async () => {
+    const { page, errors } = await signIn(harness, { user: "ada@contoso.com", roles: [APP_ROLES.approve], route: "mailboxes" });
+    await page.getByLabel("Mailbox address").fill(NEWCOMER);
+    await page.getByRole("button", { name: "Approve" }).click();
+    await expect.poll(() => page.getByTestId("action-outcome").textContent()).toBe(`Approve: done for ${NEWCOMER}.`);
+    const stored = (await (await call("GET", `/admin/mailboxes/${NEWCOMER}`, { roles: [APP_ROLES.read] })).json()) as Record<string, unknown>;
+    expect(stored.approvalStatus).toBe("approved");
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

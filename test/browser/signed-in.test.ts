@@ -3,13 +3,12 @@
 // page's live token preview, saving, the API's validation messages, and a concurrent save (412).
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { APP_ROLES } from "../../src/api/roles.js";
+import { unlabelledControls, unexpectedErrors } from "./support/chromium.js";
 import { describeInBrowser } from "./support/describe.js";
 import { screenshot } from "./support/screenshots.js";
 import { signIn, startSignedInHarness, type SignedInHarness } from "./support/signed-in.js";
 
-/** Console errors other than Chromium's note of an HTTP status the test provoked on purpose. */
-const unexpected = (errors: readonly string[], status: number) =>
-  errors.filter((e) => !e.includes(`Failed to load resource: the server responded with a status of ${status}`));
+const unexpected = unexpectedErrors;
 
 describeInBrowser("admin center signed in", () => {
   let harness: SignedInHarness;
@@ -104,6 +103,24 @@ describeInBrowser("admin center signed in", () => {
     await expect.poll(() => page.getByLabel("Use smart matching").isChecked()).toBe(true);
     expect(await correlation.isChecked()).toBe(true);
     expect(unexpected(errors, 412)).toEqual([]);
+    await page.close();
+  });
+
+  it("every page, reached by keyboard from the navigation: its heading takes the focus, every control has a label, no console errors", async () => {
+    const { page, errors } = await signIn(harness, { user: "grace@contoso.com", roles: [APP_ROLES.admin, APP_ROLES.read, APP_ROLES.approve] });
+    const nav = page.getByRole("navigation", { name: "Admin center" });
+    const titles = (await nav.getByRole("link").allTextContents()).map((t) => t.trim());
+    expect(titles).toEqual(expect.arrayContaining(["Overview", "Email tracking settings", "Mailboxes", "Activities", "Send tracked email", "Organization health", "Alerts", "Item log"]));
+    for (const title of titles.filter((t) => t !== "Overview")) {
+      await nav.getByRole("link", { name: title, exact: true }).focus();
+      await page.keyboard.press("Enter");
+      await expect.poll(() => page.title()).toBe(`${title} · Email tracking admin center`);
+      await expect.poll(() => page.evaluate("document.activeElement?.tagName")).toBe("H1");
+      // Once the page has loaded what it shows, its controls are all named.
+      await page.locator("main .loading").first().waitFor({ state: "detached" });
+      expect([title, await unlabelledControls(page)]).toEqual([title, []]);
+    }
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

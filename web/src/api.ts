@@ -43,6 +43,8 @@ export interface RequestOptions {
   accept?: string;
   /** Other request headers, e.g. Idempotency-Key. */
   headers?: Record<string, string>;
+  /** Aborts the request (a newer load replaced it, or its page went away). */
+  signal?: AbortSignal;
 }
 
 export interface Api {
@@ -63,6 +65,7 @@ export function createApi(options: { apiBase: string; session: Session }): Api {
         method,
         headers,
         ...(requestOptions.body !== undefined && { body: JSON.stringify(requestOptions.body) }),
+        ...(requestOptions.signal && { signal: requestOptions.signal }),
       });
       const text = await response.text();
       const parsed: unknown = text ? safeJson(text) : undefined;

@@ -1,7 +1,7 @@
 // <tracker-app>: the admin center's shell: header with the signed-in user, navigation, and the
 // current page. Light DOM (no shadow root), so the one stylesheet, labels and in-page links work
 // everywhere, and the Content-Security-Policy needs no inline styles.
-import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
+import { html, LitElement, nothing, ReactiveElement, type PropertyValues, type TemplateResult } from "lit";
 import { createApi, type Api } from "./api.js";
 import { startAuth, type Auth, type Session } from "./auth.js";
 import { loadConfig, type AdminCenterConfig } from "./config.js";
@@ -130,10 +130,15 @@ export class TrackerApp extends LitElement {
     const page = this.page();
     document.title = `${page?.title ?? "Not found"} · Email tracking admin center`;
     // After an in-app navigation, focus moves to the new page's heading, as a page load would.
-    if (changed.has("route") && this.previousRoute !== undefined && this.previousRoute !== this.route) {
-      void Promise.resolve().then(() => this.querySelector<HTMLElement>("main h1")?.focus());
-    }
+    if (changed.has("route") && this.previousRoute !== undefined && this.previousRoute !== this.route) void this.focusHeading(this.route);
     this.previousRoute = this.route;
+  }
+
+  /** Focuses the page's h1 once the page element has rendered it (its own update comes after ours). */
+  private async focusHeading(route: string): Promise<void> {
+    const main = this.querySelector("main");
+    await Promise.all([...(main?.children ?? [])].filter((child) => child instanceof ReactiveElement).map((page) => page.updateComplete));
+    if (this.route === route) this.querySelector<HTMLElement>("main h1")?.focus();
   }
 
   private pages(): Page[] {

@@ -11,6 +11,8 @@ export interface Session {
   name: string;
   /** App roles in the API's access token; they only shape the page (the API checks them itself). */
   roles: readonly string[];
+  /** The token's `oid`: the API lets the owner of a mailbox (its ownerObjectId) in by it. */
+  objectId: string;
   /** A current access token for the API (renewed when needed). */
   accessToken(): Promise<string>;
   signOut(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startAuth(config: SignInConfig): Promise<Auth> {
       user: account.username,
       name: account.name ?? account.username,
       roles: rolesOf(token),
+      objectId: claimsOf(token).oid ?? account.localAccountId,
       accessToken,
       signOut: () => msal.logoutRedirect({ account: account satisfies AccountInfo }),
     },
@@ -66,12 +69,18 @@ export async function startAuth(config: SignInConfig): Promise<Auth> {
 
 /** The `roles` claim of a JWT access token (read for display only; never trusted for access). */
 export function rolesOf(token: string): string[] {
+  const roles = claimsOf(token).roles;
+  return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === "string") : [];
+}
+
+/** A JWT's payload, unverified: only to shape the page. */
+function claimsOf(token: string): { roles?: unknown; oid?: string } {
   try {
     const payload = token.split(".")[1] ?? "";
     const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
-    const roles = (JSON.parse(json) as { roles?: unknown }).roles;
-    return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === "string") : [];
+    const claims = JSON.parse(json) as { roles?: unknown; oid?: unknown };
+    return { roles: claims.roles, ...(typeof claims.oid === "string" ? { oid: claims.oid } : {}) };
   } catch {
-    return [];
+    return {};
   }
 }

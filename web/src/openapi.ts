@@ -19,8 +19,14 @@ export interface JsonSchema {
 
 type Content = Record<string, { schema?: JsonSchema }>;
 
+interface Parameter {
+  name: string;
+  in: string;
+  schema?: JsonSchema;
+}
+
 interface OpenApiDocument {
-  paths?: Record<string, Record<string, { requestBody?: { content?: Content }; responses?: Record<string, { content?: Content }> }>>;
+  paths?: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Content }; responses?: Record<string, { content?: Content }> }>>;
   components?: { schemas?: Record<string, JsonSchema> };
 }
 
@@ -54,4 +60,10 @@ export function requestSchemaProperties(document: OpenApiDocument, options: { pa
   const schema = resolve(document, document.paths?.[options.path]?.[options.method.toLowerCase()]?.requestBody?.content?.["application/json"]?.schema);
   const object = schema?.anyOf?.map((s) => resolve(document, s)).find((s) => s?.properties) ?? schema;
   return Object.keys(object?.properties ?? {});
+}
+
+/** The values a query parameter allows (its enum), in the document's order; [] without one. */
+export function queryParameterValues(document: OpenApiDocument, options: { path: string; method: string; name: string }): string[] {
+  const parameter = document.paths?.[options.path]?.[options.method.toLowerCase()]?.parameters?.find((p) => p.in === "query" && p.name === options.name);
+  return (parameter?.schema?.enum ?? parameter?.schema?.items?.enum ?? []).map(String);
 }

@@ -73,3 +73,10 @@ export async function focusedElement(page: Page): Promise<{ text: string; outlin
              width: parseFloat(style.outlineWidth), visible: box.bottom > 0 && box.right > 0 && box.width > 0 };
   })()`);
 }
+
+/** Form controls and buttons on the page without an accessible name (label, aria-label, aria-labelledby or text). */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(`[...document.querySelectorAll("input:not([type=hidden]), select, textarea, button")]
+    .filter((el) => !(el.labels?.length || el.getAttribute("aria-label")?.trim() || el.getAttribute("aria-labelledby") || (el.tagName === "BUTTON" && el.textContent.trim())))
+    .map((el) => el.outerHTML.slice(0, 120))`);
+}

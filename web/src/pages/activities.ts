@@ -6,6 +6,7 @@ import { html, LitElement, nothing, type TemplateResult } from "lit";
 import { RECORD_TYPES, type EmailActivity, type RecordRef, type ResolvedParty } from "../../../src/domain/types.js";
 import { ApiError, type Api } from "../api.js";
 import { asTrace, recordNames, refText, renderExplanation } from "../explanation.js";
+import { describeError, formatTime } from "../format.js";
 import { hrefOf } from "../router.js";
 import "./tracking.css";
 
@@ -154,7 +155,7 @@ export class ActivitiesPage extends LitElement {
       this.explanation = body.explanation;
       await this.loadThread(body.activity);
     } catch (error) {
-      this.detailError = describe(error);
+      this.detailError = describeError(error);
     }
   }
 
@@ -293,17 +294,21 @@ export class ActivitiesPage extends LitElement {
   }
 
   private renderActivity(): TemplateResult {
-    const back = html`<p><a href=${hrefOf("activities")}>← All activities</a></p>`;
-    if (this.detailError !== undefined) {
-      return html`${back}<h1 tabindex="-1">Activity</h1><p class="notice notice--error" role="alert">The activity could not be loaded: ${this.detailError}</p>`;
-    }
-    const activity = this.activity;
-    if (!activity) return html`${back}<h1 tabindex="-1">Activity</h1><p class="loading" role="status">Loading the activity…</p>`;
+    // One heading element whatever the state, so the focus it got on arrival stays once loaded.
+    const activity = this.detailError === undefined ? this.activity : undefined;
+    return html`<p><a href=${hrefOf("activities")}>← All activities</a></p>
+      <h1 tabindex="-1">${activity ? activity.subject || "(no subject)" : "Activity"}</h1>
+      ${this.detailError !== undefined
+        ? html`<p class="notice notice--error" role="alert">The activity could not be loaded: ${this.detailError}</p>`
+        : activity
+          ? this.renderActivityDetail(activity)
+          : html`<p class="loading" role="status">Loading the activity…</p>`}`;
+  }
+
+  private renderActivityDetail(activity: EmailActivity): TemplateResult {
     const trace = asTrace(this.explanation?.trace);
     const names = recordNames(trace);
     return html`
-      ${back}
-      <h1 tabindex="-1">${activity.subject || "(no subject)"}</h1>
       <p class="lead">${activity.direction === "incoming" ? "Received" : "Sent"} ${formatTime(activity.activityTime)} · mailbox ${activity.receivingMailbox}</p>
       <div class="change-outcome" aria-live="polite">
         ${this.outcome
@@ -457,13 +462,4 @@ function hasTerm(search: Search): boolean {
 
 function toApiError(error: unknown): ApiError {
   return error instanceof ApiError ? error : new ApiError({ status: 0, title: "Network error", detail: String(error), errors: [] });
-}
-
-function describe(error: unknown): string {
-  return error instanceof ApiError ? error.problem.detail || error.problem.title : String(error);
-}
-
-export function formatTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }

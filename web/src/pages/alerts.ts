@@ -5,7 +5,8 @@
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { Api } from "../api.js";
 import { describeError, formatTime, labelOf } from "../format.js";
-import { loadOpenApi } from "../openapi.js";
+import { PagedLoader, type ListPage } from "../loader.js";
+import { loadOpenApi, queryParameterValues } from "../openapi.js";
 import { hrefOf } from "../router.js";
 import { mailboxPath } from "./mailbox-common.js";
 import "./health.css";
@@ -33,12 +34,6 @@ interface Alert {
   folder?: string;
 }
 
-interface OpenApiParameter {
-  name: string;
-  in: string;
-  schema?: { enum?: unknown[]; items?: { enum?: unknown[] } };
-}
-
 export class AlertsView extends LitElement {
   static override properties = {
     api: { attribute: false },
@@ -49,9 +44,6 @@ export class AlertsView extends LitElement {
     level: { state: true },
     hours: { state: true },
     mailboxFilter: { state: true },
-    alerts: { state: true },
-    continuationToken: { state: true },
-    loadError: { state: true },
     confirming: { state: true },
     notice: { state: true },
     busy: { state: true },
@@ -68,9 +60,7 @@ export class AlertsView extends LitElement {
   declare level: string;
   declare hours: number;
   declare mailboxFilter: string;
-  declare alerts: Alert[] | undefined;
-  declare continuationToken: string | undefined;
-  declare loadError: string | undefined;
+  private readonly alerts = new PagedLoader<Alert>(this, { what: "the alerts" });
   declare confirming: boolean;
   declare notice: { ok: boolean; text: string } | undefined;
   declare busy: boolean;
@@ -100,16 +90,11 @@ export class AlertsView extends LitElement {
   }
 
   private async start(): Promise<void> {
-    try {
-      const document = await loadOpenApi(this.apiBase);
-      const template = this.mailbox === undefined ? ORGANIZATION_ALERTS : "/admin/mailboxes/{address}/alerts";
-      const parameters = ((document.paths?.[template]?.get as { parameters?: OpenApiParameter[] } | undefined)?.parameters ?? []);
-      const level = parameters.find((p) => p.in === "query" && p.name === "level");
-      this.levels = (level?.schema?.enum ?? level?.schema?.items?.enum ?? []).map(String).reverse();
-      await this.load();
-    } catch (error) {
-      this.loadError = describeError(error);
-    }
+    // The levels on offer are the API's; without its description the filter offers none.
+    const document = await loadOpenApi(this.apiBase).catch(() => undefined);
+    const template = this.mailbox === undefined ? ORGANIZATION_ALERTS : "/admin/mailboxes/{address}/alerts";
+    if (document) this.levels = queryParameterValues(document, { path: template, method: "GET", name: "level" }).reverse();
+    await this.load();
   }
 
   /** The filter as query parameters, shared by the listing and the delete. */
@@ -121,18 +106,13 @@ export class AlertsView extends LitElement {
     return query;
   }
 
-  private async load(options: { more?: boolean } = {}): Promise<void> {
+  private load(options: { more?: boolean } = {}): Promise<void> {
     const query = this.filterQuery();
     query.set("limit", String(PAGE_SIZE));
-    if (options.more && this.continuationToken) query.set("continuationToken", this.continuationToken);
-    try {
-      const { body } = await this.api.request<{ items: Alert[]; continuationToken?: string }>("GET", `${this.listPath()}?${query}`);
-      this.alerts = options.more ? [...(this.alerts ?? []), ...body.items] : body.items;
-      this.continuationToken = body.continuationToken;
-      this.loadError = undefined;
-    } catch (error) {
-      this.loadError = describeError(error);
-    }
+    return this.alerts.loadPage(async (continuationToken, signal) => {
+      if (continuationToken) query.set("continuationToken", continuationToken);
+      return (await this.api.request<ListPage<Alert>>("GET", `${this.listPath()}?${query}`, { signal })).body;
+    }, options);
   }
 
   private filterChanged(): void {
@@ -192,15 +172,11 @@ export class AlertsView extends LitElement {
           ? html`<p class="notice ${this.notice.ok ? "notice--ok" : "notice--error"}" role=${this.notice.ok ? "status" : "alert"}>${this.notice.text}</p>`
           : nothing}
       </div>
-      ${this.loadError !== undefined
-        ? html`<p class="notice notice--error" role="alert">The alerts could not be loaded: ${this.loadError}</p>`
-        : this.alerts === undefined
-          ? html`<p class="loading" role="status">Loading the alerts…</p>`
-          : this.renderAlerts(this.alerts)}
+      ${this.alerts.render((page) => this.renderAlerts(page))}
     `;
   }
 
-  private renderAlerts(alerts: Alert[]): TemplateResult {
+  private renderAlerts({ items: alerts, continuationToken }: ListPage<Alert>): TemplateResult {
     if (alerts.length === 0) return html`<p class="card" data-testid="no-alerts">No alerts match.</p>`;
     return html`
       <div class="table-wrap">
@@ -231,14 +207,14 @@ export class AlertsView extends LitElement {
         </table>
       </div>
       <div class="actions list-actions">
-        ${this.continuationToken ? html`<button class="button" type="button" @click=${() => void this.load({ more: true })}>Show more</button>` : nothing}
+        ${continuationToken ? html`<button class="button" type="button" @click=${() => void this.load({ more: true })}>Show more</button>` : nothing}
         ${this.canDelete && !this.confirming
           ? html`<button class="button" type="button" @click=${() => void this.askToDelete()}>Delete the matching alerts…</button>`
           : nothing}
       </div>
       ${this.confirming
         ? html`<div class="notice" role="alertdialog" aria-labelledby="${this.mailbox ? "mailbox-" : ""}delete-question">
-            <p id="${this.mailbox ? "mailbox-" : ""}delete-question"><strong>Delete every alert that matches this filter${this.continuationToken ? ", on this page and the next ones" : ""}?</strong> This cannot be undone.</p>
+            <p id="${this.mailbox ? "mailbox-" : ""}delete-question"><strong>Delete every alert that matches this filter${continuationToken ? ", on this page and the next ones" : ""}?</strong> This cannot be undone.</p>
             <div class="actions">
               <button class="button button--danger" type="button" ?disabled=${this.busy} @click=${() => void this.deleteMatching()}>Delete</button>
               <button class="button" type="button" data-cancel-delete ?disabled=${this.busy} @click=${() => (this.confirming = false)}>Cancel</button>

@@ -33,6 +33,24 @@ export interface MailboxView {
   status?: { incoming: TestResult; outgoing: TestResult };
 }
 
+export const PERSONAL_OPTIONS_ROUTE = `${MAILBOXES_PATH}/{address}/personal-options`;
+
+/** Whether the viewer owns the mailbox: the API lets owners read it and change their personal options. */
+export function ownsMailbox(mailbox: MailboxView, viewer: Pick<Viewer, "objectId">): boolean {
+  return mailbox.ownerObjectId !== undefined && mailbox.ownerObjectId.toLowerCase() === viewer.objectId.toLowerCase();
+}
+
+/**
+ * Which personal options the viewer may change: all of them (Tracking.Admin, PATCH on the mailbox),
+ * the owner's own (PATCH …/personal-options), or none.
+ */
+export type OptionsEditing = "all" | "personal" | "none";
+
+export function optionsEditing(mailbox: MailboxView, viewer: Viewer): OptionsEditing {
+  if (viewer.canEdit) return "all";
+  return ownsMailbox(mailbox, viewer) && viewer.apiPaths.has(PERSONAL_OPTIONS_ROUTE) ? "personal" : "none";
+}
+
 export interface MailboxAction {
   /** The last segment of the action's route, POST /admin/mailboxes/{address}/<id>. */
   id: "approve" | "reject" | "test-and-enable" | "disable" | "resync";
@@ -42,6 +60,10 @@ export interface MailboxAction {
 export interface Viewer {
   canEdit: boolean;
   canApprove: boolean;
+  /** Tracking.Read or Tracking.Admin: every mailbox may be read. Without it, only those the viewer owns. */
+  canRead: boolean;
+  /** The signed-in user's oid, to tell whether they own a mailbox (its ownerObjectId). */
+  objectId: string;
   /** The routes the API describes: an action whose route it lacks is not offered. */
   apiPaths: ReadonlySet<string>;
 }
@@ -64,7 +86,7 @@ export interface ActionOutcome {
 }
 
 /** Runs an action and says how it went, in the API's words when it refused. */
-export async function runMailboxAction(api: Api, mailbox: MailboxView, action: MailboxAction): Promise<ActionOutcome> {
+export async function runMailboxAction(api: Api, mailbox: Pick<MailboxView, "address">, action: MailboxAction): Promise<ActionOutcome> {
   try {
     const { body } = await api.request<unknown>("POST", `${mailboxPath(mailbox.address)}/${action.id}`, { body: {} });
     if (action.id === "test-and-enable") {

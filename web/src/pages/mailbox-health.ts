@@ -1,16 +1,15 @@
 // A mailbox's health as the API reports it (GET /admin/mailboxes/{address}/health): the last
 // successful sync, the error policy's count and last error, a requested resync's progress, and per
 // watched folder what is covered up to when, the open gaps, the last catch-up and what it found,
-// and the items tracked, skipped (by reason) and failed. Then the item-level log, filtered by outcome.
+// and the items tracked, skipped (by reason) and failed. The item-level log is item-log.ts.
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { Api } from "../api.js";
-import { describeError, formatTime, labelOf } from "../format.js";
-import { hrefOf } from "../router.js";
+import { formatTime, labelOf } from "../format.js";
+import { Loader } from "../loader.js";
 import { mailboxPath, type TestResult } from "./mailbox-common.js";
 import "./health.css";
 
 export const HEALTH_ROUTE = "/admin/mailboxes/{address}/health";
-export const ITEM_LOG_ROUTE = "/admin/mailboxes/{address}/item-log";
 
 interface FolderHealth {
   folder: string;
@@ -52,17 +51,6 @@ export function oldestCoverage(health: MailboxHealthView): { coveredUpTo: string
   return { coveredUpTo: oldest.coveredUpTo, folder: oldest.folder };
 }
 
-interface ItemLogEntry {
-  id: string;
-  folder: string;
-  at: string;
-  via: string;
-  outcome: string;
-  reason: string;
-  subject?: string;
-  activityId?: string;
-  error?: { code: string; message: string };
-}
 
 const time = (iso: string | undefined) => (iso ? formatTime(iso) : "—");
 
@@ -70,14 +58,11 @@ export class MailboxHealth extends LitElement {
   static override properties = {
     api: { attribute: false },
     address: { attribute: false },
-    health: { state: true },
-    loadError: { state: true },
   };
 
   declare api: Api;
   declare address: string;
-  declare health: MailboxHealthView | undefined;
-  declare loadError: string | undefined;
+  private readonly health = new Loader<MailboxHealthView>(this, { what: "the health" });
 
   override createRenderRoot(): HTMLElement {
     return this;
@@ -89,19 +74,15 @@ export class MailboxHealth extends LitElement {
   }
 
   /** Read again after an action (Resync, Test & Enable) so the page shows its effect. */
-  async load(): Promise<void> {
-    try {
-      this.health = (await this.api.request<MailboxHealthView>("GET", `${mailboxPath(this.address)}/health`)).body;
-      this.loadError = undefined;
-    } catch (error) {
-      this.loadError = describeError(error);
-    }
+  load(): Promise<void> {
+    return this.health.load(async (signal) => (await this.api.request<MailboxHealthView>("GET", `${mailboxPath(this.address)}/health`, { signal })).body);
   }
 
-  override render(): TemplateResult {
-    if (this.loadError !== undefined) return html`<p class="notice notice--error" role="alert">The health could not be loaded: ${this.loadError}</p>`;
-    const health = this.health;
-    if (health === undefined) return html`<p class="loading" role="status">Loading the health…</p>`;
+  override render(): unknown {
+    return this.health.render((health) => this.renderHealth(health));
+  }
+
+  private renderHealth(health: MailboxHealthView): TemplateResult {
     const folders = health.folders ?? [];
     return html`
       <dl class="facts">
@@ -167,94 +148,9 @@ export class MailboxHealth extends LitElement {
 
 customElements.define("mailbox-health", MailboxHealth);
 
-export class MailboxItemLog extends LitElement {
-  static override properties = {
-    api: { attribute: false },
-    address: { attribute: false },
-    outcome: { state: true },
-    entries: { state: true },
-    continuationToken: { state: true },
-    loadError: { state: true },
-  };
-
-  declare api: Api;
-  declare address: string;
-  declare outcome: string;
-  declare entries: ItemLogEntry[] | undefined;
-  declare continuationToken: string | undefined;
-  declare loadError: string | undefined;
-
-  constructor() {
-    super();
-    this.outcome = "";
-  }
-
-  override createRenderRoot(): HTMLElement {
-    return this;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(options: { more?: boolean } = {}): Promise<void> {
-    const query = new URLSearchParams({ limit: "50" });
-    if (this.outcome) query.set("outcome", this.outcome);
-    if (options.more && this.continuationToken) query.set("continuationToken", this.continuationToken);
-    try {
-      const { body } = await this.api.request<{ items: ItemLogEntry[]; continuationToken?: string }>("GET", `${mailboxPath(this.address)}/item-log?${query}`);
-      this.entries = options.more ? [...(this.entries ?? []), ...body.items] : body.items;
-      this.continuationToken = body.continuationToken;
-      this.loadError = undefined;
-    } catch (error) {
-      this.loadError = describeError(error);
-    }
-  }
-
-  override render(): TemplateResult {
-    return html`
-      <div class="field field--inline">
-        <label for="item-log-outcome">Outcome</label>
-        <select id="item-log-outcome" @change=${(e: Event) => ((this.outcome = (e.target as HTMLSelectElement).value), void this.load())}>
-          ${["", "tracked", "skipped", "failed"].map((o) => html`<option value=${o} ?selected=${o === this.outcome}>${o ? labelOf(o) : "Every outcome"}</option>`)}
-        </select>
-      </div>
-      ${this.loadError !== undefined
-        ? html`<p class="notice notice--error" role="alert">The item log could not be loaded: ${this.loadError}</p>`
-        : this.entries === undefined
-          ? html`<p class="loading" role="status">Loading the item log…</p>`
-          : this.entries.length === 0
-            ? html`<p data-testid="no-items">No items in the log.</p>`
-            : html`<div class="table-wrap">
-                <table class="data-table" data-testid="item-log">
-                  <caption class="visually-hidden">Each processed item and its decision, newest first</caption>
-                  <thead>
-                    <tr><th scope="col">Time</th><th scope="col">Folder</th><th scope="col">Subject</th><th scope="col">Outcome</th><th scope="col">Reason</th></tr>
-                  </thead>
-                  <tbody>
-                    ${this.entries.map(
-                      (entry) => html`<tr data-outcome=${entry.outcome}>
-                        <td class="nowrap">${formatTime(entry.at)}</td>
-                        <td>${entry.folder}</td>
-                        <td class="cell--wide">${entry.activityId ? html`<a href=${hrefOf(`activities/${encodeURIComponent(entry.activityId)}`)}>${entry.subject ?? "(no subject)"}</a>` : (entry.subject ?? "—")}</td>
-                        <td><span class="outcome outcome--${entry.outcome}">${labelOf(entry.outcome)}</span><span class="status__time">via ${labelOf(entry.via).toLowerCase()}</span></td>
-                        <td class="cell--wide">${labelOf(entry.reason)}${entry.error ? html`<span class="status__reason">${entry.error.code}: ${entry.error.message}</span>` : nothing}</td>
-                      </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>
-              ${this.continuationToken ? html`<button class="button" type="button" @click=${() => void this.load({ more: true })}>Show more</button>` : nothing}`}
-    `;
-  }
-}
-
-customElements.define("mailbox-item-log", MailboxItemLog);
 
 declare global {
   interface HTMLElementTagNameMap {
     "mailbox-health": MailboxHealth;
-    "mailbox-item-log": MailboxItemLog;
   }
 }

@@ -1,15 +1,23 @@
 // A mailbox's personal options: the synchronization methods, the incoming email filter, the start
 // date, the owner and the tracked folders with their regarding records, as the API's PATCH takes
-// them (its schema names the fields, their descriptions and allowed values). Saved with If-Match;
-// the API's messages appear next to their fields, and a 412 says that someone else saved first.
+// them (its schema names the fields, their descriptions and allowed values). An admin changes them
+// all; the mailbox's owner those the API's …/personal-options route takes (its schema says which).
+// Saved with If-Match; the API's messages appear next to their fields, and a 412 says that someone
+// else saved first.
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { ApiError, type Api } from "../api.js";
 import { renderField, renderSaveStatus, saveLabel } from "../fields.js";
 import { describeError, labelOf } from "../format.js";
 import { loadOpenApi, type JsonSchema } from "../openapi.js";
-import { mailboxPath, MAILBOXES_PATH, type MailboxView, type RecordRef } from "./mailbox-common.js";
+import { mailboxPath, MAILBOXES_PATH, PERSONAL_OPTIONS_ROUTE, type MailboxView, type OptionsEditing, type RecordRef } from "./mailbox-common.js";
 
 type Values = Record<string, unknown>;
+
+/** A record the viewer may not read (no reading role): its name cannot be shown. */
+const UNREADABLE = "\u0000unreadable";
+
+/** The route each kind of editor saves through; its PATCH schema names what they may change. */
+const SAVE_ROUTES: Record<OptionsEditing, string | undefined> = { all: `${MAILBOXES_PATH}/{address}`, personal: PERSONAL_OPTIONS_ROUTE, none: undefined };
 type Folder = { folder: string; regarding: RecordRef };
 
 /** The address is the mailbox's identity: a new one is a new mailbox, made through the API. */
@@ -21,8 +29,10 @@ export class MailboxOptions extends LitElement {
     apiBase: { attribute: false },
     mailbox: { attribute: false },
     etag: { attribute: false },
-    canEdit: { attribute: false },
+    editing: { attribute: false },
+    canReadRecords: { attribute: false },
     schema: { state: true },
+    editableBy: { state: true },
     draft: { state: true },
     error: { state: true },
     loadError: { state: true },
@@ -36,15 +46,19 @@ export class MailboxOptions extends LitElement {
   declare apiBase: string;
   declare mailbox: MailboxView;
   declare etag: string | undefined;
-  declare canEdit: boolean;
+  declare editing: OptionsEditing;
+  /** Reading CRM records needs a reading role: without one the page does not ask for their names. */
+  declare canReadRecords: boolean;
   declare schema: Record<string, JsonSchema> | undefined;
+  /** What each kind of editor may change: the properties of the route they save through. */
+  declare editableBy: Record<OptionsEditing, ReadonlySet<string>>;
   declare draft: Values;
   declare error: ApiError | undefined;
   declare loadError: string | undefined;
   declare conflict: boolean;
   declare notice: string | undefined;
   declare saving: boolean;
-  /** "contact/123" → the record's name, or undefined while unknown, or null when there is none. */
+  /** "contact/123" → the record's name, undefined while unknown, null when there is none, UNREADABLE when the viewer may not read it. */
   declare recordNames: ReadonlyMap<string, string | null>;
 
   constructor() {
@@ -52,7 +66,9 @@ export class MailboxOptions extends LitElement {
     this.draft = {};
     this.conflict = false;
     this.saving = false;
-    this.canEdit = false;
+    this.editing = "none";
+    this.canReadRecords = false;
+    this.editableBy = { all: new Set(), personal: new Set(), none: new Set() };
     this.recordNames = new Map();
   }
 
@@ -78,15 +94,23 @@ export class MailboxOptions extends LitElement {
   private async loadSchema(): Promise<void> {
     try {
       const document = await loadOpenApi(this.apiBase);
-      const body = document.paths?.[`${MAILBOXES_PATH}/{address}`]?.patch?.requestBody?.content?.["application/json"]?.schema;
-      this.schema = Object.fromEntries(Object.entries(body?.properties ?? {}).filter(([key]) => !NOT_HERE.has(key)));
+      const properties = (path: string) => document.paths?.[path]?.patch?.requestBody?.content?.["application/json"]?.schema?.properties ?? {};
+      this.schema = Object.fromEntries(Object.entries(properties(`${MAILBOXES_PATH}/{address}`)).filter(([key]) => !NOT_HERE.has(key)));
+      const schema = this.schema;
+      const keysOf = (route: string | undefined) => new Set(route === undefined ? [] : Object.keys(properties(route)).filter((key) => key in schema));
+      this.editableBy = { all: keysOf(SAVE_ROUTES.all), personal: keysOf(SAVE_ROUTES.personal), none: keysOf(SAVE_ROUTES.none) };
     } catch (error) {
       this.loadError = describeError(error);
     }
   }
 
+  /** The options this viewer may change. */
+  private get editable(): ReadonlySet<string> {
+    return this.editableBy[this.editing];
+  }
+
   private changes(base: Values = this.mailbox as unknown as Values): Values {
-    const keys = Object.keys(this.schema ?? {});
+    const keys = [...this.editable];
     return Object.fromEntries(
       keys.filter((key) => key in this.draft && JSON.stringify(this.draft[key]) !== JSON.stringify(base[key])).map((key) => [key, this.draft[key]]),
     );
@@ -111,13 +135,18 @@ export class MailboxOptions extends LitElement {
       .map((f) => f.regarding)
       .filter((ref) => ref.id.trim() !== "" && !this.recordNames.has(`${ref.type}/${ref.id}`));
     if (wanted.length === 0) return;
+    if (!this.canReadRecords) {
+      this.recordNames = new Map([...this.recordNames, ...wanted.map((ref) => [`${ref.type}/${ref.id}`, UNREADABLE] as const)]);
+      return;
+    }
     const found = await Promise.all(
       wanted.map(async (ref) => {
         try {
           const { body } = await this.api.request<{ name?: string }>("GET", `/admin/records/${encodeURIComponent(ref.type)}/${encodeURIComponent(ref.id)}`);
           return [`${ref.type}/${ref.id}`, body.name ?? ""] as const;
-        } catch {
-          return [`${ref.type}/${ref.id}`, null] as const;
+        } catch (error) {
+          // Only a 404 means there is none; without a reading role (an owner) the name stays unknown.
+          return [`${ref.type}/${ref.id}`, error instanceof ApiError && error.status === 404 ? null : UNREADABLE] as const;
         }
       }),
     );
@@ -131,7 +160,8 @@ export class MailboxOptions extends LitElement {
     this.saving = true;
     this.notice = undefined;
     try {
-      const { body, etag } = await this.api.request<MailboxView>("PATCH", mailboxPath(this.mailbox.address), { body: changes, ifMatch: this.etag });
+      const path = this.editing === "personal" ? `${mailboxPath(this.mailbox.address)}/personal-options` : mailboxPath(this.mailbox.address);
+      const { body, etag } = await this.api.request<MailboxView>("PATCH", path, { body: changes, ifMatch: this.etag });
       this.error = undefined;
       this.conflict = false;
       this.notice = `Saved ${Object.keys(changes).length === 1 ? "1 change" : `${Object.keys(changes).length} changes`}.`;
@@ -169,14 +199,14 @@ export class MailboxOptions extends LitElement {
               label: labelOf(key),
               schema: fieldSchema,
               value: this.draft[key],
-              disabled: !this.canEdit,
+              disabled: !this.editable.has(key),
               message: this.error?.messageFor(key),
               onChange: (value) => this.setValue(key, value),
             }),
           )}
       </div>
       ${schema.trackedFolders ? this.renderFolders(schema.trackedFolders) : nothing}
-      ${this.canEdit
+      ${this.editable.size > 0
         ? html`<div class="form-actions">
             <button class="button button--primary" type="submit" ?disabled=${changeCount === 0 || this.saving}>${saveLabel({ changes: changeCount, saving: this.saving })}</button>
             <button class="button" type="button" ?disabled=${changeCount === 0 || this.saving}
@@ -200,7 +230,7 @@ export class MailboxOptions extends LitElement {
   private renderFolders(schema: JsonSchema): TemplateResult {
     const types = (schema.items?.properties?.regarding?.properties?.type?.enum ?? []).map(String);
     const folders = this.folders();
-    const disabled = !this.canEdit;
+    const disabled = !this.editable.has("trackedFolders");
     const messages = this.error?.problem.errors.filter((e) => /(^|\.)trackedFolders/.test(e.field)).map((e) => e.message) ?? [];
     const isQueue = this.draft.kind === "queue";
     return html`<fieldset class="folders" aria-describedby="folders-help">
@@ -228,7 +258,13 @@ export class MailboxOptions extends LitElement {
                   <td><input type="text" aria-label="Folder ${n} regarding id" .value=${folder.regarding.id} ?disabled=${disabled} spellcheck="false"
                     @input=${(e: Event) => this.setFolder(index, (f) => ({ ...f, regarding: { ...f.regarding, id: (e.target as HTMLInputElement).value } }))}
                     @change=${() => void this.lookUpRecords()} /></td>
-                  <td data-testid="regarding-name">${name === undefined ? "…" : name === null ? html`<span class="status--failure">no such record</span>` : name || "(no name)"}</td>
+                  <td data-testid="regarding-name">${name === undefined
+                    ? "…"
+                    : name === null
+                      ? html`<span class="status--failure">no such record</span>`
+                      : name === UNREADABLE
+                        ? html`<span class="muted">reading records needs Tracking.Read</span>`
+                        : name || "(no name)"}</td>
                   ${disabled
                     ? nothing
                     : html`<td><button class="button button--small" type="button" aria-label="Remove folder ${n}"

@@ -4,10 +4,12 @@
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import { ApiError, type Api } from "../api.js";
 import { describeError, formatTime, labelOf } from "../format.js";
+import { Loader } from "../loader.js";
 import { hrefOf } from "../router.js";
-import { MAILBOXES_PATH, mailboxActions, mailboxPath, renderOutcome, renderTestResult, runMailboxAction, type ActionOutcome, type MailboxAction, type MailboxView, type Viewer } from "./mailbox-common.js";
+import { MAILBOXES_PATH, mailboxActions, optionsEditing, mailboxPath, renderOutcome, renderTestResult, runMailboxAction, type ActionOutcome, type MailboxAction, type MailboxView, type Viewer } from "./mailbox-common.js";
 import "./alerts.js";
-import { HEALTH_ROUTE, ITEM_LOG_ROUTE } from "./mailbox-health.js";
+import { MAILBOX_ITEM_LOG } from "./item-log.js";
+import { HEALTH_ROUTE } from "./mailbox-health.js";
 import "./mailbox-options.js";
 
 export class MailboxPage extends LitElement {
@@ -16,9 +18,6 @@ export class MailboxPage extends LitElement {
     apiBase: { attribute: false },
     address: { attribute: false },
     viewer: { attribute: false },
-    mailbox: { state: true },
-    etag: { state: true },
-    loadError: { state: true },
     busy: { state: true },
     outcome: { state: true },
   };
@@ -27,9 +26,10 @@ export class MailboxPage extends LitElement {
   declare apiBase: string;
   declare address: string;
   declare viewer: Viewer;
-  declare mailbox: MailboxView | undefined;
-  declare etag: string | undefined;
-  declare loadError: string | undefined;
+  private readonly loaded = new Loader<{ mailbox: MailboxView; etag: string | undefined }>(this, {
+    what: "the mailbox",
+    describe: (error) => (error instanceof ApiError && error.status === 404 ? `there is no mailbox ${this.address}.` : describeError(error)),
+  });
   declare busy: boolean;
   declare outcome: ActionOutcome | undefined;
 
@@ -45,23 +45,18 @@ export class MailboxPage extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener("mailbox-saved", (event) => {
-      const { mailbox, etag } = (event as CustomEvent<{ mailbox: MailboxView; etag: string | undefined }>).detail;
-      this.mailbox = mailbox;
-      this.etag = etag;
+      const saved = (event as CustomEvent<{ mailbox: MailboxView; etag: string | undefined }>).detail;
+      void this.loaded.load(async () => saved);
     });
     this.addEventListener("mailbox-reload", () => void this.load());
     void this.load();
   }
 
-  private async load(): Promise<void> {
-    try {
-      const { body, etag } = await this.api.request<MailboxView>("GET", mailboxPath(this.address));
-      this.mailbox = body;
-      this.etag = etag;
-      this.loadError = undefined;
-    } catch (error) {
-      this.loadError = error instanceof ApiError && error.status === 404 ? `there is no mailbox ${this.address}.` : describeError(error);
-    }
+  private load(): Promise<void> {
+    return this.loaded.load(async (signal) => {
+      const { body, etag } = await this.api.request<MailboxView>("GET", mailboxPath(this.address), { signal });
+      return { mailbox: body, etag };
+    });
   }
 
   private async run(mailbox: MailboxView, action: MailboxAction): Promise<void> {
@@ -74,20 +69,16 @@ export class MailboxPage extends LitElement {
   }
 
   override render(): TemplateResult {
-    const mailbox = this.mailbox;
     return html`
       <p class="breadcrumb"><a href=${hrefOf("mailboxes")}>Mailboxes</a></p>
       <h1 tabindex="-1">${this.address}</h1>
-      ${this.loadError !== undefined
-        ? html`<p class="notice notice--error" role="alert">The mailbox could not be loaded: ${this.loadError}</p>`
-        : mailbox === undefined
-          ? html`<p class="loading" role="status">Loading the mailbox…</p>`
-          : this.renderMailbox(mailbox)}
+      ${this.loaded.render(({ mailbox, etag }) => this.renderMailbox(mailbox, etag))}
     `;
   }
 
-  private renderMailbox(mailbox: MailboxView): TemplateResult {
+  private renderMailbox(mailbox: MailboxView, etag: string | undefined): TemplateResult {
     const actions = mailboxActions(mailbox, this.viewer);
+    const editing = optionsEditing(mailbox, this.viewer);
     return html`
       <section class="card" aria-labelledby="status-heading">
         <h2 id="status-heading">Status</h2>
@@ -110,8 +101,13 @@ export class MailboxPage extends LitElement {
       </section>
       <section class="card" aria-labelledby="options-heading">
         <h2 id="options-heading">Personal options</h2>
-        ${this.viewer.canEdit ? nothing : html`<p class="section-summary">Changing them needs the Tracking.Admin role.</p>`}
-        <mailbox-options .api=${this.api} .apiBase=${this.apiBase} .mailbox=${mailbox} .etag=${this.etag} .canEdit=${this.viewer.canEdit}></mailbox-options>
+        ${editing === "all"
+          ? nothing
+          : html`<p class="section-summary" data-testid="options-summary">${editing === "personal"
+              ? "As the mailbox's owner you may change the incoming email filter and the tracked folders; the other options need the Tracking.Admin role."
+              : "Changing them needs the Tracking.Admin role."}</p>`}
+        <mailbox-options .api=${this.api} .apiBase=${this.apiBase} .mailbox=${mailbox} .etag=${etag} .editing=${editing}
+          .canReadRecords=${this.viewer.canRead}></mailbox-options>
       </section>
       ${this.viewer.apiPaths.has(HEALTH_ROUTE)
         ? html`<section class="card" aria-labelledby="health-heading">
@@ -125,10 +121,10 @@ export class MailboxPage extends LitElement {
             <alerts-view .api=${this.api} .apiBase=${this.apiBase} .mailbox=${mailbox.address} .canDelete=${this.viewer.canEdit}></alerts-view>
           </section>`
         : nothing}
-      ${this.viewer.apiPaths.has(ITEM_LOG_ROUTE)
+      ${this.viewer.apiPaths.has(MAILBOX_ITEM_LOG)
         ? html`<section class="card" aria-labelledby="item-log-heading">
             <h2 id="item-log-heading">Item log</h2>
-            <mailbox-item-log .api=${this.api} .address=${mailbox.address}></mailbox-item-log>
+            <item-log-view .api=${this.api} .apiBase=${this.apiBase} .mailbox=${mailbox.address}></item-log-view>
           </section>`
         : nothing}
     `;

@@ -3,10 +3,12 @@
 // Resync). The API decides; the page shows its answer, including its reasons for a refusal.
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { Api } from "../api.js";
-import { describeError, formatTime, labelOf } from "../format.js";
+import { formatTime, labelOf } from "../format.js";
+import { PagedLoader, type ListPage } from "../loader.js";
 import { hrefOf } from "../router.js";
 import { HEALTH_ROUTE, oldestCoverage, type MailboxHealthView } from "./mailbox-health.js";
-import { MAILBOXES_PATH, mailboxActions, mailboxPath, renderOutcome, renderTestResult, runMailboxAction, type ActionOutcome, type MailboxAction, type MailboxView } from "./mailbox-common.js";
+import { MAILBOXES_PATH, mailboxActions, mailboxPath, renderOutcome, renderTestResult, runMailboxAction, type ActionOutcome, type MailboxAction, type MailboxView, type Viewer } from "./mailbox-common.js";
+import "./mailbox-finder.js";
 
 const PAGE_SIZE = 25;
 
@@ -16,32 +18,31 @@ type MailboxRow = MailboxView & { health?: MailboxHealthView };
 export class MailboxesPage extends LitElement {
   static override properties = {
     api: { attribute: false },
-    canEdit: { attribute: false },
-    canApprove: { attribute: false },
-    apiPaths: { attribute: false },
-    mailboxes: { state: true },
-    continuationToken: { state: true },
-    loadError: { state: true },
+    viewer: { attribute: false },
+    user: { attribute: false },
     busy: { state: true },
     outcome: { state: true },
   };
 
   declare api: Api;
-  declare canEdit: boolean;
-  declare canApprove: boolean;
-  declare apiPaths: ReadonlySet<string>;
-  declare mailboxes: MailboxRow[] | undefined;
-  declare continuationToken: string | undefined;
-  declare loadError: string | undefined;
+  declare viewer: Viewer;
+  /** The signed-in user's address: what a viewer without a reading role opens first. */
+  declare user: string;
+  private readonly list = new PagedLoader<MailboxRow>(this, { what: "the mailboxes" });
   /** The address an action is running for. */
   declare busy: string | undefined;
   declare outcome: ActionOutcome | undefined;
 
-  constructor() {
-    super();
-    this.canEdit = false;
-    this.canApprove = false;
-    this.apiPaths = new Set();
+  private get canEdit(): boolean {
+    return this.viewer.canEdit;
+  }
+
+  private get canApprove(): boolean {
+    return this.viewer.canApprove;
+  }
+
+  private get apiPaths(): ReadonlySet<string> {
+    return this.viewer.apiPaths;
   }
 
   override createRenderRoot(): HTMLElement {
@@ -50,23 +51,19 @@ export class MailboxesPage extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.load();
+    // Without a reading role the list is refused: such a viewer opens a mailbox by its address.
+    if (this.viewer.canRead) void this.load();
   }
 
-  private async load(options: { more?: boolean } = {}): Promise<void> {
-    try {
+  private load(options: { more?: boolean } = {}): Promise<void> {
+    return this.list.loadPage(async (continuationToken, signal) => {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      if (options.more && this.continuationToken) query.set("continuationToken", this.continuationToken);
-      const { body } = await this.api.request<{ items: MailboxView[]; continuationToken?: string }>("GET", `${MAILBOXES_PATH}?${query}`);
+      if (continuationToken) query.set("continuationToken", continuationToken);
+      const { body } = await this.api.request<ListPage<MailboxView>>("GET", `${MAILBOXES_PATH}?${query}`, { signal });
       // The list holds settings only: each mailbox's health (or, without health, the mailbox
       // itself) adds its Test & Enable status.
-      const items = await Promise.all(body.items.map((item) => this.fetchOne(item).catch(() => item)));
-      this.mailboxes = options.more ? [...(this.mailboxes ?? []), ...items] : items;
-      this.continuationToken = body.continuationToken;
-      this.loadError = undefined;
-    } catch (error) {
-      this.loadError = describeError(error);
-    }
+      return { ...body, items: await Promise.all(body.items.map((item) => this.fetchOne(item).catch(() => item))) };
+    }, options);
   }
 
   private hasHealth(): boolean {
@@ -89,7 +86,8 @@ export class MailboxesPage extends LitElement {
     // The listed settings may have changed too (Test & Enable sets the start date): read them again.
     const settings = await this.api.request<MailboxView>("GET", mailboxPath(mailbox.address)).then((r) => r.body, () => mailbox);
     const updated = await this.fetchOne(settings).catch(() => settings);
-    if (this.mailboxes) this.mailboxes = this.mailboxes.map((m) => (m.address === mailbox.address ? updated : m));
+    const shown = this.list.value;
+    if (shown) await this.list.load(async () => ({ ...shown, items: shown.items.map((m) => (m.address === mailbox.address ? updated : m)) }));
   }
 
   private async run(mailbox: MailboxView, action: MailboxAction): Promise<void> {
@@ -103,6 +101,10 @@ export class MailboxesPage extends LitElement {
   }
 
   override render(): TemplateResult {
+    if (!this.viewer.canRead) {
+      return html`<h1 tabindex="-1">Mailboxes</h1>
+        <mailbox-finder .api=${this.api} .viewer=${this.viewer} .address=${this.user}></mailbox-finder>`;
+    }
     const mayAct = this.canEdit || this.canApprove;
     return html`
       <h1 tabindex="-1">Mailboxes</h1>
@@ -111,18 +113,14 @@ export class MailboxesPage extends LitElement {
         ${mayAct ? nothing : html`<strong>You can see the mailboxes; changing them needs the Tracking.Admin or Tracking.Approve role.</strong>`}
       </p>
       ${renderOutcome(this.outcome)}
-      ${this.loadError !== undefined
-        ? html`<p class="notice notice--error" role="alert">The mailboxes could not be loaded: ${this.loadError}</p>`
-        : this.mailboxes === undefined
-          ? html`<p class="loading" role="status">Loading the mailboxes…</p>`
-          : this.renderTable(this.mailboxes)}
+      ${this.list.render((list) => this.renderTable(list))}
     `;
   }
 
-  private renderTable(mailboxes: MailboxRow[]): TemplateResult {
+  private renderTable({ items: mailboxes, continuationToken }: ListPage<MailboxRow>): TemplateResult {
     if (mailboxes.length === 0) return html`<p class="card">No mailboxes yet.</p>`;
     const mayAct = this.canEdit || this.canApprove;
-    const roles = { canEdit: this.canEdit, canApprove: this.canApprove, apiPaths: this.apiPaths };
+    const roles = this.viewer;
     return html`<div class="table-wrap">
         <table class="data-table data-table--dense">
           <caption class="visually-hidden">Mailboxes, their approval, status and actions</caption>
@@ -164,7 +162,7 @@ export class MailboxesPage extends LitElement {
           </tbody>
         </table>
       </div>
-      ${this.continuationToken ? html`<button class="button" type="button" @click=${() => void this.load({ more: true })}>Show more</button>` : nothing}`;
+      ${continuationToken ? html`<button class="button" type="button" @click=${() => void this.load({ more: true })}>Show more</button>` : nothing}`;
   }
 }
 

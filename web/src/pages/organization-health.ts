@@ -3,8 +3,10 @@
 // coverage and open gaps, the ones needing attention first. An admin may resync every mailbox.
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import type { Api } from "../api.js";
+import { Loader } from "../loader.js";
 import { describeError, formatTime, labelOf } from "../format.js";
 import { hrefOf } from "../router.js";
+import { renderOutcome, type ActionOutcome } from "./mailbox-common.js";
 import "./health.css";
 
 export const ORGANIZATION_HEALTH_PATH = "/admin/health";
@@ -25,17 +27,14 @@ export class OrganizationHealthPage extends LitElement {
   static override properties = {
     api: { attribute: false },
     canResync: { attribute: false },
-    health: { state: true },
-    loadError: { state: true },
     outcome: { state: true },
     busy: { state: true },
   };
 
   declare api: Api;
   declare canResync: boolean;
-  declare health: OrganizationHealth | undefined;
-  declare loadError: string | undefined;
-  declare outcome: { ok: boolean; text: string } | undefined;
+  private readonly health = new Loader<OrganizationHealth>(this, { what: "the health" });
+  declare outcome: ActionOutcome | undefined;
   declare busy: boolean;
 
   constructor() {
@@ -53,13 +52,8 @@ export class OrganizationHealthPage extends LitElement {
     void this.load();
   }
 
-  private async load(): Promise<void> {
-    try {
-      this.health = (await this.api.request<OrganizationHealth>("GET", ORGANIZATION_HEALTH_PATH)).body;
-      this.loadError = undefined;
-    } catch (error) {
-      this.loadError = describeError(error);
-    }
+  private load(): Promise<void> {
+    return this.health.load(async (signal) => (await this.api.request<OrganizationHealth>("GET", ORGANIZATION_HEALTH_PATH, { signal })).body);
   }
 
   private async resyncAll(): Promise<void> {
@@ -76,19 +70,12 @@ export class OrganizationHealthPage extends LitElement {
   }
 
   override render(): TemplateResult {
-    const health = this.health;
     return html`
       <h1 tabindex="-1">Organization health</h1>
       <p class="lead">How every mailbox is doing: what is tracked up to when, what is failing, and what needs a catch-up.
         See also the <a href=${hrefOf("alerts")}>alerts</a>.</p>
-      <div aria-live="polite">
-        ${this.outcome ? html`<p class="notice ${this.outcome.ok ? "notice--ok" : "notice--error"}" role=${this.outcome.ok ? "status" : "alert"}>${this.outcome.text}</p>` : nothing}
-      </div>
-      ${this.loadError !== undefined
-        ? html`<p class="notice notice--error" role="alert">The health could not be loaded: ${this.loadError}</p>`
-        : health === undefined
-          ? html`<p class="loading" role="status">Loading the health…</p>`
-          : this.renderHealth(health)}
+      ${renderOutcome(this.outcome)}
+      ${this.health.render((health) => this.renderHealth(health))}
     `;
   }
 

@@ -1,6 +1,7 @@
 // The overview: what the admin center is for, who is signed in, and how to sign in.
 import { html, nothing, type TemplateResult } from "lit";
 import type { AppState } from "../app.js";
+import { ROLES } from "../roles.js";
 import { hrefOf } from "../router.js";
 
 export function renderOverview({ config, session, signIn, signInError, pages }: AppState): TemplateResult {
@@ -12,6 +13,9 @@ export function renderOverview({ config, session, signIn, signInError, pages }: 
       ? html`<section class="card" aria-labelledby="start-heading">
           <h2 id="start-heading">Signed in as ${session.name}</h2>
           <p>${session.user} · ${session.roles.length > 0 ? `app roles: ${session.roles.join(", ")}` : "no app role: you see the mailboxes you own"}</p>
+          ${!session.roles.includes(ROLES.read) && !session.roles.includes(ROLES.admin) && pages.some((page) => page.route === "mailboxes")
+            ? html`<p><a href=${hrefOf(`mailboxes/${encodeURIComponent(session.user)}`)}>Your mailbox</a>: its status, personal options, health, alerts and item log.</p>`
+            : nothing}
           <ul class="link-list">
             ${pages.map((page) => html`<li><a href=${hrefOf(page.route)}>${page.title}</a>: ${page.summary}</li>`)}
           </ul>
