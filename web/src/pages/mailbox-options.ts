@@ -12,13 +12,13 @@ import { loadOpenApi, type JsonSchema } from "../openapi.js";
 import { mailboxPath, MAILBOXES_PATH, PERSONAL_OPTIONS_ROUTE, type MailboxView, type OptionsEditing, type RecordRef } from "./mailbox-common.js";
 
 type Values = Record<string, unknown>;
-
-/** A record the viewer may not read (no reading role): its name cannot be shown. */
-const UNREADABLE = "\u0000unreadable";
+type Folder = { folder: string; regarding: RecordRef };
 
 /** The route each kind of editor saves through; its PATCH schema names what they may change. */
 const SAVE_ROUTES: Record<OptionsEditing, string | undefined> = { all: `${MAILBOXES_PATH}/{address}`, personal: PERSONAL_OPTIONS_ROUTE, none: undefined };
-type Folder = { folder: string; regarding: RecordRef };
+
+/** A record the viewer may not read (no reading role): its name cannot be shown. */
+const UNREADABLE = "\u0000unreadable";
 
 /** The address is the mailbox's identity: a new one is a new mailbox, made through the API. */
 const NOT_HERE = new Set(["address"]);
