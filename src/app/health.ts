@@ -5,7 +5,7 @@
 // counts; health catches up with the next event).
 import { createHash } from "node:crypto";
 import { mailboxLogLine } from "./mailbox-log.js";
-import type { ItemLogEntry, LiveTrackingStore, TrackingStore } from "./ports.js";
+import type { ItemLogEntry, LiveTrackingStore, ProcessedMark, TrackingStore } from "./ports.js";
 import { createTtlCache } from "./ttl-cache.js";
 import { normalizeAddress } from "../domain/address.js";
 import { applyHealthEvent, blindChanges, coverageOf, type CatchUpSummary, type FolderCoverage, type GapKind, type HealthEvent } from "../domain/health.js";
@@ -30,6 +30,8 @@ export interface ItemOutcome {
   internetMessageId?: string;
   activityId?: string;
   error?: { code: string; message: string };
+  /** A failure the queue retries (not the item's last attempt): logged, not counted as failed. */
+  retried?: boolean;
 }
 
 /** One entry per (mailbox, folder, message, decision): a redelivered item overwrites its entry. */
@@ -64,11 +66,24 @@ export function createHealthRecorder(deps: HealthDeps) {
     else await live.health.updateHealth(mailbox, (current) => applyHealthEvent(current, event));
   }
 
-  /** A batch of processed items: one item-log write and one health patch. */
-  async function recordItems(mailbox: string, folder: string, via: ItemLogEntry["via"], items: readonly ItemOutcome[]): Promise<void> {
-    if (items.length === 0) return;
+  /**
+   * A batch of processed items: their processed markers, item-log entries and counts in one write
+   * (one request in Cosmos DB). The log and the counts are best effort, the markers are not: if the
+   * write fails, the markers go again alone, and a failure of that is thrown (the queue retries).
+   * `failed` counts an item once, when its processing ends in failure (docs/operations.md).
+   */
+  async function recordItems(
+    mailbox: string,
+    folder: string,
+    via: ItemLogEntry["via"],
+    items: readonly ItemOutcome[],
+    options: { markers?: readonly ProcessedMark[] } = {},
+  ): Promise<void> {
+    const markers = options.markers ?? [];
+    if (items.length === 0 && markers.length === 0) return;
     const address = normalizeAddress(mailbox);
     const at = clock().toISOString();
+    let written = false;
     await guarded(address, "items", async () => {
       const settings = (await organization.get("organization")) ?? defaultOrganizationSettings();
       const entries: ItemLogEntry[] = items.map((item) => {
@@ -84,19 +99,24 @@ export function createHealthRecorder(deps: HealthDeps) {
           ...(item.error !== undefined ? { error: item.error } : {}),
         };
       });
-      await live.itemLog.putEntries(address, entries, { retentionInDays: settings.itemLogRetentionInDays });
       const skipped: Record<string, number> = {};
       for (const item of items) if (item.outcome === "skipped") skipped[item.reason] = (skipped[item.reason] ?? 0) + 1;
-      await record(address, {
+      const event: HealthEvent = {
         kind: "itemsProcessed",
         folder,
         at,
         via,
         tracked: items.filter((item) => item.outcome === "tracked").length,
         skipped,
-        failed: items.filter((item) => item.outcome === "failed").length,
+        failed: items.filter((item) => item.outcome === "failed" && item.retried !== true).length,
+      };
+      await live.batches.commit(address, {
+        markers,
+        ...(items.length > 0 ? { itemLog: { entries, retentionInDays: settings.itemLogRetentionInDays }, health: (current) => applyHealthEvent(current, event) } : {}),
       });
+      written = true;
     });
+    if (!written && markers.length > 0) await live.batches.commit(address, { markers });
   }
 
   /** Something that may have let mail through unseen: the folder needs a catch-up after now. */

@@ -242,6 +242,8 @@ export interface LiveTrackingStore {
   alerts: AlertStore;
   health: HealthStore;
   itemLog: ItemLogStore;
+  /** The processed markers, item-log entries and health change of a batch of items, together. */
+  batches: MailboxBatchStore;
   schedule: ScheduleStore;
 }
 
@@ -356,6 +358,31 @@ export interface MailboxSyncState {
 }
 
 export type ClaimResult = "claimed" | "processed" | "busy";
+
+/** A message done with (tracked or decided against), as its processed marker records it. */
+export interface ProcessedMark {
+  graphMessageId: string;
+  reason: string;
+  activityId?: string;
+}
+
+/**
+ * What processing writes after one batch of a mailbox's items: the processed markers, the
+ * item-log entries and the change to the mailbox's health. In Cosmos DB the three share the
+ * mailbox's partition and go as one transactional batch, one request (docs/data-model.md), so a
+ * batch's counts are written exactly when its markers are.
+ */
+export interface MailboxBatchStore {
+  /** Markers are idempotent; `health` may run more than once (optimistic concurrency). */
+  commit(
+    mailbox: string,
+    batch: {
+      markers: readonly ProcessedMark[];
+      itemLog?: { entries: readonly ItemLogEntry[]; retentionInDays: number };
+      health?: (current: MailboxHealth) => MailboxHealth;
+    },
+  ): Promise<void>;
+}
 
 /**
  * Which Graph messages of a mailbox were already handled (tracked or decided against), so

@@ -10,7 +10,7 @@ import { domainFolder, isMailFolderName, isTrackedFolderKey } from "./folder-key
 import { subscribedFolderId } from "./folder-subscriptions.js";
 import type { HealthRecorder, ItemOutcome } from "./health.js";
 import { isMessageId } from "./notification-fields.js";
-import { MAX_MESSAGES_PER_BATCH, type LiveTrackingStore, type MailboxSyncState, type MailFolderName, type MailGateway, type QueueItem, type TrackingStore, type WorkQueue } from "./ports.js";
+import { MAX_MESSAGES_PER_BATCH, type LiveTrackingStore, type ProcessedMark, type MailboxSyncState, type MailFolderName, type MailGateway, type QueueItem, type TrackingStore, type WorkQueue } from "./ports.js";
 import type { CategoryTracking } from "./categories.js";
 import type { SubscriptionManager } from "./subscriptions.js";
 import type { TrackResult, Tracker } from "./track-message.js";
@@ -132,8 +132,9 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
      * `retry`: take messages other workers hold (a redelivered item, or the catch-up).
      * `folderId`: the subscribed folder's id; a message whose parentFolderId differs is not tracked.
      * `supplied`: messages already in hand (a rich notification's resource data): not fetched.
+     * `lastAttempt`: the queue gives the item up if it fails now (its failures are final).
      */
-    options: { via: "notification" | "catchUp"; retry: boolean; folderId?: string; supplied?: ReadonlyMap<string, GraphMessage> },
+    options: { via: "notification" | "catchUp"; retry: boolean; folderId?: string; supplied?: ReadonlyMap<string, GraphMessage>; lastAttempt?: boolean },
   ): Promise<{ results: TrackResult[]; busy: string[]; gone: number; denied: number; alreadyProcessed: number; elsewhere: number; fetched: number; fromResourceData: number }> {
     const outcome = { results: [] as TrackResult[], busy: [] as string[], gone: 0, denied: 0, alreadyProcessed: 0, elsewhere: 0, fetched: 0, fromResourceData: 0 };
     const toFetch: string[] = [];
@@ -165,6 +166,8 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     let failure: GraphFailure | undefined;
     let denial: GraphFailure | undefined;
     const logged: ItemOutcome[] = [];
+    // Written after the loop, with the log entries and counts (one request: src/app/health.ts).
+    const marks: ProcessedMark[] = [];
     for (const item of fetched) {
       if (item.message && options.folderId !== undefined && item.message.parentFolderId !== options.folderId) {
         // Notified as mail of this folder, but it is elsewhere (moved before the fetch, or a forged
@@ -178,10 +181,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         // A tracked folder the settings (cached for up to their TTL) don't list yet is decided
         // again next time, not marked as done.
         if (result.reason !== "folderNotTracked") {
-          await live.processed.markProcessed(mailbox, marker(item.messageId), {
-            reason: result.reason,
-            ...(result.activityId ? { activityId: result.activityId } : {}),
-          });
+          marks.push({ graphMessageId: marker(item.messageId), reason: result.reason, ...(result.activityId ? { activityId: result.activityId } : {}) });
         }
         deps.onDecision?.({ mailbox, folder, result, via: options.via });
         outcome.results.push(result);
@@ -195,7 +195,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         });
       } else if (item.failure?.code === "notFound") {
         // Deleted or moved before we got to it: nothing to track, nothing to retry.
-        await live.processed.markProcessed(mailbox, marker(item.messageId), { reason: "messageGone" });
+        marks.push({ graphMessageId: marker(item.messageId), reason: "messageGone" });
         await record(mailbox, "information", "message.gone", "message deleted or moved before it was fetched", item.messageId);
         outcome.gone += 1;
         logged.push({ messageId: item.messageId, outcome: "skipped", reason: "messageGone" });
@@ -209,10 +209,17 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         logged.push({ messageId: item.messageId, outcome: "failed", reason: item.failure.code, error: { code: item.failure.code, message: item.failure.message } });
       } else if (item.failure) {
         failure ??= item.failure;
-        logged.push({ messageId: item.messageId, outcome: "failed", reason: item.failure.code, error: { code: item.failure.code, message: item.failure.message } });
+        logged.push({
+          messageId: item.messageId,
+          outcome: "failed",
+          reason: item.failure.code,
+          error: { code: item.failure.code, message: item.failure.message },
+          ...(options.lastAttempt === true ? {} : { retried: true }),
+        });
       }
     }
-    await deps.health?.recordItems(mailbox, folder, options.via, logged);
+    if (deps.health) await deps.health.recordItems(mailbox, folder, options.via, logged, { markers: marks });
+    else if (marks.length > 0) await live.batches.commit(mailbox, { markers: marks });
     // Mail held back because the mailbox's address is not approved (it was rejected after it was
     // enabled): a permanent mailbox-level failure, as in Dynamics, which disables it with an alert.
     if (outcome.results.some((result) => result.reason === "mailboxNotApproved")) {
@@ -237,7 +244,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     // Changed, not new: the folder's delta says what changed (categories included) in one request,
     // instead of a fetch per notified message (src/app/categories.ts).
     if (item.changeType === "updated") {
-      return deps.categories ? catchUp(item.mailbox, item.folder, "messages updated") : { kind: "skipped", reason: "category tracking is not wired" };
+      return deps.categories ? catchUp(item.mailbox, item.folder, "messages updated", { lastAttempt: meta.dequeueCount >= deps.maxDequeueCount }) : { kind: "skipped", reason: "category tracking is not wired" };
     }
     // Resource data is opened first (CPU only); what it can't supply completely is fetched.
     const opened = item.encryptedContent && deps.resourceData ? await deps.resourceData.open(item.encryptedContent, { folder: item.folder }) : undefined;
@@ -245,6 +252,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     const outcome = await fetchAndTrack(item.mailbox, item.folder, item.messageIds, {
       via: "notification",
       retry: meta.dequeueCount > 1 || (item.deferrals ?? 0) >= MAX_DEFERRALS,
+      lastAttempt: meta.dequeueCount >= deps.maxDequeueCount,
       ...(item.folderId !== undefined ? { folderId: item.folderId } : {}),
       ...(opened ? { supplied: opened.messages } : {}),
     });
@@ -261,7 +269,9 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     return { kind: "notified", ...summarize(outcome), deferred: outcome.busy.length, resourceDataFallbacks };
   }
 
-  async function catchUp(mailbox: string, folder: MailFolderName, reason: string): Promise<WorkOutcome> {
+  /** `lastAttempt`: the queue item's last (its failures are final for the health counts). */
+  async function catchUp(mailbox: string, folder: MailFolderName, reason: string, options: { lastAttempt?: boolean } = {}): Promise<WorkOutcome> {
+    const lastAttempt = options.lastAttempt === true;
     const settings = await deps.store.settings.getMailbox(mailbox);
     if (!settings || !settings.enabled) return { kind: "skipped", reason: "mailbox not enabled" };
     const state = await live.syncState.getSyncState(mailbox);
@@ -275,13 +285,13 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     log(`catch-up ${mailbox}/${folder} (${reason}) from ${storedLink ? "the stored delta link" : receivedAfter}`);
     try {
       try {
-        return await runDelta(mailbox, folder, { ...(storedLink ? { deltaLink: storedLink } : { receivedAfter }), ...byId }, { restarted: false, state, reason });
+        return await runDelta(mailbox, folder, { ...(storedLink ? { deltaLink: storedLink } : { receivedAfter }), ...byId }, { restarted: false, state, reason, lastAttempt });
       } catch (error) {
         if (!(error instanceof GraphFailure && error.code === "cursorExpired") || !storedLink) throw error;
         const message = `delta link for ${folder} expired; starting a fresh delta from ${receivedAfter}`;
         await deps.health?.gapOpened(mailbox, folder, "deltaReset", message);
         await alert(mailbox, { level: "warning", code: "delta.expired", message, folder, whatToDo: "Nothing: the fresh delta reads the folder again from the start date; mail it finds is tracked once." });
-        return await runDelta(mailbox, folder, { receivedAfter, ...byId }, { restarted: true, state, reason });
+        return await runDelta(mailbox, folder, { receivedAfter, ...byId }, { restarted: true, state, reason, lastAttempt });
       }
     } catch (error) {
       await deps.health?.catchUpFailed(mailbox, folder, {
@@ -297,7 +307,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     folder: MailFolderName,
     start: { deltaLink?: string; receivedAfter?: string; folderId?: string },
     /** `state`: the sync state read before the delta (the error policy's count is in it). */
-    options: { restarted: boolean; state: MailboxSyncState | undefined; reason: string },
+    options: { restarted: boolean; state: MailboxSyncState | undefined; reason: string; lastAttempt: boolean },
   ): Promise<WorkOutcome> {
     const { restarted } = options;
     // Everything received before this moment is in what the delta returns: the coverage it gives.
@@ -314,7 +324,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
       // idempotent, so a race costs at most one extra fetch. A failure is thrown with the delta
       // link not advanced; pages already handled are marked, so the retry is cheap.
       for (let start = 0; start < ids.length; start += MAX_MESSAGES_PER_BATCH) {
-        const outcome = await fetchAndTrack(mailbox, folder, ids.slice(start, start + MAX_MESSAGES_PER_BATCH), { via: "catchUp", retry: true });
+        const outcome = await fetchAndTrack(mailbox, folder, ids.slice(start, start + MAX_MESSAGES_PER_BATCH), { via: "catchUp", retry: true, lastAttempt: options.lastAttempt });
         tracked += outcome.results.filter((result) => result.created).length;
       }
       // Then what changed about mail already handled: the tracking category given or taken away.
@@ -356,7 +366,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
           await deps.subscriptions.handleLifecycle(item);
           return { kind: "lifecycleHandled" };
         case "catchUp":
-          return await catchUp(item.mailbox, item.folder, item.reason);
+          return await catchUp(item.mailbox, item.folder, item.reason, { lastAttempt: meta.dequeueCount >= deps.maxDequeueCount });
         case "category":
           if (!deps.categories) return { kind: "skipped", reason: "category tracking is not wired" };
           return { kind: "categoryRetried", ...(await deps.categories.retry(item)) };

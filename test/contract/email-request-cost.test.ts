@@ -1,8 +1,10 @@
 // What one tracked email costs in Cosmos DB requests on the live path (process-work.ts): the claim,
-// the tracker's reads and writes, the processed marker. Counted at the HTTP level by the store's
+// the tracker's reads and writes, and the one batch that writes the processed marker, the
+// item-log entry and the mailbox's health counts (src/app/health.ts). Counted at the HTTP level by the store's
 // request counter (retries included) on the embedded server. The live benchmark reports the same
 // figure end to end ("Cosmos requests per tracked email", bench/live.bench.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHealthRecorder, type HealthRecorder } from "../../src/app/health.js";
 import { createTracker, type Tracker } from "../../src/app/track-message.js";
 import { activityIdFor } from "../../src/domain/activity.js";
 import { appendChildBlock, createConversationIndex } from "../../src/domain/conversation-index.js";
@@ -17,18 +19,22 @@ const INBOX = { kind: "inbox" } as const;
 
 let opened: EmbeddedTrackingStore;
 let tracker: Tracker;
+let health: HealthRecorder;
 let sequence = 0;
 
-/** Claim, fetch (Graph: not Cosmos), track, mark processed: what fetchAndTrack does for one message. */
-async function processOne(spec: MessageSpec): Promise<{ requests: number; created: boolean; where: Map<string, number> }> {
+/** Claim, fetch (Graph: not Cosmos), track, then marker, log entry and counts: what fetchAndTrack does for one message. */
+async function processOne(spec: MessageSpec): Promise<{ requests: number; created: boolean; where: Map<string, number>; graphId: string }> {
   const graphId = `AAMk-cost-${++sequence}`;
   const message = { ...buildMessage({ from: CUSTOMER, to: [ANN], ...spec }), id: graphId };
   opened.resetRequestCount();
   const claim = await opened.live.processed.claim(ANN, graphId, { leaseInMs: 300_000, now: new Date() });
   expect(claim).toBe("claimed");
   const result = await tracker.track({ message, mailbox: ANN, folder: INBOX });
-  await opened.live.processed.markProcessed(ANN, graphId, { reason: result.reason, ...(result.activityId ? { activityId: result.activityId } : {}) });
-  return { requests: opened.requestCount(), created: result.created, where: opened.requestCountByOperation() };
+  const activity = result.activityId ? { activityId: result.activityId } : {};
+  await health.recordItems(ANN, "inbox", "notification", [{ messageId: graphId, outcome: result.tracked ? "tracked" : "skipped", reason: result.reason, internetMessageId: result.internetMessageId, ...activity }], {
+    markers: [{ graphMessageId: graphId, reason: result.reason, ...activity }],
+  });
+  return { requests: opened.requestCount(), created: result.created, where: opened.requestCountByOperation(), graphId };
 }
 
 beforeAll(async () => {
@@ -41,7 +47,8 @@ beforeAll(async () => {
     buildRecord({ type: "contact", id: "customer", emailAddresses: [CUSTOMER] }),
   ]);
   tracker = createTracker({ store });
-  // Warm the SDK's metadata caches and the tracker's settings (as a running host has them).
+  health = createHealthRecorder({ store, live: opened.live, clock: () => new Date(), log: (line) => expect.fail(line) });
+  // Warm the SDK's metadata caches, the tracker's settings and the mailbox's health version (as a running host has them).
   await processOne({ subject: "Warm-up", threadIndex: createConversationIndex({ time: new Date() }) });
 });
 
@@ -50,17 +57,23 @@ afterAll(async () => {
 });
 
 describe("Cosmos DB requests per tracked email (live path)", () => {
-  it("a new conversation (Outlook's Thread-Index) costs 8: claim, sender's address, thread probe, activity, mailbox index entry, two lookup creates, processed marker", async () => {
-    const { requests, created, where } = await processOne({ subject: "New conversation", threadIndex: createConversationIndex({ time: new Date() }) });
+  it("a new conversation (Outlook's Thread-Index) costs 8: claim, sender's address, thread probe, activity, mailbox index entry, two lookup creates, one batch (marker, item log, health)", async () => {
+    const trackedBefore = (await opened.live.health.getHealth(ANN))?.folders.inbox?.tracked ?? 0;
+    const { requests, created, where, graphId } = await processOne({ subject: "New conversation", threadIndex: createConversationIndex({ time: new Date() }) });
     expect(created).toBe(true);
+    // What the one batch wrote: the count, the log entry and the marker.
+    expect((await opened.live.health.getHealth(ANN))?.folders.inbox?.tracked).toBe(trackedBefore + 1);
+    const log = await opened.live.itemLog.listEntries({ mailbox: ANN }, { limit: 100 });
+    expect(log.items).toContainEqual(expect.objectContaining({ messageId: graphId, outcome: "tracked", folder: "inbox" }));
+    expect(await opened.live.processed.wasProcessed(ANN, graphId)).toBe(true);
     expect(Object.fromEntries(where)).toEqual({
-      "create processed": 1,
+      "create itemLog": 1,
       "read addresses": 1,
       "read lookups": 1,
       "create activities": 1,
       "upsert activityIndex": 1,
       "create lookups": 2,
-      "upsert processed": 1,
+      "batch itemLog": 1,
     });
     expect(requests).toBe(8);
   });
@@ -83,7 +96,7 @@ describe("Cosmos DB requests per tracked email (live path)", () => {
     });
     expect(reply.created).toBe(true);
     expect(Object.fromEntries(reply.where)).toEqual({
-      "create processed": 1,
+      "create itemLog": 1,
       "read addresses": 1,
       "read lookups": 1,
       "read activities": 1,
@@ -91,7 +104,7 @@ describe("Cosmos DB requests per tracked email (live path)", () => {
       "upsert activityIndex": 2,
       "create lookups": 1,
       "patch lookups": 1,
-      "upsert processed": 1,
+      "batch itemLog": 1,
     });
     expect(reply.requests).toBe(10);
     const listed = await opened.store.activities.listActivities({ conversationId: activityIdFor({ internetMessageId: parentId }) }, { limit: 10 });

@@ -32,7 +32,6 @@ describe("live tracking containers", () => {
   it.each([
     { container: "subscriptions", partitionKey: "/id", defaultTtl: undefined },
     { container: "syncState", partitionKey: "/mailbox", defaultTtl: undefined },
-    { container: "processed", partitionKey: "/id", defaultTtl: 1_209_600 },
     { container: "schedule", partitionKey: "/bucket", defaultTtl: undefined },
   ])("creates $container with partition key $partitionKey and defaultTtl $defaultTtl", async ({ container, partitionKey, defaultTtl }) => {
     expect(containerDefinitions.containers.find((definition) => definition.name === container)).toMatchObject({ partitionKeyPath: partitionKey });

@@ -4,6 +4,7 @@ import { CosmosClient } from "@azure/cosmos";
 import { describe, expect, it } from "vitest";
 import { createMemoryLiveTrackingStore } from "../../src/adapters/memory/index.js";
 import { containerDefinitions } from "../../src/adapters/cosmos/index.js";
+import { applyHealthEvent, type HealthEvent } from "../../src/domain/health.js";
 import { openEmbeddedTrackingStore } from "../../local/embedded-cosmos.js";
 import { testDatabaseName } from "../support/cosmos.js";
 import { describeMonitoringStoreContract } from "./monitoring-store-contract.js";
@@ -16,7 +17,6 @@ describeMonitoringStoreContract("Cosmos DB adapter on the embedded server", () =
 describe("monitoring containers and expiry", () => {
   it.each([
     { container: "alerts", defaultTtl: 2_592_000 },
-    { container: "health", defaultTtl: undefined },
     { container: "itemLog", defaultTtl: 259_200 },
   ])("creates $container partitioned by /mailbox with defaultTtl $defaultTtl", async ({ container, defaultTtl }) => {
     expect(containerDefinitions.containers.find((definition) => definition.name === container)).toMatchObject({ partitionKeyPath: "/mailbox" });
@@ -54,4 +54,70 @@ describe("monitoring containers and expiry", () => {
     now = new Date(now.getTime() + 1);
     expect((await live.itemLog.listEntries({ mailbox }, { limit: 10 })).items).toEqual([]);
   });
+
+  it("keeps a mailbox's health, processed markers and item-log entries in its one partition of itemLog; each listing reads only its own", async () => {
+    const opened = await openEmbeddedTrackingStore({ protocol: "http", databaseName: testDatabaseName() });
+    const client = new CosmosClient({ endpoint: opened.endpoint, key: opened.key, connectionPolicy: { enableEndpointDiscovery: false } });
+    try {
+      const { live } = opened;
+      const mailbox = "shared@contoso.com";
+      const entry = { id: "e1", mailbox, folder: "inbox", messageId: "m1", at: "2025-03-01T10:00:00.000Z", via: "notification" as const, outcome: "tracked" as const, reason: "acceptedByFilter" };
+      expect(await live.processed.claim(mailbox, "m-held", { leaseInMs: 60_000, now: new Date() })).toBe("claimed");
+      await live.batches.commit(mailbox, {
+        markers: [{ graphMessageId: "m1", reason: "acceptedByFilter", activityId: "a1" }],
+        itemLog: { entries: [entry], retentionInDays: 3 },
+        health: (current) => applyHealthEvent(current, items(1)),
+      });
+      expect((await live.itemLog.listEntries({ mailbox }, { limit: 10 })).items).toEqual([entry]);
+      expect((await live.itemLog.listEntries({}, { limit: 10 })).items).toEqual([entry]);
+      expect((await live.health.listHealth()).map((health) => [health.mailbox, health.folders.inbox?.tracked])).toEqual([[mailbox, 1]]);
+      expect(await live.processed.wasProcessed(mailbox, "m1")).toBe(true);
+      expect(await live.processed.claim(mailbox, "m-held", { leaseInMs: 60_000, now: new Date() })).toBe("busy");
+      // Each kind carries its own expiry: the health never, markers 14 days, entries the retention.
+      const { resources } = await client
+        .database(opened.databaseName)
+        .container("itemLog")
+        .items.query<{ id: string; ttl: number }>({ query: "SELECT c.id, c.ttl FROM c WHERE c.mailbox = @mailbox", parameters: [{ name: "@mailbox", value: mailbox }] })
+        .fetchAll();
+      expect(resources.map((resource) => resource.ttl).sort((a, b) => a - b)).toEqual([-1, 259_200, 1_209_600, 1_209_600]);
+    } finally {
+      client.dispose();
+      await opened.dispose();
+    }
+  });
+
+  it("writes a batch of items in one request, and redoes it on a fresh read when the health changed elsewhere", async () => {
+    const opened = await openEmbeddedTrackingStore({ protocol: "http", databaseName: testDatabaseName() });
+    try {
+      const { live } = opened;
+      const mailbox = "batched@contoso.com";
+      const commit = (n: number) =>
+        live.batches.commit(mailbox, {
+          markers: [{ graphMessageId: `m${n}`, reason: "acceptedByFilter" }],
+          itemLog: { entries: [{ id: `e${n}`, mailbox, folder: "inbox", messageId: `m${n}`, at: "2025-03-01T10:00:00.000Z", via: "notification", outcome: "tracked", reason: "acceptedByFilter" }], retentionInDays: 3 },
+          health: (current) => applyHealthEvent(current, items(1)),
+        });
+      await commit(1); // the mailbox's first: a read (nothing there) and the batch that creates the health
+      opened.resetRequestCount();
+      await commit(2);
+      expect(Object.fromEntries(opened.requestCountByOperation())).toEqual({ "batch itemLog": 1 });
+      // Another writer (a gap, another instance) changes the health: the cached version is stale.
+      await live.health.applyChanges(mailbox, [{ op: "set", path: ["folders", "inbox", "gaps", "missed"], value: { openedAt: "2025-03-01T11:00:00.000Z", detail: "x" } }]);
+      opened.resetRequestCount();
+      await commit(3);
+      expect(Object.fromEntries(opened.requestCountByOperation())).toEqual({ "batch itemLog": 2, "read itemLog": 1 });
+      // Three batches at once in this process: one after another, none lost.
+      await Promise.all([commit(4), commit(5), commit(6)]);
+      const health = await live.health.getHealth(mailbox);
+      expect(health?.folders.inbox?.tracked).toBe(6);
+      expect(health?.folders.inbox?.gaps.missed).toMatchObject({ detail: "x" });
+      expect((await live.itemLog.listEntries({ mailbox }, { limit: 10 })).items).toHaveLength(6);
+    } finally {
+      await opened.dispose();
+    }
+  });
 });
+
+function items(tracked: number): HealthEvent {
+  return { kind: "itemsProcessed", folder: "inbox", at: "2025-03-01T10:00:00.000Z", via: "notification", tracked, skipped: {}, failed: 0 };
+}

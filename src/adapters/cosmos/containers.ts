@@ -13,11 +13,9 @@ export type ContainerName =
   | "counters"
   | "subscriptions"
   | "syncState"
-  | "processed"
   | "schedule"
   | "outgoing"
   | "alerts"
-  | "health"
   | "itemLog"
   | "whatIfRuns";
 

@@ -1,4 +1,6 @@
-// Each mailbox's health in the `health` container (partition key /mailbox, id "health"). The
+// Each mailbox's health in the `itemLog` container (partition key /mailbox, id "health"), beside
+// the mailbox's item-log entries and processed markers (mailbox-batch-store.ts writes the three
+// together); `ttl: -1` keeps it from the container's default expiry. The
 // document is flat — one top-level property per leaf, named by its path joined with "|"
 // ("folders|inbox|skipped|rejectedByFilter") — so every blind change is a patch `set` or `incr`
 // on a property of the root, whose parent always exists, whatever folders and reasons appear.
@@ -10,13 +12,18 @@ import { normalizeAddress } from "../../domain/address.js";
 import { statusOf, translateErrors } from "./errors.js";
 import { readItem } from "./read-item.js";
 
-const HEALTH_ID = "health";
+export const HEALTH_ID = "health";
 /** Cosmos DB takes at most 10 operations per patch. */
 const MAX_PATCH_OPERATIONS = 10;
 const MAX_UPDATE_ATTEMPTS = 10;
 const SEPARATOR = "|";
 
-type HealthDocument = { id: string; mailbox: string; _etag?: string } & Record<string, unknown>;
+export type HealthDocument = { id: string; mailbox: string; ttl?: number; _etag?: string } & Record<string, unknown>;
+
+/** The stored form of a mailbox's health (flat, never expiring). */
+export function healthDocument(mailbox: string, health: MailboxHealth): HealthDocument {
+  return { id: HEALTH_ID, mailbox, ttl: -1, ...flattenHealth(health) };
+}
 
 function flatKey(path: readonly string[]): string {
   for (const segment of path) {
@@ -48,7 +55,7 @@ export function flattenHealth(health: MailboxHealth): Record<string, unknown> {
   return flat;
 }
 
-function fromDocument(document: HealthDocument): MailboxHealth {
+export function fromDocument(document: HealthDocument): MailboxHealth {
   const changes: HealthChange[] = Object.entries(document)
     .filter(([key]) => key !== "id" && key !== "mailbox" && !key.startsWith("_") && key !== "ttl")
     .map(([key, value]) => ({ op: "set", path: key.split(SEPARATOR), value }));
@@ -76,7 +83,7 @@ export function createCosmosHealthStore(container: Container): HealthStore {
         }
         // First change of this mailbox: create the document, then patch it (409: someone else created it).
         try {
-          await container.items.create({ id: HEALTH_ID, mailbox: key });
+          await container.items.create({ id: HEALTH_ID, mailbox: key, ttl: -1 });
         } catch (error) {
           if (statusOf(error) !== 409) throw error;
         }
@@ -89,7 +96,7 @@ export function createCosmosHealthStore(container: Container): HealthStore {
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
       const stored = await read(key);
       const next = update(stored ? fromDocument(stored) : emptyHealth(key));
-      const document = { id: HEALTH_ID, mailbox: key, ...flattenHealth(next) };
+      const document = healthDocument(key, next);
       try {
         if (stored) await container.item(HEALTH_ID, key).replace(document, { accessCondition: { type: "IfMatch", condition: stored._etag ?? "" } });
         else await container.items.create(document);
@@ -113,7 +120,7 @@ export function createCosmosHealthStore(container: Container): HealthStore {
     updateHealth: (mailbox, update) => translateErrors("updateHealth", () => updateHealth(mailbox, update)),
     listHealth: () =>
       translateErrors("listHealth", async () => {
-        const { resources } = await container.items.query<HealthDocument>("SELECT * FROM c").fetchAll();
+        const { resources } = await container.items.query<HealthDocument>({ query: "SELECT * FROM c WHERE c.id = @id", parameters: [{ name: "@id", value: HEALTH_ID }] }).fetchAll();
         return resources.map(fromDocument).sort((a, b) => a.mailbox.localeCompare(b.mailbox));
       }),
   };

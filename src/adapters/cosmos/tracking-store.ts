@@ -6,6 +6,7 @@ import { createCosmosActivityStore } from "./activity-store.js";
 import { createCosmosAlertStore } from "./alert-store.js";
 import { createCosmosHealthStore } from "./health-store.js";
 import { createCosmosItemLogStore } from "./item-log-store.js";
+import { createCosmosMailboxBatchStore } from "./mailbox-batch-store.js";
 import { containerDefinitions, type ContainerName } from "./containers.js";
 import { StoreError, statusOf, translateErrors } from "./errors.js";
 import { createCosmosLookupStore } from "./lookup-store.js";
@@ -112,10 +113,11 @@ export async function openCosmosTrackingStore(options: OpenCosmosTrackingStoreOp
     const live: LiveTrackingStore = {
       subscriptions: createCosmosSubscriptionStore(container("subscriptions")),
       syncState: createCosmosSyncStateStore(container("syncState")),
-      processed: createCosmosProcessedMessageStore(container("processed")),
+      processed: createCosmosProcessedMessageStore(container("itemLog")),
       alerts: createCosmosAlertStore(container("alerts")),
-      health: createCosmosHealthStore(container("health")),
+      health: createCosmosHealthStore(container("itemLog")),
       itemLog: createCosmosItemLogStore(container("itemLog")),
+      batches: createCosmosMailboxBatchStore(container("itemLog")),
       schedule: createCosmosScheduleStore(container("schedule")),
     };
     return {

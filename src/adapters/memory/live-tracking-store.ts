@@ -114,13 +114,24 @@ function createProcessed(): ProcessedMessageStore {
 /** An empty in-memory LiveTrackingStore of its own; `clock` decides what has expired (TTL). */
 export function createMemoryLiveTrackingStore(options: { clock?: () => Date } = {}): LiveTrackingStore {
   const clock = options.clock ?? (() => new Date());
+  const processed = createProcessed();
+  const health = createMemoryHealthStore();
+  const itemLog = createMemoryItemLogStore({ clock });
   return {
     subscriptions: createSubscriptions(),
     syncState: createSyncState(),
-    processed: createProcessed(),
+    processed,
     alerts: createMemoryAlertStore({ clock }),
-    health: createMemoryHealthStore(),
-    itemLog: createMemoryItemLogStore({ clock }),
+    health,
+    itemLog,
+    // One process, no crash between the parts: the three writes in turn.
+    batches: {
+      commit: async (mailbox, batch) => {
+        for (const mark of batch.markers) await processed.markProcessed(mailbox, mark.graphMessageId, mark);
+        if (batch.itemLog) await itemLog.putEntries(mailbox, batch.itemLog.entries, { retentionInDays: batch.itemLog.retentionInDays });
+        if (batch.health) await health.updateHealth(mailbox, batch.health);
+      },
+    },
     schedule: createMemoryScheduleStore(),
   };
 }
