@@ -1,8 +1,9 @@
-// Tracked folders moved out of the Inbox. The sweep (and Test & Enable) walks each subscribed
-// tracked folder's parents up to the Inbox or the top of the mailbox (src/domain/folder-placement.ts
-// decides); one no longer below the Inbox has its subscription deleted and an alert naming it and
-// where it is now. The settings still name it, so a later upkeep looks for it by its path below
-// the Inbox again: moved back there, it is subscribed again and caught up.
+// Tracked folders moved out of the Inbox. The sweep, Test & Enable and the replacement of a
+// tracked folder's subscription walk the folder's parents up to the Inbox or the top of the
+// mailbox (src/domain/folder-placement.ts decides); one no longer below the Inbox has its
+// subscription deleted and an alert naming it and where it is now. The settings still name it,
+// so a later upkeep looks for it by its path below the Inbox again: moved back there, it is
+// subscribed again and caught up.
 import { GraphFailure } from "./errors.js";
 import { isTrackedFolderKey } from "./folder-keys.js";
 import type { MailGateway, SubscriptionRecord } from "./ports.js";

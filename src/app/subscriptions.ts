@@ -154,6 +154,13 @@ export function createSubscriptionManager(deps: SubscriptionDeps) {
       (other) => other.folder === record.folder && other.id !== record.id && !needsReplacement(other),
     );
     if (others.length === 0) {
+      // A tracked folder is recreated by its id: not if it was moved out of the Inbox meanwhile.
+      const where = (await subscriptionsOutsideInbox({ gateway, log }, record.mailbox, [record])).get(record.id);
+      if (where !== undefined) {
+        if (!options.goneAtGraph) await removeSubscription(record);
+        await reportTrackedFolder({ live, alerts: deps.alerts }, { mailbox: record.mailbox, folder: record.folder, reason: "movedOutOfInbox", where, at: clock().toISOString() });
+        return;
+      }
       try {
         await create(record.mailbox, record.folder, knownFolderId(record));
       } catch (error) {

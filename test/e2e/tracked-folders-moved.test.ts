@@ -3,7 +3,8 @@
 // is known by its Graph id, which a move keeps. The sweep (and Test & Enable) walks the folder's
 // parents: moved out, its subscription is deleted with a warning naming it and where it is now,
 // and mail filed there is not tracked; moved back to its path, the next upkeep subscribes it again,
-// says so, and catches up the mail filed meanwhile. Moved within the Inbox, nothing changes.
+// says so, and catches up the mail filed meanwhile. Moved within the Inbox, nothing changes. A
+// subscription Graph removes is not recreated (by the folder's id) for a folder moved out.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trackedFolderKey } from "../../src/app/folder-keys.js";
 import type { RecordRef, TrackedFolder } from "../../src/domain/types.js";
@@ -12,12 +13,13 @@ import { activityFor, deliver, eventsOf, graphSubscriptions, makeDue, startE2eSt
 const ARCHIVED = "archived@contoso.example.com";
 const WITHIN = "within@contoso.example.com";
 const ENABLED = "reenabled@contoso.example.com";
+const LAPSED = "lapsed@contoso.example.com";
 const CONTOSO: RecordRef = { type: "account", id: "contoso-account" };
 
 let e2e: E2eStack;
 
 beforeAll(async () => {
-  e2e = await startE2eStack({ mailboxes: [ARCHIVED, WITHIN, ENABLED] });
+  e2e = await startE2eStack({ mailboxes: [ARCHIVED, WITHIN, ENABLED, LAPSED] });
 });
 
 afterAll(async () => {
@@ -150,5 +152,23 @@ describe("a tracked folder moved out of the Inbox", () => {
 
     expect(await folderSubscriptions(ENABLED, "Projects")).toEqual([]);
     expect((await alertsOf(ENABLED)).find((alert) => alert.code === "trackedFolder.movedOutOfInbox")?.message).toContain('(it is now "Deleted Items/Projects")');
+  });
+
+  it("a subscription Graph removed is not recreated by id for a folder moved out meanwhile", async () => {
+    const { stack } = e2e;
+    const folderId = makeFolder(LAPSED, "Leads");
+    await track(LAPSED, [{ folder: "Leads", regarding: CONTOSO }]);
+    const [subscribed] = await folderSubscriptions(LAPSED, "Leads");
+    expect(subscribed).toBeDefined();
+
+    stack.graph.moveFolder(LAPSED, folderId, "archive");
+    if (subscribed) stack.graph.triggerLifecycle(subscribed.id, "subscriptionRemoved");
+    await stack.settle();
+
+    expect(await folderSubscriptions(LAPSED, "Leads")).toEqual([]);
+    expect(graphSubscriptions(stack, LAPSED).map((s) => s.folderId)).not.toContain(folderId);
+    const codes = (await alertsOf(LAPSED)).map((alert) => alert.code);
+    expect(codes).toContain("trackedFolder.movedOutOfInbox");
+    expect(codes).not.toContain("subscription.recreated");
   });
 });
