@@ -260,8 +260,8 @@ async function simulate(options: { mailboxes: number; days: number; log: (line: 
     await drain(START + (minute + CATCH_UP_TIMER_MINUTES) * 60_000 - 1);
   }
 
-  // Enrolment: the first timer runs put every mailbox on the schedule (at most 2,000 a renew run)
-  // and subscribe it, until the first pass is done and the queue is empty.
+  // Enrolment: the first timer runs put every mailbox on the schedule and subscribe it, until the
+  // first pass is done (a pass may span runs) and the queue is empty.
   let minute = 0;
   const firstPassDone = async () => (await memoryLive.schedule.getMarker("enrolment"))?.state === "done";
   do {

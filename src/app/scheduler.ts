@@ -121,8 +121,8 @@ export function createScheduler(deps: SchedulerDeps) {
    * entry. The first pass pages through the mailboxes, putting each in the current renew bucket
    * (their first upkeep schedules them properly); after that a pass starts once per sweep period
    * and puts each enabled mailbox's sweep entry, which is idempotent (the same bucket and id as the
-   * one it has) and gives a mailbox that lost its entry an upkeep within the period. A renew run
-   * reads at most ENROLMENT_PAGES_PER_RUN pages and the pass goes on in the next run, so no run
+   * one it has) and gives a mailbox that lost its entry an upkeep within the period. Such a pass
+   * reads at most ENROLMENT_PAGES_PER_RUN pages a renew run and goes on in the next, so no run
    * grows with the number of mailboxes (docs/scaling.md: 100,000 mailboxes take 50 runs, 25 hours).
    */
   async function enrolUnscheduled(elapsed: () => number): Promise<number> {
@@ -140,7 +140,10 @@ export function createScheduler(deps: SchedulerDeps) {
     const startedAt = (paging ? marker.startedAt : undefined) ?? clock().toISOString();
     let continuationToken = paging ? marker.continuationToken : undefined;
     let enrolled = 0;
-    for (let pages = 0; pages < ENROLMENT_PAGES_PER_RUN; pages++) {
+    // The first pass is the upgrade: mailboxes whose subscriptions nothing renews until they have
+    // an entry, so it is bounded by the time budget only; later passes are a safety net.
+    const pageLimit = mode === "renew" ? Number.POSITIVE_INFINITY : ENROLMENT_PAGES_PER_RUN;
+    for (let pages = 0; pages < pageLimit; pages++) {
       if (elapsed() > budget) break;
       const page = await deps.store.settings.listMailboxPage({
         limit: PAGE_SIZE,
