@@ -19,6 +19,8 @@ export interface LoadPlan {
   /** Requests before measuring starts (connection set-up, JIT), not in the report. */
   warmup: number;
   connections: number;
+  /** Notifications per POST, each for its own message (Graph puts several in one `value`); default 1. */
+  notificationsPerRequest?: number;
 }
 
 export interface LoadReport {
@@ -32,13 +34,18 @@ export interface LoadReport {
   sendLagMaxInMs: number;
   sendLagP99InMs: number;
   elapsedInMs: number;
+  /** POSTs sent, warm-up included (the work the other processes did for this run). */
+  posts: number;
+  /** This process's CPU time (user + system) from the first warm-up request to the last answer. */
+  cpuInMs: number;
 }
 
 function body(plan: LoadPlan, n: number): string {
-  const id = `${plan.messageIdPrefix}${n}`;
+  const count = plan.notificationsPerRequest ?? 1;
   return JSON.stringify({
-    value: [
-      {
+    value: Array.from({ length: count }, (_, k) => {
+      const id = `${plan.messageIdPrefix}${n}${count > 1 ? `-${k}` : ""}`;
+      return {
         subscriptionId: plan.subscriptionId,
         subscriptionExpirationDateTime: new Date(Date.now() + 86_400_000).toISOString(),
         changeType: "created",
@@ -46,8 +53,8 @@ function body(plan: LoadPlan, n: number): string {
         resourceData: { "@odata.type": "#Microsoft.Graph.Message", "@odata.id": `Users/${plan.mailboxId}/Messages/${id}`, "@odata.etag": 'W/"1"', id },
         clientState: plan.clientState,
         tenantId: plan.tenantId,
-      },
-    ],
+      };
+    }),
   });
 }
 
@@ -63,6 +70,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
     await response.body.text();
     return response.statusCode;
   };
+  const cpuAtStart = process.cpuUsage();
   // Warm up sequentially-ish: opens connections and lets both sides compile their hot paths.
   for (let i = 0; i < plan.warmup; i += 8) {
     await Promise.all(Array.from({ length: Math.min(8, plan.warmup - i) }, (_, k) => post(-(i + k + 1)).catch(() => 0)));
@@ -101,6 +109,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
   }
   await Promise.all(pending);
   const elapsedInMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuAtStart);
   await dispatcher.close();
   lags.sort((a, b) => a - b);
   return {
@@ -111,6 +120,8 @@ export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
     sendLagMaxInMs: lags[lags.length - 1] ?? 0,
     sendLagP99InMs: lags[Math.min(lags.length - 1, Math.floor(lags.length * 0.99))] ?? 0,
     elapsedInMs,
+    posts: plan.warmup + total,
+    cpuInMs: (cpu.user + cpu.system) / 1000,
   };
 }
 

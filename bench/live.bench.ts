@@ -2,9 +2,7 @@
 // Functions host → Azurite queue → processNotification → embedded Cosmos DB) measured in one run:
 // Cosmos requests per tracked email as the store grows, notification → activity latency, Graph
 // requests per tracked email with and without duplicated notifications, end-to-end emails/s
-// against raw Cosmos upserts/s, and the webhook's ack latency under 200 notifications/s.
-import { monitorEventLoopDelay } from "node:perf_hooks";
-import { QueueClient } from "@azure/storage-queue";
+// against raw Cosmos upserts/s, and the webhook's ack latency at 50, 100 and 200 POSTs/s (live-webhook.ts).
 import { startLocalStack, type LocalStack } from "../local/stack.js";
 import { parseOrganizationSettings } from "../src/domain/settings.js";
 import type { CrmRecord, ResolvedParty } from "../src/domain/types.js";
@@ -14,13 +12,11 @@ import {
   historicActivity,
   percentile,
   preload,
-  profiled,
   rawUpserts,
   round,
-  runLoadInChild,
-  startHttpOnlyHost,
   watchDecisions,
 } from "./live-support.js";
+import { webhookLoad } from "./live-webhook.js";
 
 const ANN = "ann@contoso.example.com";
 const CUSTOMERS = 50;
@@ -201,97 +197,6 @@ async function throughput(context: Context, options: { emails: number; upserts: 
   );
 }
 
-// ---- 1. webhook ack latency under load -----------------------------------------------------------
-
-/**
- * Two hosts measured at the same rate in the same run: (a) an HTTP-only host in a child process,
- * the queue work staying on this process's host (Flex Consumption's per-function scaling: the
- * webhook never shares an event loop with the queue processor), and (b) the stack's own host,
- * which serves the webhook *and* processes the queue on one event loop (`npm start` on one machine).
- */
-async function webhookLoad(context: Context, options: { ratePerSecond: number; seconds: number; profile: boolean; mailboxId: string }) {
-  const { stack, results, log } = context;
-  const services = await stack.services();
-  const [subscription] = (await services.live.subscriptions.listSubscriptions({ mailbox: ANN })).filter((s) => s.folder === "inbox");
-  if (!subscription) throw new Error(`no inbox subscription stored for ${ANN}`);
-  const basePlan = {
-    ratePerSecond: options.ratePerSecond,
-    durationInMs: options.seconds * 1000,
-    subscriptionId: subscription.id,
-    // Each subscription has its own clientState: the one Graph (the simulator) holds for it.
-    clientState: stack.graph.listSubscriptions().find((s) => s.id === subscription.id)?.clientState ?? "",
-    tenantId: stack.graph.tenantId,
-    mailboxId: options.mailboxId,
-    warmup: 200,
-    connections: 64,
-  };
-  // The two round trips an ack waits for, alone and one at a time: the subscription read (Cosmos;
-  // cached by the webhook for a minute, so usually skipped) and the enqueue (Azurite; a scratch
-  // queue so nothing gets processed).
-  const sequential = async (count: number, step: () => Promise<unknown>) => {
-    const times: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const started = performance.now();
-      await step();
-      times.push(performance.now() - started);
-    }
-    return `${round(percentile(times, 50), 1)} / ${round(percentile(times, 99), 1)}`;
-  };
-  const scratch = new QueueClient(process.env.AzureWebJobsStorage ?? "", "bench-scratch");
-  await scratch.createIfNotExists();
-  results.push(
-    { metric: "ack parts alone: Cosmos subscription read p50 / p99 (100 sequential)", value: await sequential(100, () => services.live.subscriptions.getSubscription(subscription.id)), unit: "ms" },
-    { metric: "ack parts alone: Azurite enqueue p50 / p99 (100 sequential)", value: await sequential(100, () => scratch.sendMessage(Buffer.from(JSON.stringify({ kind: "change", n: 1 })).toString("base64"))), unit: "ms" },
-  );
-  await scratch.delete();
-
-  const measure = async (host: { label: string; short: string; baseUrl: string; profile: boolean }) => {
-    const invocationsBefore = stack.host.stats().invocations.processNotification ?? 0;
-    const plan = { ...basePlan, url: `${host.baseUrl}/api/notifications`, messageIdPrefix: `AAMkUnknown-${Date.now()}-${host.short}-` };
-    // A light load first: what one ack costs when the host is not saturated.
-    const light = await runLoadInChild({ ...plan, ratePerSecond: 20, durationInMs: 3_000, warmup: 20, messageIdPrefix: `${plan.messageIdPrefix}light-` });
-    await stack.settle({ timeoutInMs: 120_000 });
-    results.push({ metric: `${host.label}: ack p50 / p99 at 20/s for 3 s (reference)`, value: `${round(percentile(light.serviceInMs, 50), 1)} / ${round(percentile(light.serviceInMs, 99), 1)}`, unit: "ms" });
-    log(`webhook, ${host.label}: ${options.ratePerSecond}/s for ${options.seconds} s from a child process…`);
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-    loopDelay.enable();
-    const measured = host.profile ? await profiled(() => runLoadInChild(plan)) : { value: await runLoadInChild(plan), top: [] };
-    loopDelay.disable();
-    const report = measured.value;
-    const drainStarted = performance.now();
-    await stack.settle({ timeoutInMs: 300_000 });
-    const drainInMs = performance.now() - drainStarted;
-    const processed = (stack.host.stats().invocations.processNotification ?? 0) - invocationsBefore;
-    const sent = report.serviceInMs.length;
-    log(`webhook, ${host.label}: p50 ${percentile(report.serviceInMs, 50).toFixed(1)} ms, p99 ${percentile(report.serviceInMs, 99).toFixed(1)} ms; statuses ${JSON.stringify(report.statuses)}`);
-    results.push(
-      { metric: `${host.label}: ack p50 (${options.ratePerSecond}/s for ${options.seconds} s, ${sent} requests)`, value: round(percentile(report.serviceInMs, 50), 1), unit: "ms" },
-      { metric: `${host.label}: ack p90`, value: round(percentile(report.serviceInMs, 90), 1), unit: "ms" },
-      { metric: `${host.label}: ack p99`, value: round(percentile(report.serviceInMs, 99), 1), unit: "ms", goal: "< 50 ms" },
-      { metric: `${host.label}: ack max`, value: round(percentile(report.serviceInMs, 100), 1), unit: "ms" },
-      { metric: `${host.label}: ack p99 from due time (incl. generator lag)`, value: round(percentile(report.fromDueInMs, 99), 1), unit: "ms" },
-      { metric: `${host.label}: achieved rate`, value: round(sent / (report.elapsedInMs / 1000), 1), unit: "req/s" },
-      { metric: `${host.label}: statuses`, value: `${Object.entries(report.statuses).map(([s, c]) => `${s}×${c}`).join(" ")}${report.errors ? ` errors×${report.errors}` : ""}` },
-      { metric: `${host.label}: bench process (queue worker) event-loop delay p50 / p99`, value: `${round(loopDelay.percentile(50) / 1e6, 1)} / ${round(loopDelay.percentile(99) / 1e6, 1)}`, unit: "ms" },
-      { metric: `${host.label}: generator send lag p99 / max`, value: `${round(report.sendLagP99InMs, 1)} / ${round(report.sendLagMaxInMs, 1)} ms` },
-      { metric: `${host.label}: queue drained after the load (${processed} items → messageGone)`, value: round(drainInMs / 1000, 1), unit: "s" },
-    );
-    for (const [i, entry] of measured.top.entries()) {
-      results.push({ metric: `  profile #${i + 1} (self time, bench process)`, value: `${entry.selfPercent}% ${entry.where}` });
-    }
-  };
-
-  // (a) The Azure-like figure: the webhook alone on its host's event loop.
-  const httpOnly = await startHttpOnlyHost();
-  try {
-    await measure({ label: "webhook (a) HTTP-only host", short: "a", baseUrl: httpOnly.baseUrl, profile: false });
-  } finally {
-    await httpOnly.close();
-  }
-  // (b) One process doing everything, as `npm start` does.
-  await measure({ label: "webhook (b) shared host", short: "b", baseUrl: stack.host.baseUrl, profile: options.profile });
-}
-
 // ---- the benchmark --------------------------------------------------------------------------------
 
 async function run(options: BenchmarkOptions): Promise<BenchmarkResult[]> {
@@ -308,7 +213,12 @@ async function run(options: BenchmarkOptions): Promise<BenchmarkResult[]> {
   const graphEmails = numberOption(args, "graph-emails", 300);
   const burst = numberOption(args, "burst", 500);
   const upserts = numberOption(args, "upserts", 2_000);
-  const rate = numberOption(args, "rate", 200);
+  const rates = (typeof args.rates === "string" ? args.rates : String(numberOption(args, "rate", 0) || "50,100,200")).split(",").map((s) => {
+    const rate = Number(s);
+    if (!Number.isFinite(rate) || rate <= 0) throw new Error(`--rates must be positive numbers separated by commas (got ${s})`);
+    return rate;
+  });
+  const perRequest = numberOption(args, "per-request", 1);
   const seconds = numberOption(args, "seconds", 10);
   const skip = new Set(typeof args.skip === "string" ? args.skip.split(",") : []);
 
@@ -354,7 +264,9 @@ async function run(options: BenchmarkOptions): Promise<BenchmarkResult[]> {
       const batchSize = 16; // host.json extensions.queues.batchSize: the queue's concurrency
       await throughput(context, { emails: burst, upserts, concurrency: batchSize });
     }
-    if (!skip.has("webhook")) await webhookLoad(context, { ratePerSecond: rate, seconds, profile: args.profile === true, mailboxId });
+    if (!skip.has("webhook")) {
+      await webhookLoad(stack, results, log, { rates, seconds, notificationsPerRequest: perRequest, profile: args.profile === true, mailboxId, mailbox: ANN });
+    }
     const failures = Object.values(stack.host.stats().failures).reduce((sum, n) => sum + n, 0);
     results.push({ metric: "host: failed invocations (retried) / error log lines", value: `${failures} / ${errorLines}` });
     return results;
@@ -367,6 +279,6 @@ async function run(options: BenchmarkOptions): Promise<BenchmarkResult[]> {
 export const benchmark: Benchmark = {
   name: "live",
   description:
-    "the whole local stack: webhook ack latency, notification → activity latency, Graph and Cosmos requests per email, e2e vs raw Cosmos (options: --sizes 1000,10000,100000, --preload-budget S, --concurrency N, --growth-emails N, --latency-emails N, --graph-emails N, --burst N, --upserts N, --rate N, --seconds N, --skip growth,latency,graph,throughput,webhook, --profile)",
+    "the whole local stack: webhook ack latency, notification → activity latency, Graph and Cosmos requests per email, e2e vs raw Cosmos (options: --sizes 1000,10000,100000, --preload-budget S, --concurrency N, --growth-emails N, --latency-emails N, --graph-emails N, --burst N, --upserts N, --rates 50,100,200 (POSTs/s, each for --seconds; --rate N for one), --seconds N, --per-request N (notifications per POST), --skip growth,latency,graph,throughput,webhook, --profile)",
   run,
 };

@@ -8,6 +8,9 @@
 // extents of deleted messages one by one from a LokiJS collection, each removal O(extents), on
 // the event loop: after some thousands of messages the queue stopped answering for 20–60 s every
 // minute. On disk, messages share a few extent files and the sweep is cheap (docs/benchmarks-live.md).
+// Started through local/azurite-queue.cjs, which gives the disk store concurrent appends (Azurite's
+// queue writes one message at a time otherwise), with telemetry off (Azurite would send usage data
+// to Microsoft; no data of a local run leaves the machine).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -37,6 +40,10 @@ export interface LocalAzurite {
   connectionString: string;
   /** http://127.0.0.1:PORT/devstoreaccount1 */
   queueEndpoint: string;
+  /** The Azurite process (benchmarks read its CPU time). */
+  pid: number | undefined;
+  /** Its throwaway data directory (removed on close). */
+  location: string;
   close(): Promise<void>;
 }
 
@@ -46,12 +53,14 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<L
   if (!existsSync(binary)) {
     throw new Error(`azurite-queue not found at ${binary}: run npm install (azurite is a devDependency)`);
   }
+  const launcher = path.join(repoRoot, "local", "azurite-queue.cjs");
   const port = await pickFreePort();
   const location = await mkdtemp(path.join(tmpdir(), "tracker-azurite-"));
   const removeLocation = () => rm(location, { recursive: true, force: true });
   const child = spawn(
-    binary,
+    process.execPath,
     [
+      launcher,
       "--location",
       location,
       "--silent",
@@ -61,6 +70,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<L
       String(port),
       "--skipApiVersionCheck",
       "--loose",
+      "--disableTelemetry",
     ],
     { stdio: ["ignore", silent ? "ignore" : "inherit", silent ? "ignore" : "inherit"] },
   );
@@ -83,6 +93,8 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<L
   return {
     connectionString: developmentConnectionString({ queueEndpoint }),
     queueEndpoint,
+    pid: child.pid,
+    location,
     close: async () => {
       process.off("exit", stopOnExit);
       await stopChild(child);

@@ -52,6 +52,8 @@ export interface LocalStack {
   services(): Promise<Services>;
   /** HTTP requests the embedded Cosmos DB server has received, from every process of the stack. */
   cosmosRequestsReceived(): number;
+  /** Azurite's process id (its own process; benchmarks read its CPU time). */
+  azuritePid: number | undefined;
   /** Waits until Graph has delivered every notification and the queue is empty. */
   settle(options?: { timeoutInMs?: number }): Promise<void>;
   close(): Promise<void>;
@@ -156,6 +158,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
       services: getServices,
       cosmosRequestsReceived: () => cosmos.requestsReceived(),
+      azuritePid: azurite.pid,
       async settle(settleOptions = {}) {
         const timeoutInMs = settleOptions.timeoutInMs ?? 30_000;
         // Notifications lead to queue work, and queue work (catch-up, lifecycle) to more requests:

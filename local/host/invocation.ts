@@ -58,7 +58,8 @@ export class QueueSender {
       created.catch(() => this.#created.delete(queueName));
     }
     await created;
-    for (const text of messageTexts) await queue.sendMessage(text);
+    // Side by side, as the items of one output are independent (a queue keeps no order anyway).
+    await Promise.all(messageTexts.map((text) => queue.sendMessage(text)));
   }
 }
 
