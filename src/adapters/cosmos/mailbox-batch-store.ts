@@ -105,7 +105,12 @@ export function createCosmosMailboxBatchStore(container: Container): MailboxBatc
                 ? { operationType: "Create", partitionKey: key, resourceBody: document }
                 : { operationType: "Replace", partitionKey: key, id: HEALTH_ID, ifMatch: before.etag, resourceBody: document };
             known.delete(key);
-            const { status, etag } = await send(key, [healthWrite, ...writes]);
+            const { status, etag } = await send(key, [healthWrite, ...writes]).catch((error: unknown) => {
+              // A client may throw a refused batch instead of answering it: the same 412 or 409.
+              const thrown = statusOf(error);
+              if (thrown === 412 || thrown === 409) return { status: thrown, etag: undefined };
+              throw error;
+            });
             if (status < 400) {
               if (etag !== undefined) remember(key, { etag, health: next });
               return;

@@ -40,13 +40,13 @@ export interface OpenCosmosTrackingStoreOptions {
 
 export interface CosmosTrackingStore {
   store: TrackingStore;
-  /** Subscriptions, sync state and processed markers, on the same client (and request count). */
+  /** Subscriptions, sync state, processed markers, health and the item log, on the same client (and request count). */
   live: LiveTrackingStore;
   /** What-if runs (src/app/what-if.ts): apart from the live data, in a container of their own. */
   whatIf: WhatIfRunStore;
   /** HTTP requests sent to Cosmos DB since opening (or the last reset), retries included. */
   requestCount(): number;
-  /** The same count by operation and container ("create processed", "read lookups", …). */
+  /** The same count by operation and container ("create itemLog", "read lookups", …). */
   requestCountByOperation(): Map<string, number>;
   resetRequestCount(): void;
   dispose(): Promise<void>;
