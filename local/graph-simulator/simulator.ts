@@ -31,6 +31,8 @@ export interface GraphSimulatorOptions {
   clock?: () => Date;
   /** Events within this window are batched into one notification POST (default 20 ms). */
   notificationDelayMs?: number;
+  /** Most notifications in one POST; a larger batch goes out as several (default 100). */
+  maxNotificationsPerPost?: number;
   /** Per-attempt timeout of a notification POST (default 10 s). */
   notificationTimeoutMs?: number;
   /** Attempts per notification POST before giving up (default 5). */
@@ -178,6 +180,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     tenantId,
     clock,
     notificationDelayMs: options.notificationDelayMs ?? 20,
+    maxNotificationsPerPost: options.maxNotificationsPerPost ?? 100,
     notificationTimeoutMs: options.notificationTimeoutMs ?? 10_000,
     notificationMaxAttempts: options.notificationMaxAttempts ?? 5,
     notificationRetryBaseMs: options.notificationRetryBaseMs ?? 1_000,

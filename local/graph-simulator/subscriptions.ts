@@ -73,6 +73,8 @@ export interface DeliveryOptions {
   clock: () => Date;
   /** Events closer together than this are batched into one POST per notification URL. */
   notificationDelayMs: number;
+  /** Graph batches "several" notifications per POST, never unbounded: a burst is split into POSTs of at most this many. */
+  maxNotificationsPerPost: number;
   notificationTimeoutMs: number;
   notificationMaxAttempts: number;
   notificationRetryBaseMs: number;
@@ -278,7 +280,10 @@ export class NotificationHub {
       this.stats.dropped += items.length;
       return;
     }
-    const batches = this.faults.reorder ? items.map((item) => [item]).reverse() : [items];
+    const size = Math.max(1, this.options.maxNotificationsPerPost);
+    const batches = this.faults.reorder
+      ? items.map((item) => [item]).reverse()
+      : Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
     for (const batch of batches) {
       await this.deliver(url, batch);
       if (this.faults.duplicate) await this.deliver(url, batch);

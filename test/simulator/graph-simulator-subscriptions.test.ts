@@ -219,6 +219,26 @@ describe("change notifications", () => {
     expect(items.map((item) => (item.resourceData as { id: string }).id).sort()).toEqual(restIds.sort());
   });
 
+  it.each([
+    { emails: 7, perPost: 3, posts: [3, 3, 1] },
+    { emails: 6, perPost: 3, posts: [3, 3] },
+    { emails: 2, perPost: 100, posts: [2] },
+  ])("splits a burst of $emails into POSTs of at most $perPost", async ({ emails, perPost, posts }) => {
+    const capped = await startGraphSimulator({ notificationRetryBaseMs: 5, notificationTimeoutMs: 1_000, validationTimeoutMs: 1_000, notificationDelayMs: 50, maxNotificationsPerPost: perPost });
+    try {
+      const carol = capped.addMailbox({ address: "carol@contoso.test" });
+      await connectTestClient(capped)
+        .api("/subscriptions")
+        .post({ changeType: "created", notificationUrl: receiver.url, resource: `users/${carol}/mailFolders('inbox')/messages`, expirationDateTime: new Date(Date.now() + 3_600_000).toISOString(), clientState: "client-state-value" });
+      for (let n = 0; n < emails; n += 1) capped.deliverExternal({ to: ["carol@contoso.test"], from: { address: "sender@fabrikam.test" }, subject: `Burst ${n}` });
+      await receiver.waitFor(() => receiver.items().length === emails);
+      await capped.notificationsIdle();
+      expect(receiver.requests.filter((request) => request.items.length > 0).map((request) => request.items.length)).toEqual(posts);
+    } finally {
+      await capped.close();
+    }
+  });
+
   it("keeps the notification URL's query string (a Functions ?code= key) on validation and delivery", async () => {
     await subscribe({ notificationUrl: `${receiver.url}?code=function-key` });
     deliverToAlice("With key");
