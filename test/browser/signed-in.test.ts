@@ -115,9 +115,11 @@ describeInBrowser("admin center signed in", () => {
       await nav.getByRole("link", { name: title, exact: true }).focus();
       await page.keyboard.press("Enter");
       await expect.poll(() => page.title()).toBe(`${title} · Email tracking admin center`);
-      await expect.poll(() => page.evaluate("document.activeElement?.tagName")).toBe("H1");
-      // Once the page has loaded what it shows, its controls are all named.
+      await expect.poll(async () => [title, await page.evaluate("document.activeElement?.tagName")]).toEqual([title, "H1"]);
+      // Once the page has loaded what it shows, the heading still has the focus (one re-created on
+      // load loses it) and every control is named.
       await page.locator("main .loading").first().waitFor({ state: "detached" });
+      expect([title, await page.evaluate("document.activeElement?.tagName")]).toEqual([title, "H1"]);
       expect([title, await unlabelledControls(page)]).toEqual([title, []]);
     }
     expect(errors).toEqual([]);

@@ -154,13 +154,18 @@ export class SettingsPage extends LitElement {
     this.querySelector<HTMLElement>(".save-status [tabindex='-1']")?.focus();
   }
 
+  // The heading is the same element whatever the state, so the focus the app gives it on
+  // navigation survives the settings arriving.
   override render(): TemplateResult {
+    return html`<h1 tabindex="-1">Email tracking settings</h1>${this.renderBody()}`;
+  }
+
+  private renderBody(): TemplateResult {
     if (this.loadError !== undefined) {
-      return html`<h1 tabindex="-1">Email tracking settings</h1>
-        <p class="notice notice--error" role="alert">The settings could not be loaded: ${this.loadError}</p>`;
+      return html`<p class="notice notice--error" role="alert">The settings could not be loaded: ${this.loadError}</p>`;
     }
     if (this.saved === undefined || this.schema === undefined) {
-      return html`<h1 tabindex="-1">Email tracking settings</h1><p class="loading" role="status">Loading the settings…</p>`;
+      return html`<p class="loading" role="status">Loading the settings…</p>`;
     }
     const schema = this.schema;
     const placed = new Set<string>(ORGANIZATION_SETTING_SECTIONS.flatMap((section) => section.keys));
@@ -172,7 +177,6 @@ export class SettingsPage extends LitElement {
     ];
     const changeCount = Object.keys(this.changes()).length;
     return html`
-      <h1 tabindex="-1">Email tracking settings</h1>
       <p class="lead">
         Organization-wide rules for which email is tracked and how it is linked to records.
         ${this.canEdit ? nothing : html`<strong>You can read these settings; changing them needs the Tracking.Admin role.</strong>`}
