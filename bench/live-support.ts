@@ -41,23 +41,42 @@ export interface Decision {
 /** Every tracking decision the host's functions make, by Message-ID, with its time. */
 export function watchDecisions() {
   const decisions = new Map<string, Decision>();
+  /** Waiters: the ids still missing, and what to call once none are. */
+  const waiters = new Set<{ missing: Set<string>; done: () => void }>();
   const listener = (event: TrackingDecisionEvent) => {
     const id = bareId(event.result.internetMessageId);
     // The first decision is the one that stored the activity; later ones would be duplicates.
-    if (!decisions.has(id)) decisions.set(id, { at: performance.now(), created: event.result.created, reason: event.result.reason });
+    if (decisions.has(id)) return;
+    decisions.set(id, { at: performance.now(), created: event.result.created, reason: event.result.reason });
+    for (const waiter of waiters) if (waiter.missing.delete(id) && waiter.missing.size === 0) waiter.done();
   };
   trackingEvents.on("decision", listener);
   return {
     get: (internetMessageId: string) => decisions.get(bareId(internetMessageId)),
-    /** Resolves when every id has a decision; throws naming how many are missing after the timeout. */
+    /**
+     * Resolves when every id has a decision; throws naming how many are missing after the timeout.
+     * Told by each decision, not polling: a poll over a thousand ids every 10 ms took 4% of the
+     * CPU the end-to-end figure measures.
+     */
     async waitFor(ids: string[], options: { timeoutInMs: number }) {
-      const deadline = performance.now() + options.timeoutInMs;
-      for (;;) {
-        const missing = ids.filter((id) => !decisions.has(bareId(id))).length;
-        if (missing === 0) return;
-        if (performance.now() > deadline) throw new Error(`${missing} of ${ids.length} emails got no tracking decision within ${options.timeoutInMs} ms`);
-        await sleep(10);
-      }
+      const missing = new Set(ids.map(bareId).filter((id) => !decisions.has(id)));
+      if (missing.size === 0) return;
+      const total = ids.length;
+      await new Promise<void>((resolve, reject) => {
+        const waiter = {
+          missing,
+          done: () => {
+            clearTimeout(timer);
+            waiters.delete(waiter);
+            resolve();
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`${missing.size} of ${total} emails got no tracking decision within ${options.timeoutInMs} ms`));
+        }, options.timeoutInMs);
+        waiters.add(waiter);
+      });
     },
     stop: () => trackingEvents.off("decision", listener),
   };

@@ -141,10 +141,8 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
     // A message moved into a tracked folder was often handled in the Inbox already: each tracked
     // folder keeps its own markers, so the move is decided (and the regarding set) once.
     const marker = (messageId: string) => (isTrackedFolderKey(folder) ? `${messageId}@${folder}` : messageId);
-    // At most 20 ids (one $batch): their claims are independent point writes, made together.
-    const claims = await Promise.all(
-      messageIds.map((messageId) => live.processed.claim(mailbox, marker(messageId), { leaseInMs: CLAIM_LEASE_IN_MS, now: clock() })),
-    );
+    // At most 20 ids (one $batch): claimed together, one request when none was claimed before.
+    const claims = await live.processed.claimMany(mailbox, messageIds.map(marker), { leaseInMs: CLAIM_LEASE_IN_MS, now: clock() });
     messageIds.forEach((messageId, index) => {
       const claim = claims[index];
       if (claim === "processed") outcome.alreadyProcessed += 1;

@@ -292,6 +292,47 @@ export function describeLiveTrackingStoreContract(name: string, open: OpenLiveCo
         expect(takeovers.filter((r) => r === "claimed")).toHaveLength(1);
       });
 
+      it.each([
+        { case: "new messages only", prepared: {}, expected: ["claimed", "claimed", "claimed", "claimed"] },
+        { case: "one already processed", prepared: { 1: "processed" }, expected: ["claimed", "processed", "claimed", "claimed"] },
+        { case: "one held by another worker", prepared: { 2: "held" }, expected: ["claimed", "claimed", "busy", "claimed"] },
+        { case: "one whose worker died (lease over)", prepared: { 0: "expired" }, expected: ["claimed", "claimed", "claimed", "claimed"] },
+        { case: "one of each", prepared: { 0: "processed", 1: "held", 2: "expired" }, expected: ["processed", "busy", "claimed", "claimed"] },
+        { case: "the last one held", prepared: { 3: "held" }, expected: ["claimed", "claimed", "claimed", "busy"] },
+      ] as const)("claims several messages at once, each as claim would ($case)", async ({ prepared, expected }) => {
+        const mailbox = mailboxAddress();
+        const ids = Array.from({ length: 4 }, () => graphMessageId());
+        const start = new Date("2026-05-01T10:00:00Z");
+        const now = new Date(start.getTime() + 30_000);
+        for (const [index, state] of Object.entries(prepared) as Array<[string, "processed" | "held" | "expired"]>) {
+          const id = ids[Number(index)] as string;
+          if (state === "processed") await shared.live.processed.markProcessed(mailbox, id, { reason: "tracked" });
+          else await shared.live.processed.claim(mailbox, id, { leaseInMs: 60_000, now: state === "held" ? now : new Date(start.getTime() - 60_000) });
+        }
+        expect(await shared.live.processed.claimMany(mailbox, ids, { leaseInMs: 60_000, now })).toEqual(expected);
+        // What this call claimed is its own: claiming again now finds each held.
+        const again = await shared.live.processed.claimMany(mailbox, ids, { leaseInMs: 60_000, now });
+        expect(again).toEqual(expected.map((result) => (result === "processed" ? "processed" : "busy")));
+      });
+
+      it("claims several at once exactly once under concurrency, and a repeated id once", async () => {
+        const mailbox = mailboxAddress();
+        const ids = Array.from({ length: 6 }, () => graphMessageId());
+        const now = new Date("2026-05-01T10:00:00Z");
+        // Overlapping sets from five workers, one of them naming an id twice.
+        const sets = [ids.slice(0, 4), ids.slice(2, 6), ids, [ids[5] as string, ids[5] as string, ids[0] as string], ids.slice(1, 3)];
+        const results = await Promise.all(sets.map((set) => shared.live.processed.claimMany(mailbox, set, { leaseInMs: 60_000, now })));
+        for (const id of ids) {
+          const claimedBy = sets.flatMap((set, worker) => set.flatMap((each, index) => (each === id && results[worker]?.[index] === "claimed" ? [worker] : [])));
+          expect([id, claimedBy.length]).toEqual([id, 1]);
+        }
+        expect(results.flat().filter((result) => result !== "claimed" && result !== "busy")).toEqual([]);
+      });
+
+      it("claims nothing for no ids", async () => {
+        expect(await shared.live.processed.claimMany(mailboxAddress(), [], { leaseInMs: 60_000, now: new Date() })).toEqual([]);
+      });
+
       it("marks idempotently", async () => {
         const mailbox = mailboxAddress();
         const messageId = graphMessageId();
@@ -340,6 +381,12 @@ export function describeLiveTrackingStoreContract(name: string, open: OpenLiveCo
           expected: 1,
         },
         { operation: "wasProcessed (no)", run: (live, mailbox, id) => live.processed.wasProcessed(mailbox, id), expected: 1 },
+        { operation: "claim (new)", run: (live, mailbox, id) => live.processed.claim(mailbox, id, { leaseInMs: 60_000, now: new Date() }), expected: 1 },
+        {
+          operation: "claimMany of 20 new messages (one batch)",
+          run: (live, mailbox, id) => live.processed.claimMany(mailbox, Array.from({ length: 20 }, (_, n) => `${id}-${n}`), { leaseInMs: 60_000, now: new Date() }),
+          expected: 1,
+        },
         { operation: "markProcessed", run: (live, mailbox, id) => live.processed.markProcessed(mailbox, id, { reason: "tracked" }), expected: 1 },
         {
           operation: "wasProcessed (yes)",

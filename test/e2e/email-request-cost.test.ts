@@ -1,7 +1,7 @@
 // What one tracked email costs in Cosmos DB requests through the whole stack: Graph's
 // notification → webhook → queue → the real work processor with the health hooks wired (the
 // item-level log and the mailbox's counts) → Cosmos DB. One email per notification, the case
-// where the per-queue-item writes weigh most. The per-step breakdown is pinned in
+// where the per-queue-item writes weigh most, and several in one notification POST. The per-step breakdown is pinned in
 // test/contract/email-request-cost.test.ts; the live benchmark reports the same figure at scale.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliver, startE2eStack, timesCreated, type E2eStack } from "./e2e-support.js";
@@ -54,5 +54,27 @@ describe("Cosmos DB requests per tracked email, health hooks included (live path
     expect(timed.reduce((sum, [, count]) => sum + count, 0)).toBeLessThanOrEqual(3);
     const health = await services.live.health.getHealth(ANN);
     expect(health?.folders.inbox?.tracked).toBe(EMAILS + 1);
+  });
+
+  it("several new conversations in one notification POST (one queue item) cost 6 each and 2 for the item: the claims and the final writes are one batch each", async () => {
+    const { stack, decisions } = e2e;
+    const services = await stack.services();
+    const trackedBefore = (await services.live.health.getHealth(ANN))?.folders.inbox?.tracked ?? 0;
+    const before = services.cosmosRequestCountByOperation();
+    // Delivered together, they reach the webhook in one POST (the simulator gathers a window's notifications).
+    const mails = Array.from({ length: EMAILS }, (_, n) => deliver(stack, ANN, `Together ${n}`));
+    await stack.settle();
+    for (const mail of mails) expect(timesCreated(decisions, mail.internetMessageId)).toBe(1);
+    const spent = difference(services.cosmosRequestCountByOperation(), before);
+    const perItem = Object.fromEntries(Object.entries(spent).filter(([operation]) => !/^read (settings|subscriptions|syncState)$/.test(operation)));
+    expect(perItem).toEqual({
+      "batch itemLog": 2,
+      "read addresses": EMAILS,
+      "read lookups": EMAILS,
+      "create activities": EMAILS,
+      "upsert activityIndex": EMAILS,
+      "create lookups": 2 * EMAILS,
+    });
+    expect((await services.live.health.getHealth(ANN))?.folders.inbox?.tracked).toBe(trackedBefore + EMAILS);
   });
 });

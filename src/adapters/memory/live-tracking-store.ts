@@ -81,7 +81,7 @@ interface Marker {
 
 function createProcessed(): ProcessedMessageStore {
   const markers = new Map<string, Marker>();
-  return {
+  const store: ProcessedMessageStore = {
     wasProcessed: async (mailbox, graphMessageId) => {
       const id = processedMarkerId(mailbox, graphMessageId);
       await turn();
@@ -103,12 +103,14 @@ function createProcessed(): ProcessedMessageStore {
       markers.set(id, claimed);
       return "claimed";
     },
+    claimMany: (mailbox, graphMessageIds, options) => Promise.all(graphMessageIds.map((graphMessageId) => store.claim(mailbox, graphMessageId, options))),
     markProcessed: async (mailbox, graphMessageId) => {
       const id = processedMarkerId(mailbox, graphMessageId);
       await turn();
       markers.set(id, { state: "processed" });
     },
   };
+  return store;
 }
 
 /** An empty in-memory LiveTrackingStore of its own; `clock` decides what has expired (TTL). */

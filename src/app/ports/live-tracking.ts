@@ -125,6 +125,12 @@ export interface ProcessedMessageStore {
    * younger than the lease). An expired claim — its worker died — is taken over.
    */
   claim(mailbox: string, graphMessageId: string, options: { leaseInMs: number; now: Date }): Promise<ClaimResult>;
+  /**
+   * claim for several messages of one mailbox (a queue item's, at most MAX_MESSAGES_PER_BATCH),
+   * results in the same order. In Cosmos DB one transactional batch when none is claimed yet (the
+   * usual case), so a queue item's claims cost one request, not one per message.
+   */
+  claimMany(mailbox: string, graphMessageIds: readonly string[], options: { leaseInMs: number; now: Date }): Promise<ClaimResult[]>;
   markProcessed(mailbox: string, graphMessageId: string, outcome: { reason: string; activityId?: string }): Promise<void>;
 }
 
