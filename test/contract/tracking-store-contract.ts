@@ -282,6 +282,29 @@ export function describeTrackingStoreContract(name: string, open: OpenContractSt
         expect(await shared.store.lookups.listSince(key, "2000-01-01T00:00:00.000Z")).toEqual([newer, ...newestFirst.slice(0, 99)]);
       });
 
+      // Keys nearly always new (Message-IDs, and keys the caller found empty) are created together
+      // in one bulk request; these hold it to what separate writes did.
+      it.each([
+        { case: "two new keys", existing: [] as number[], entriesPerKey: 1, keys: 2 },
+        { case: "one of two exists already", existing: [1], entriesPerKey: 1, keys: 2 },
+        { case: "both exist already", existing: [0, 1], entriesPerKey: 1, keys: 2 },
+        { case: "more entries per key than one patch takes (10)", existing: [0], entriesPerKey: 13, keys: 3 },
+        { case: "more keys than one bulk takes (100)", existing: [7, 150], entriesPerKey: 1, keys: 160 },
+      ])("keeps every entry of keys created together ($case)", async ({ existing, entriesPerKey, keys }) => {
+        const keyNames = Array.from({ length: keys }, (_, k) => unique(k % 2 === 0 ? "mid:" : "cix:"));
+        for (const k of existing) await shared.store.lookups.putEntries([entry({ key: keyNames[k] as string, activityId: "seed", activityTime: "2024-01-01T00:00:00.000Z" })]);
+        const written = keyNames.flatMap((key) =>
+          Array.from({ length: entriesPerKey }, (_, i) => entry({ key, activityId: `a${String(i).padStart(2, "0")}`, activityTime: `2025-01-01T00:${String(i).padStart(2, "0")}:00.000Z` })),
+        );
+        // The cix: keys count as found empty by the caller (a new thread's), as the tracker says.
+        await shared.store.lookups.putEntries(written, { absentKeys: new Set(keyNames.filter((key) => key.startsWith("cix:"))) });
+        for (const [k, key] of keyNames.entries()) {
+          const mine = written.filter((one) => one.key === key).reverse();
+          const seed = existing.includes(k) ? [entry({ key, activityId: "seed", activityTime: "2024-01-01T00:00:00.000Z" })] : [];
+          expect([key, await shared.store.lookups.listSince(key, "2000-01-01T00:00:00.000Z")]).toEqual([key, [...mine, ...seed]]);
+        }
+      });
+
       it("lists one entry per activity after duplicate and concurrent rewrites", async () => {
         const key = unique("addr:");
         const written = ["a1", "a2", "a3", "a4", "a5"].map((activityId, i) => entry({ key, activityId, activityTime: `2025-01-0${i + 1}T00:00:00.000Z` }));

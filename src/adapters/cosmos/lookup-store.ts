@@ -1,4 +1,4 @@
-import type { Container, PatchOperation } from "@azure/cosmos";
+import type { Container, JSONObject, OperationInput, PatchOperation } from "@azure/cosmos";
 import type { LookupEntry, LookupStore } from "../../app/ports.js";
 import { forEachConcurrently, withoutSystemProperties } from "./document-ids.js";
 import { statusOf, translateErrors } from "./errors.js";
@@ -16,6 +16,8 @@ export const COMPACT_AT = 2 * MAX_ENTRIES_PER_KEY;
 /** Cosmos DB accepts at most 10 operations in one patch request. */
 const MAX_PATCH_OPERATIONS = 10;
 const WRITE_CONCURRENCY = 16;
+/** The SDK sends at most 100 operations of one partition in one bulk request. */
+const MAX_BULK_OPERATIONS = 100;
 
 /**
  * A Message-ID names one email, so its key is new for nearly every write: creating first saves
@@ -87,12 +89,38 @@ export function createCosmosLookupStore(container: Container): LookupStore {
     }
   };
 
-  const putKey = async ([key, entries]: [string, StoredEntry[]], absentKeys: ReadonlySet<string> | undefined): Promise<void> => {
-    for (let start = 0; start < entries.length; start += MAX_PATCH_OPERATIONS) {
-      const createFirst = start === 0 && (key.startsWith(MESSAGE_ID_KEY_PREFIX) || absentKeys?.has(key) === true);
+  const createsFirst = (key: string, absentKeys: ReadonlySet<string> | undefined) => key.startsWith(MESSAGE_ID_KEY_PREFIX) || absentKeys?.has(key) === true;
+
+  /** `from`: the entries before it are written already (by the bulk create). */
+  const putKey = async ([key, entries]: [string, StoredEntry[]], absentKeys: ReadonlySet<string> | undefined, from = 0): Promise<void> => {
+    for (let start = from; start < entries.length; start += MAX_PATCH_OPERATIONS) {
+      const createFirst = start === 0 && createsFirst(key, absentKeys);
       const stored = await append(key, entries.slice(start, start + MAX_PATCH_OPERATIONS), { createFirst });
       if (stored) await compact(stored);
     }
+  };
+
+  /**
+   * Keys nearly always new (a new email's Message-ID and a new thread's key) are created together
+   * with one bulk request: Cosmos DB groups a bulk's operations by physical partition, so a
+   * container of one partition takes them in one request where separate creates took one each. A
+   * key that exists after all (409) goes the usual way, appended to with a patch.
+   * Returns, per created key, how many of its entries are written.
+   */
+  const createTogether = async (keyed: ReadonlyArray<[string, StoredEntry[]]>): Promise<Map<string, number>> => {
+    const written = new Map<string, number>();
+    if (keyed.length < 2) return written;
+    const operations = keyed.map(([key, entries]): OperationInput => {
+      const document: LookupDocument = { id: ENTRIES_ID, key, entries: entries.slice(0, MAX_PATCH_OPERATIONS) };
+      return { operationType: "Create", partitionKey: key, resourceBody: document as unknown as JSONObject };
+    });
+    for (let start = 0; start < operations.length; start += MAX_BULK_OPERATIONS) {
+      const results = await container.items.bulk(operations.slice(start, start + MAX_BULK_OPERATIONS));
+      keyed.slice(start, start + MAX_BULK_OPERATIONS).forEach(([key, entries], index) => {
+        if (results[index]?.statusCode === 201) written.set(key, Math.min(entries.length, MAX_PATCH_OPERATIONS));
+      });
+    }
+    return written;
   };
 
   return {
@@ -104,7 +132,10 @@ export function createCosmosLookupStore(container: Container): LookupStore {
           list.push(toStoredEntry(entry));
           byKey.set(entry.key, list);
         }
-        await forEachConcurrently([...byKey], WRITE_CONCURRENCY, (keyed) => putKey(keyed, options?.absentKeys));
+        const created = await createTogether([...byKey].filter(([key]) => createsFirst(key, options?.absentKeys)));
+        // A created document holds fewer than COMPACT_AT entries: nothing to compact.
+        const rest = [...byKey].filter(([key, entries]) => (created.get(key) ?? 0) < entries.length);
+        await forEachConcurrently(rest, WRITE_CONCURRENCY, (keyed) => putKey(keyed, options?.absentKeys, created.get(keyed[0]) ?? 0));
       }),
     findLatest: (key) =>
       translateErrors("findLatest", async () => {
