@@ -15,6 +15,7 @@ import type { CategoryTracking } from "./categories.js";
 import type { SubscriptionManager } from "./subscriptions.js";
 import type { TrackResult, Tracker } from "./track-message.js";
 import { MAX_CATEGORY_ATTEMPTS } from "../domain/categories.js";
+import { normalizeAddress } from "../domain/address.js";
 import { defaultOrganizationSettings } from "../domain/settings.js";
 import type { GraphMessage } from "../domain/types.js";
 import { parseEncryptedContent, type ResourceDataFallback, type ResourceDataOpener } from "./resource-data.js";
@@ -175,7 +176,7 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         outcome.elsewhere += 1;
         logged.push({ messageId: item.messageId, outcome: "skipped", reason: "notInFolder", ...(item.message.subject ? { subject: item.message.subject } : {}) });
       } else if (item.message) {
-        const result = await tracker.track({ message: item.message, mailbox, folder: domainFolder(folder) });
+        const result = await tracker.track({ message: item.message, mailbox, folder: domainFolder(folder), mailboxIndex: "deferred" });
         // A tracked folder the settings (cached for up to their TTL) don't list yet is decided
         // again next time, not marked as done.
         if (result.reason !== "folderNotTracked") {
@@ -216,6 +217,11 @@ export function createWorkProcessor(deps: WorkProcessorDeps) {
         });
       }
     }
+    // The mailbox index entries of the item's activities, one request, before the markers say
+    // the messages are done: after a crash between the two they are processed (and indexed) again.
+    // Also for activities found already stored: that heals an earlier crash after the create.
+    const indexed = outcome.results.flatMap((result) => (result.activity && result.activity.receivingMailbox === normalizeAddress(mailbox) ? [result.activity] : []));
+    if (indexed.length > 0) await deps.store.activities.putMailboxIndex(indexed);
     if (deps.health) await deps.health.recordItems(mailbox, folder, options.via, logged, { markers: marks });
     else if (marks.length > 0) await live.batches.commit(mailbox, { markers: marks });
     // Mail held back because the mailbox's address is not approved (it was rejected after it was

@@ -39,6 +39,8 @@ export interface TrackMessageInput {
    * disabled mailbox).
    */
   manual?: ManualTracking;
+  /** "deferred": the caller writes the mailbox index entry (store.activities.putMailboxIndex), as the queue worker does per item. */
+  mailboxIndex?: "deferred";
 }
 
 export interface TrackResult {
@@ -147,7 +149,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     let decision = decideTracking(decisionInput, facts);
     let created = false;
     if (decision.activity && !decision.alreadyStored) {
-      const written = await store.activities.createActivity(decision.activity);
+      const written = await store.activities.createActivity(decision.activity, input.mailboxIndex ? { mailboxIndex: input.mailboxIndex } : {});
       created = written.created;
       if (!written.created) decision = whenAlreadyStored(decision, written.activity, organization);
       else decision = { ...decision, activity: written.activity };

@@ -56,7 +56,7 @@ describe("Cosmos DB requests per tracked email, health hooks included (live path
     expect(health?.folders.inbox?.tracked).toBe(EMAILS + 1);
   });
 
-  it("several new conversations in one notification POST (one queue item) cost 5 each and 2 for the item: the claims and the final writes are one batch each", async () => {
+  it("several new conversations in one notification POST (one queue item) cost 4 each and 3 for the item: the claims, the mailbox index entries and the final writes are one batch each", async () => {
     const { stack, decisions } = e2e;
     const services = await stack.services();
     const trackedBefore = (await services.live.health.getHealth(ANN))?.folders.inbox?.tracked ?? 0;
@@ -72,9 +72,12 @@ describe("Cosmos DB requests per tracked email, health hooks included (live path
       "read addresses": EMAILS,
       "read lookups": EMAILS,
       "create activities": EMAILS,
-      "upsert activityIndex": EMAILS,
+      "batch activityIndex": 1,
       "batch lookups": EMAILS,
     });
+    // Each is listed for its mailbox (its index entry came in the item's batch).
+    const listed = await services.store.activities.listActivities({ mailbox: ANN }, { limit: 100 });
+    for (const mail of mails) expect(listed.items.map((activity) => activity.internetMessageId)).toContain(mail.internetMessageId.replace(/^<|>$/g, ""));
     expect((await services.live.health.getHealth(ANN))?.folders.inbox?.tracked).toBe(trackedBefore + EMAILS);
   });
 });

@@ -26,11 +26,12 @@ const DELETED = "deleted@contoso.example.com";
 const POISONED = "poisoned@contoso.example.com";
 const DENIED = "denied@contoso.example.com";
 const HELD = "held@contoso.example.com";
+const UNINDEXED = "unindexed@contoso.example.com";
 
 let e2e: E2eStack;
 
 beforeAll(async () => {
-  e2e = await startE2eStack({ mailboxes: [DROPPED, EXPIRED, REDELIVERED, STORED, DELETED, POISONED, DENIED, HELD] });
+  e2e = await startE2eStack({ mailboxes: [DROPPED, EXPIRED, REDELIVERED, STORED, DELETED, POISONED, DENIED, HELD, UNINDEXED] });
 });
 
 afterAll(async () => {
@@ -183,6 +184,24 @@ describe("a worker failing between fetch and store", () => {
     await requestCatchUp(STORED, "test: after the redelivery");
     await stack.settle();
     expect(decisionsFor(mail.internetMessageId)).toHaveLength(1);
+    expect(timesCreated(decisions, mail.internetMessageId)).toBe(0);
+  });
+  it("an activity whose worker died before writing the queue item's mailbox index entries is listed for its mailbox once the message is processed again", async () => {
+    const { stack, decisions } = e2e;
+    const { gateway, tracker, store } = await stack.services();
+    const [mail] = await deliverUnnotified(UNINDEXED, ["Stored, not indexed"]);
+    if (!mail) throw new Error("nothing delivered");
+    // The dead worker's half: stored with the mailbox entry left to the item's batch, which never came.
+    const message = await gateway.getMessage(UNINDEXED, mail.messageId, { folder: "inbox" });
+    const first = await tracker.track({ message, mailbox: UNINDEXED, folder: { kind: "inbox" }, mailboxIndex: "deferred" });
+    expect(first.created).toBe(true);
+    const listed = async () => (await store.activities.listActivities({ mailbox: UNINDEXED }, { limit: 10 })).items.map((activity) => activity.id);
+    expect(await listed()).toEqual([]);
+
+    await notify(UNINDEXED, mail.messageId);
+    await stack.settle();
+
+    expect(await listed()).toEqual([first.activityId]);
     expect(timesCreated(decisions, mail.internetMessageId)).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
-import type { Container, SqlQuerySpec } from "@azure/cosmos";
-import type { ActivityPage, ActivityStore } from "../../app/ports.js";
+import type { Container, JSONObject, OperationInput, SqlQuerySpec } from "@azure/cosmos";
+import type { ActivityPage, ActivityStore, CreateActivityOptions } from "../../app/ports.js";
 import {
   activityIndexKeys,
   activityMatchesKey,
@@ -9,6 +9,7 @@ import {
   indexKeyChanges,
   indexKeyFor,
   keepIdentity,
+  mailboxIndexKey,
   startsConversation,
   withConversation,
   type ActivityFilter,
@@ -30,6 +31,8 @@ interface IndexDocument {
 
 /** Optimistic-concurrency rounds of an update before giving up. */
 const MAX_UPDATE_ATTEMPTS = 20;
+/** Cosmos DB takes at most 100 operations in one transactional batch. */
+const MAX_BATCH_OPERATIONS = 100;
 
 /**
  * Activities keyed by their deterministic id (partition key /id): creating is a single `create`,
@@ -46,13 +49,35 @@ export function createCosmosActivityStore(options: { activities: Container; inde
   };
   const read = async (id: string) => (await readDocument(id))?.activity;
 
-  const putIndex = (activity: EmailActivity, keys: readonly string[]) =>
-    Promise.all(
-      keys.map((key) => {
-        const document: IndexDocument = { id: toDocumentId(activity.id), key, activityId: activity.id, activityTime: activity.activityTime };
-        return index.items.upsert(document);
+  const indexDocument = (activity: EmailActivity, key: string): IndexDocument => ({ id: toDocumentId(activity.id), key, activityId: activity.id, activityTime: activity.activityTime });
+  const putIndex = (activity: EmailActivity, keys: readonly string[]) => Promise.all(keys.map((key) => index.items.upsert(indexDocument(activity, key))));
+
+  /** Upserts, one transactional batch per mailbox (its index partition) and 100 entries. */
+  async function putMailboxIndex(activities: readonly EmailActivity[]): Promise<void> {
+    const byKey = new Map<string, Map<string, EmailActivity>>();
+    for (const activity of activities) {
+      const key = mailboxIndexKey(activity.receivingMailbox);
+      // One entry per activity: two upserts of one id in a batch would fail it.
+      (byKey.get(key) ?? byKey.set(key, new Map()).get(key))?.set(activity.id, activity);
+    }
+    await Promise.all(
+      [...byKey].map(async ([key, byId]) => {
+        const documents = [...byId.values()].map((activity) => indexDocument(activity, key));
+        if (documents.length === 1) {
+          await index.items.upsert(documents[0] as IndexDocument);
+          return;
+        }
+        for (let start = 0; start < documents.length; start += MAX_BATCH_OPERATIONS) {
+          const operations = documents.slice(start, start + MAX_BATCH_OPERATIONS).map((document): OperationInput => ({ operationType: "Upsert", partitionKey: key, resourceBody: document as unknown as JSONObject }));
+          const response = await index.items.batch(operations, key);
+          const failed = (response.result ?? []).find((result) => result.statusCode >= 400);
+          if (failed || (response.result ?? []).length !== operations.length) {
+            throw Object.assign(new Error(`the mailbox index batch failed with ${failed?.statusCode ?? response.code}`), { code: failed?.statusCode ?? response.code });
+          }
+        }
       }),
     );
+  }
   const deleteIndex = (activityId: string, keys: readonly string[]) =>
     Promise.all(
       keys.map(async (key) => {
@@ -64,14 +89,16 @@ export function createCosmosActivityStore(options: { activities: Container; inde
       }),
     );
 
-  async function createActivity(activity: EmailActivity): Promise<{ created: boolean; activity: EmailActivity }> {
+  async function createActivity(activity: EmailActivity, options: CreateActivityOptions = {}): Promise<{ created: boolean; activity: EmailActivity }> {
     const parentId = activity.correlation.correlatedActivityId;
     const parent = parentId !== undefined && activity.conversationId === undefined ? await read(parentId) : undefined;
     const fitted = fitDocumentSize(withConversation(activity, parent));
     const document = { ...fitted, id: toDocumentId(fitted.id) };
     // Index entries first: a crash after them leaves entries that readers skip (no activity yet),
-    // never an activity that no listing shows; the redelivered message creates it.
-    await putIndex(fitted, activityIndexKeys(fitted));
+    // never an activity that no listing shows; the redelivered message creates it. A deferred
+    // mailbox entry is the caller's, written before the message counts as processed.
+    const mailboxKey = mailboxIndexKey(fitted.receivingMailbox);
+    await putIndex(fitted, activityIndexKeys(fitted).filter((key) => options.mailboxIndex !== "deferred" || key !== mailboxKey));
     // A create that lost the race reads the winner; if that one vanished meanwhile, try again.
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -210,7 +237,8 @@ export function createCosmosActivityStore(options: { activities: Container; inde
   }
 
   return {
-    createActivity: (activity) => translateErrors("createActivity", () => createActivity(activity)),
+    createActivity: (activity, options) => translateErrors("createActivity", () => createActivity(activity, options)),
+    putMailboxIndex: (activities) => translateErrors("putMailboxIndex", () => putMailboxIndex(activities)),
     getActivity: (id) => translateErrors("getActivity", () => read(id)),
     updateActivity: (id, update) => translateErrors("updateActivity", () => updateActivity(id, update)),
     listActivities: (filter, page) => translateErrors("listActivities", () => listActivities(filter, page)),

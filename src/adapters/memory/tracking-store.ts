@@ -31,16 +31,23 @@ export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(r
 
 function createActivities(): ActivityStore {
   const stored = new Map<string, EmailActivity>();
+  /** Created with the mailbox index deferred and not yet given it: not listed by mailbox (as in Cosmos DB). */
+  const unindexed = new Set<string>();
   return {
-    createActivity: async (activity) => {
+    createActivity: async (activity, options) => {
       await turn();
       const existing = stored.get(activity.id);
       if (existing) return { created: false, activity: jsonCopy(existing) };
+      if (options?.mailboxIndex === "deferred") unindexed.add(activity.id);
       const parentId = activity.correlation.correlatedActivityId;
       const parent = parentId !== undefined ? stored.get(parentId) : undefined;
       const fitted = jsonCopy(fitDocumentSize(withConversation(activity, parent)));
       stored.set(activity.id, fitted);
       return { created: true, activity: jsonCopy(fitted) };
+    },
+    putMailboxIndex: async (activities) => {
+      await turn();
+      for (const activity of activities) unindexed.delete(activity.id);
     },
     getActivity: async (id) => {
       await turn();
@@ -67,6 +74,7 @@ function createActivities(): ActivityStore {
       const key = indexKeyFor(filter);
       const matching = [...stored.values()]
         .filter((activity) => (key === undefined || activityMatchesKey(activity, key)) && inTimeRange(activity.activityTime, filter))
+        .filter((activity) => !("mailbox" in filter && unindexed.has(activity.id)))
         .sort(byRecencyDescending);
       const items = matching.slice(offset, offset + page.limit).map((activity) => jsonCopy(activity));
       const next = offset + page.limit;

@@ -12,7 +12,14 @@ export interface ActivityStore {
    * Create if no activity has this id. Exactly once: `created: false` returns the stored one.
    * Sets `conversationId` (src/domain/activity-index.ts) and writes the activity's index entries.
    */
-  createActivity(activity: EmailActivity): Promise<{ created: boolean; activity: EmailActivity }>;
+  createActivity(activity: EmailActivity, options?: CreateActivityOptions): Promise<{ created: boolean; activity: EmailActivity }>;
+  /**
+   * Writes the mailbox index entries of these activities (each under its receiving mailbox),
+   * idempotently: in Cosmos DB one transactional batch per mailbox, so a queue item's new
+   * activities cost one request here instead of one each. For activities created with
+   * `mailboxIndex: "deferred"`, before their messages are recorded as processed.
+   */
+  putMailboxIndex(activities: readonly EmailActivity[]): Promise<void>;
   getActivity(id: string): Promise<EmailActivity | undefined>;
   /**
    * Read-modify-write with optimistic concurrency: `update` may run more than once (on a lost
@@ -26,6 +33,15 @@ export interface ActivityStore {
    * A continuation token from another filter is refused with a RangeError.
    */
   listActivities(filter: ActivityFilter, page: { limit: number; continuationToken?: string }): Promise<ActivityPage>;
+}
+
+export interface CreateActivityOptions {
+  /**
+   * "deferred": leave the mailbox index entry to the caller's putMailboxIndex (the live path
+   * writes a queue item's entries together). Until then the activity is not listed for its
+   * mailbox; a crash before it leaves the message unprocessed, and processing it again writes it.
+   */
+  mailboxIndex?: "deferred";
 }
 
 export interface ActivityPage {
