@@ -163,6 +163,8 @@ export interface GraphSimulator {
   removeSubscriptionSilently(subscriptionId: string): void;
   /** Resolves once buffered notifications and their retries are finished. */
   notificationsIdle(): Promise<void>;
+  /** Changes the `maxNotificationsPerPost` option of a running simulator. */
+  setMaxNotificationsPerPost(count: number): void;
   resetStats(): void;
   close(): Promise<void>;
 }
@@ -170,6 +172,9 @@ export interface GraphSimulator {
 function headerValue(headers: SimHeader[], name: string): string | undefined {
   return headers.find((header) => header.name.toLowerCase() === name.toLowerCase())?.value;
 }
+
+/** Notifications per POST unless told otherwise (docs/graph-simulator.md). */
+export const DEFAULT_MAX_NOTIFICATIONS_PER_POST = 100;
 
 export async function startGraphSimulator(options: GraphSimulatorOptions = {}): Promise<GraphSimulator> {
   const tenantId = options.tenantId ?? randomUUID();
@@ -180,7 +185,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     tenantId,
     clock,
     notificationDelayMs: options.notificationDelayMs ?? 20,
-    maxNotificationsPerPost: options.maxNotificationsPerPost ?? 100,
+    maxNotificationsPerPost: options.maxNotificationsPerPost ?? DEFAULT_MAX_NOTIFICATIONS_PER_POST,
     notificationTimeoutMs: options.notificationTimeoutMs ?? 10_000,
     notificationMaxAttempts: options.notificationMaxAttempts ?? 5,
     notificationRetryBaseMs: options.notificationRetryBaseMs ?? 1_000,
@@ -352,6 +357,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       if (!hub.subscriptions.delete(subscriptionId)) throw new Error(`No subscription ${subscriptionId} in the simulator.`);
     },
     notificationsIdle: () => hub.idle(),
+    setMaxNotificationsPerPost: (count) => hub.setMaxNotificationsPerPost(count),
     resetStats: () => {
       stats.requests = { total: 0, byEndpoint: {}, byMailbox: {} };
       stats.throttled = 0;

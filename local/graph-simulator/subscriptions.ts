@@ -117,6 +117,12 @@ export class NotificationHub {
 
   constructor(private readonly options: DeliveryOptions) {}
 
+  /** From the next flush on, POSTs carry at most `count` notifications (1: one email per POST, as a quiet mailbox sees). */
+  setMaxNotificationsPerPost(count: number): void {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`maxNotificationsPerPost must be a positive integer, got ${count}`);
+    this.options.maxNotificationsPerPost = count;
+  }
+
   resetStats(): void {
     for (const key of Object.keys(this.stats) as (keyof DeliveryStats)[]) this.stats[key] = 0;
   }

@@ -223,8 +223,11 @@ describe("change notifications", () => {
     { emails: 7, perPost: 3, posts: [3, 3, 1] },
     { emails: 6, perPost: 3, posts: [3, 3] },
     { emails: 2, perPost: 100, posts: [2] },
-  ])("splits a burst of $emails into POSTs of at most $perPost", async ({ emails, perPost, posts }) => {
+    { emails: 3, perPost: 100, setTo: 1, posts: [1, 1, 1] },
+    { emails: 5, perPost: 1, setTo: 2, posts: [2, 2, 1] },
+  ])("splits a burst of $emails into POSTs of at most $perPost (or what it is set to while running: $setTo)", async ({ emails, perPost, posts, setTo }) => {
     const capped = await startGraphSimulator({ notificationRetryBaseMs: 5, notificationTimeoutMs: 1_000, validationTimeoutMs: 1_000, notificationDelayMs: 50, maxNotificationsPerPost: perPost });
+    if (setTo !== undefined) capped.setMaxNotificationsPerPost(setTo);
     try {
       const carol = capped.addMailbox({ address: "carol@contoso.test" });
       await connectTestClient(capped)
@@ -237,6 +240,10 @@ describe("change notifications", () => {
     } finally {
       await capped.close();
     }
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])("refuses %s notifications per POST", (count) => {
+    expect(() => sim.setMaxNotificationsPerPost(count)).toThrow(RangeError);
   });
 
   it("keeps the notification URL's query string (a Functions ?code= key) on validation and delivery", async () => {
