@@ -65,8 +65,14 @@ describeInBrowser("admin center: alerts and health", () => {
     await expect.poll(() => levelsShown(page).then((levels) => [...new Set(levels)])).toEqual(["warning"]);
     await page.getByLabel("Level").selectOption({ label: "Every level" });
     await page.getByLabel("Time").selectOption({ label: "Last hour" });
-    await expect.poll(() => page.getByTestId("alerts").textContent()).not.toContain("A catch-up found 2 messages");
-    expect(await levelsShown(page)).toEqual(expect.arrayContaining(["error", "warning"]));
+    // Polled as one: the warning-only list of the step before also lacks the old alert, until the
+    // new filters' answer replaces it.
+    const lastHour = async () => {
+      const levels = await levelsShown(page);
+      const text = (await page.getByTestId("alerts").textContent()) ?? "";
+      return { error: levels.includes("error"), warning: levels.includes("warning"), twoDaysOld: text.includes("A catch-up found 2 messages") };
+    };
+    await expect.poll(lastHour).toEqual({ error: true, warning: true, twoDaysOld: false });
 
     await page.getByLabel("Mailbox").fill(SUPPORT);
     await page.getByLabel("Mailbox").press("Enter");

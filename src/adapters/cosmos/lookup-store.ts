@@ -115,6 +115,8 @@ export function createCosmosLookupStore(container: Container): LookupStore {
       return { operationType: "Create", partitionKey: key, resourceBody: document as unknown as JSONObject };
     });
     for (let start = 0; start < operations.length; start += MAX_BULK_OPERATIONS) {
+      // bulk(), though deprecated: its successor executeBulkOperations gathers operations on a
+      // timer (about a second per call here), and the embedded server refuses its requests (500/400).
       const results = await container.items.bulk(operations.slice(start, start + MAX_BULK_OPERATIONS));
       keyed.slice(start, start + MAX_BULK_OPERATIONS).forEach(([key, entries], index) => {
         if (results[index]?.statusCode === 201) written.set(key, Math.min(entries.length, MAX_PATCH_OPERATIONS));
