@@ -19,6 +19,7 @@ import { decodePageState, decodePageToken, encodePageState, encodePageToken, lis
 import { fromDocumentId, toDocumentId, withoutSystemProperties } from "./document-ids.js";
 import { fitDocumentSize } from "./document-size.js";
 import { statusOf, translateErrors } from "./errors.js";
+import { MAX_BATCH_OPERATIONS } from "./item-log-store.js";
 import { readItem } from "./read-item.js";
 
 /** `activityIndex` container: one item per (key, activity), partition key /key, id = the activity id. */
@@ -31,8 +32,6 @@ interface IndexDocument {
 
 /** Optimistic-concurrency rounds of an update before giving up. */
 const MAX_UPDATE_ATTEMPTS = 20;
-/** Cosmos DB takes at most 100 operations in one transactional batch. */
-const MAX_BATCH_OPERATIONS = 100;
 
 /**
  * Activities keyed by their deterministic id (partition key /id): creating is a single `create`,
